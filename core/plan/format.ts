@@ -1,0 +1,76 @@
+// The `ulm-plan/1` action plan format (../shared/bench/FORMAT.md): waves of live migrations,
+// then disabling (and optionally powering off) the hosts the plan emptied. Every action
+// carries a reason; `meta` holds ulm's summary, metrics and the servers it could not move.
+import type { BlockedServer } from '../planner/context.js';
+
+export const PLAN_FORMAT = 'ulm-plan/1';
+
+export interface LiveMigrateAction {
+  wave: number;
+  type: 'live_migrate';
+  server: string;
+  server_name?: string;
+  source: string;
+  destination: string;
+  /** Why the server moves. */
+  reason: string;
+  /** A move to a third host that makes room; the server moves on in a later wave. */
+  temporary?: boolean;
+}
+
+export interface DisableComputeAction {
+  wave: number;
+  type: 'disable_compute';
+  host: string;
+  /** nova-compute disabled reason, namespaced `ulm: ...`. */
+  reason: string;
+}
+
+export interface PowerOffAction {
+  wave: number;
+  type: 'power_off';
+  host: string;
+  reason: string;
+}
+
+export type PlanAction = LiveMigrateAction | DisableComputeAction | PowerOffAction;
+
+export type PlanStatus = 'complete' | 'partial' | 'infeasible' | 'nothing_to_do';
+
+export interface PlanMetrics {
+  active_hosts_before: number;
+  active_hosts_after: number;
+  hosts_freed: number;
+  hosts_disabled: number;
+  hosts_powered_off: number;
+  migrations: number;
+  temporary_migrations: number;
+  servers_migrated: number;
+  waves: number;
+  memory_to_move_mb: number;
+  power_before_w: number;
+  power_after_w: number;
+  power_saved_w: number;
+  hosts_over_limits_before: number;
+  hosts_over_limits_after: number;
+}
+
+export interface PlanMeta {
+  goal: string;
+  status: PlanStatus;
+  /** The instant the plan was made for (exemption windows, cooldown). */
+  now: string;
+  metrics: PlanMetrics;
+  /** Servers the plan wanted to move and could not, with the constraint that blocked them. */
+  blocked: BlockedServer[];
+  notes: string[];
+  infeasible?: string;
+}
+
+export interface PlanDocument {
+  format: typeof PLAN_FORMAT;
+  instance: string | null;
+  planner: string;
+  meta: PlanMeta;
+  actions: PlanAction[];
+}

@@ -1,0 +1,276 @@
+// Consolidation (goal `consolidate`): empty as many hosts as the constraints allow, moving as
+// few servers as possible. Hosts are ranked by how much they are worth keeping (size in the
+// dimensions that bind, load, servers on them); the least worth keeping are emptied first into
+// the planned keepers. A host is emptied completely or not at all: a move must buy a freed host.
+import type { Cluster } from '../cluster.js';
+import { Constraint, type ConstraintCode } from '../constraints.js';
+import type { PlanContext } from './context.js';
+import { BlockerTally, bestFit, chooseDestination, type HostScore } from './destinations.js';
+import { Placement } from './placement.js';
+import { spareCapacityHolds } from './spare-capacity.js';
+
+/** Slack on the planned keepers' capacity, for the room bin packing always loses. */
+const KEEPER_MARGIN = 0.03;
+
+interface Dimension {
+  demand: (server: number) => number;
+  capacity: (host: number) => number;
+  used: (host: number) => number;
+}
+
+function dimensions(cluster: Cluster, placement: Placement): Dimension[] {
+  return [
+    { demand: (s) => cluster.flavorMemory[s], capacity: (h) => cluster.memoryCapacity[h], used: (h) => placement.allocatedMemory[h] },
+    { demand: (s) => cluster.flavorVcpus[s], capacity: (h) => cluster.vcpuCapacity[h], used: (h) => placement.allocatedVcpus[h] },
+    { demand: (s) => cluster.flavorDisk[s], capacity: (h) => cluster.diskCapacity[h], used: (h) => placement.allocatedDisk[h] },
+    { demand: (s) => cluster.cpuUsage[s], capacity: (h) => cluster.cpuLimit[h], used: (h) => placement.usedCpu[h] },
+    { demand: (s) => cluster.memoryUsage[s], capacity: (h) => cluster.memoryLimit[h], used: (h) => placement.usedMemory[h] },
+  ];
+}
+
+/** How much each host is worth keeping on, and each server's size, in one common scale. */
+export interface HostRanking {
+  keepScore: Float64Array;
+  serverSize: Float64Array;
+  /** Hosts that stay active whatever the plan does (a server on them never moves). */
+  forced: Uint8Array;
+}
+
+export function rankHosts(placement: Placement): HostRanking {
+  const cluster = placement.cluster;
+  const dims = dimensions(cluster, placement);
+  const hosts = cluster.hostCount;
+  const weights: number[] = [];
+  const meanCapacity: number[] = [];
+  for (const dim of dims) {
+    let demand = 0;
+    for (let server = 0; server < cluster.serverCount; server++) demand += dim.demand(server);
+    let capacity = 0;
+    let counted = 0;
+    for (let host = 0; host < hosts; host++) {
+      if (!cluster.enabled[host] && !placement.isActive(host)) continue;
+      capacity += cluster.enabled[host] ? dim.capacity(host) : dim.used(host);
+      counted++;
+    }
+    const tightness = capacity > 0 ? demand / capacity : 0;
+    weights.push(tightness * tightness);
+    meanCapacity.push(counted > 0 && capacity > 0 ? capacity / counted : 1);
+  }
+  const weightSum = weights.reduce((a, b) => a + b, 0) || 1;
+  const weight = weights.map((value) => value / weightSum);
+
+  const forced = new Uint8Array(hosts);
+  for (let server = 0; server < cluster.serverCount; server++) if (cluster.pinned[server]) forced[placement.hostOf[server]] = 1;
+
+  let totalCost = 0;
+  let activeHosts = 0;
+  const cost = new Float64Array(hosts);
+  for (let host = 0; host < hosts; host++) {
+    if (!placement.isActive(host)) continue;
+    activeHosts++;
+    for (const server of placement.serversOn(host)) cost[host] += cluster.moveCost[server];
+    totalCost += cost[host];
+  }
+  const meanCost = activeHosts ? totalCost / activeHosts : 1;
+
+  const keepScore = new Float64Array(hosts);
+  for (let host = 0; host < hosts; host++) {
+    let size = 0;
+    let load = 0;
+    dims.forEach((dim, index) => {
+      size += weight[index] * dim.capacity(host) / meanCapacity[index];
+      load += weight[index] * dim.used(host) / meanCapacity[index];
+    });
+    // Disabled hosts cannot receive: they are the first to empty.
+    keepScore[host] = cluster.enabled[host] ? size + load + cost[host] / meanCost : -1e9 + load;
+  }
+  const serverSize = new Float64Array(cluster.serverCount);
+  for (let server = 0; server < cluster.serverCount; server++) {
+    let size = 0;
+    dims.forEach((dim, index) => { size = Math.max(size, weight[index] * dim.demand(server) / meanCapacity[index]); });
+    serverSize[server] = size;
+  }
+  return { keepScore, serverSize, forced };
+}
+
+interface Emptying {
+  host: number;
+  /** Journal mark after the host was emptied. */
+  mark: number;
+}
+
+export function consolidate(placement: Placement, context: PlanContext): void {
+  const cluster = placement.cluster;
+  const policy = cluster.policy;
+  const hosts = cluster.hostCount;
+  const { keepScore, serverSize, forced } = rankHosts(placement);
+  const start = placement.mark();
+
+  // Tier 0: hosts that stay on (forced, planned keepers, hosts that could not be emptied).
+  const tier = new Uint8Array(hosts).fill(1);
+  const byKeepScore = Array.from({ length: hosts }, (_, host) => host)
+    .filter((host) => placement.isActive(host))
+    .sort((a, b) => keepScore[b] - keepScore[a] || a - b);
+  for (const host of byKeepScore) if (forced[host]) tier[host] = 0;
+  planKeepers(placement, byKeepScore, forced, tier);
+
+  const candidates = byKeepScore.filter((host) => !forced[host]).reverse();
+  const emptied = new Uint8Array(hosts);
+  const emptyings: Emptying[] = [];
+  const tally = new BlockerTally();
+  const fit = bestFit(placement);
+  const keepFirst: HostScore = (host) => keepScore[host];
+  let tierHosts: [number[], number[]] | null = null;
+  const destinationTiers = (): [number[], number[]] => {
+    if (tierHosts) return tierHosts;
+    const keepers: number[] = [];
+    const others: number[] = [];
+    for (const host of byKeepScore) {
+      if (emptied[host] || !placement.receiving[host]) continue;
+      (tier[host] === 0 ? keepers : others).push(host);
+    }
+    return (tierHosts = [keepers, others]);
+  };
+
+  const failures = new Map<number, { server: number; blocker: ConstraintCode }>();
+  const tryEmpty = (host: number): boolean => {
+    const servers = placement.serversOn(host).sort((a, b) => serverSize[b] - serverSize[a] || a - b);
+    const newMigrations = servers.filter((server) => cluster.initialHost[server] === host).length;
+    if (placement.migrations + newMigrations > policy.maxMigrations) {
+      failures.set(host, { server: servers[0], blocker: Constraint.migrationBudget });
+      return false;
+    }
+    const mark = placement.mark();
+    const wasReceiving = placement.receiving[host];
+    placement.receiving[host] = 0;
+    const [keepers, others] = destinationTiers();
+    for (const server of servers) {
+      tally.reset();
+      let destination = chooseDestination(placement, server, [keepers], fit, tally);
+      if (destination < 0) destination = chooseDestination(placement, server, [others], keepFirst, tally);
+      if (destination < 0) {
+        placement.rollback(mark);
+        placement.receiving[host] = wasReceiving;
+        failures.set(host, { server, blocker: tally.main() });
+        return false;
+      }
+      placement.move(server, destination);
+    }
+    emptied[host] = 1;
+    tierHosts = null;
+    emptyings.push({ host, mark: placement.mark() });
+    return true;
+  };
+
+  // First the hosts planned for emptying, least worth keeping first; then the keepers, in
+  // case the plan of keepers was too cautious.
+  for (const pass of [1, 0]) {
+    for (const host of candidates) {
+      if (tier[host] !== pass || emptied[host] || !placement.isActive(host)) continue;
+      if (!tryEmpty(host)) {
+        tier[host] = 0;
+        tierHosts = null;
+      }
+    }
+  }
+
+  if (policy.spareCapacityHosts > 0) keepSpareCapacity(placement, context, emptyings, start, emptied);
+
+  const freed = emptyings.filter(({ host }) => emptied[host]).length;
+  if (freed > 0 && freed < policy.minHostsFreed) {
+    placement.rollback(start);
+    for (const { host } of emptyings) placement.receiving[host] = cluster.enabled[host];
+    context.notes.push(`consolidation would free ${freed} host(s), fewer than min_hosts_freed ${policy.minHostsFreed}: nothing to gain`);
+    return;
+  }
+  for (let server = 0; server < cluster.serverCount; server++) {
+    const home = cluster.initialHost[server];
+    if (emptied[home]) context.because(server, `consolidate: empty ${cluster.hostNames[home]}`);
+  }
+  for (const [host, failure] of failures) {
+    if (!emptied[host] && placement.isActive(host)) context.block(failure.server, failure.blocker, `${cluster.hostNames[host]} cannot be emptied: ${describe(cluster, failure)}`);
+  }
+  for (let host = 0; host < hosts; host++) {
+    if (!forced[host] || !placement.isActive(host)) continue;
+    const pinned = placement.serversOn(host).find((server) => cluster.pinned[server]);
+    if (pinned !== undefined) context.block(pinned, cluster.pinned[pinned] as ConstraintCode);
+  }
+}
+
+function describe(cluster: Cluster, failure: { server: number; blocker: ConstraintCode }): string {
+  return `no host can take ${cluster.serverNames[failure.server]} (${CONSTRAINT_LABEL[failure.blocker] ?? 'constraint'})`;
+}
+
+const CONSTRAINT_LABEL: Partial<Record<ConstraintCode, string>> = {
+  [Constraint.memoryCapacity]: 'Placement MEMORY_MB capacity',
+  [Constraint.vcpuCapacity]: 'Placement VCPU capacity',
+  [Constraint.diskCapacity]: 'Placement DISK_GB capacity',
+  [Constraint.cpuUsageLimit]: 'max_host_cpu',
+  [Constraint.memoryUsageLimit]: 'max_host_memory',
+  [Constraint.antiAffinity]: 'anti-affinity server group',
+  [Constraint.antiAffinityTag]: 'anti-affinity tag',
+  [Constraint.availabilityZone]: 'availability zone',
+  [Constraint.maxUnit]: 'Placement max_unit',
+  [Constraint.forecastOverload]: 'usage forecast',
+  [Constraint.migrationBudget]: 'max_migrations',
+  [Constraint.hostNotReceiving]: 'no enabled host left',
+};
+
+/**
+ * Marks as keepers (tier 0) the hosts most worth keeping until, with the forced hosts, they
+ * can hold every server in every dimension.
+ */
+function planKeepers(placement: Placement, byKeepScore: number[], forced: Uint8Array, tier: Uint8Array): void {
+  const cluster = placement.cluster;
+  const dims = dimensions(cluster, placement);
+  const demand = dims.map((dim) => {
+    let total = 0;
+    for (let server = 0; server < cluster.serverCount; server++) total += dim.demand(server);
+    return total * (1 + KEEPER_MARGIN);
+  });
+  const covered = dims.map(() => 0);
+  const holds = (host: number) => {
+    dims.forEach((dim, index) => {
+      covered[index] += cluster.enabled[host] ? Math.max(dim.capacity(host), dim.used(host)) : dim.used(host);
+    });
+  };
+  for (const host of byKeepScore) if (forced[host]) holds(host);
+  for (const host of byKeepScore) {
+    if (covered.every((value, index) => value >= demand[index])) break;
+    if (forced[host] || !cluster.enabled[host]) continue;
+    tier[host] = 0;
+    holds(host);
+  }
+}
+
+/**
+ * N+k: keeps the longest prefix of the emptyings after which the servers of any k active hosts
+ * still fit on the others. Later emptyings are undone and reported.
+ */
+function keepSpareCapacity(placement: Placement, context: PlanContext, emptyings: Emptying[], start: number, emptied: Uint8Array): void {
+  const cluster = placement.cluster;
+  if (spareCapacityHolds(placement)) return;
+  // Each prefix is rebuilt from the journal; the check is monotone in the prefix length.
+  let low = 0;
+  let high = emptyings.length - 1;
+  let best = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (spareCapacityHolds(new Placement(cluster, placement.hostsAt(emptyings[middle].mark)))) {
+      best = middle;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  const keepUntil = best >= 0 ? emptyings[best].mark : start;
+  const undone = emptyings.slice(best + 1);
+  placement.rollback(keepUntil);
+  for (const { host } of undone) {
+    emptied[host] = 0;
+    placement.receiving[host] = cluster.enabled[host];
+    const server = placement.serversOn(host)[0];
+    if (server !== undefined) context.block(server, Constraint.spareCapacity, `${cluster.hostNames[host]} stays on: N+${cluster.policy.spareCapacityHosts} spare capacity needs it`);
+  }
+  emptyings.length = best + 1;
+}

@@ -1,0 +1,47 @@
+// What a strategy leaves behind besides the placement: why each server moves, which servers it
+// wanted to move and could not (and the constraint that blocked them), and the budget left.
+import type { Cluster } from '../cluster.js';
+import { CONSTRAINT_NAMES, CONSTRAINT_TEXT, type ConstraintCode } from '../constraints.js';
+
+export interface BlockedServer {
+  server: string;
+  server_name: string;
+  host: string;
+  constraint: string;
+  detail: string;
+}
+
+export class PlanContext {
+  readonly cluster: Cluster;
+  /** Why each moved server moves (by server number). */
+  readonly moveReasons = new Map<number, string>();
+  readonly blocked: BlockedServer[] = [];
+  private readonly blockedServers = new Set<number>();
+  /** Notes for the operator: what the plan decided not to do, and why. */
+  readonly notes: string[] = [];
+  /** Set when the goal cannot be reached at all: the reason, for the operator. */
+  infeasible: string | null = null;
+
+  constructor(cluster: Cluster) {
+    this.cluster = cluster;
+  }
+
+  /** Records that a server could not move, once per server. */
+  block(server: number, code: ConstraintCode, detail?: string): void {
+    if (this.blockedServers.has(server)) return;
+    this.blockedServers.add(server);
+    const cluster = this.cluster;
+    this.blocked.push({
+      server: cluster.serverIds[server],
+      server_name: cluster.serverNames[server],
+      host: cluster.hostNames[cluster.initialHost[server]],
+      constraint: CONSTRAINT_NAMES[code],
+      detail: detail ?? cluster.pinDetail.get(server) ?? CONSTRAINT_TEXT[code],
+    });
+  }
+
+  /** Records why a server moves (the latest reason wins: it is the move that stays). */
+  because(server: number, reason: string): void {
+    this.moveReasons.set(server, reason);
+  }
+}

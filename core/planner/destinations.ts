@@ -1,0 +1,90 @@
+// Choosing where a server goes: the first tier of candidate hosts that has any valid host wins,
+// and within a tier the best-scored host. When nothing fits, the tally of blockers says why.
+import { Constraint, type ConstraintCode } from '../constraints.js';
+import type { Placement } from './placement.js';
+
+/** Counts, per constraint, the candidate hosts it ruled out. */
+export class BlockerTally {
+  private readonly counts = new Int32Array(32);
+
+  add(code: ConstraintCode): void {
+    this.counts[code]++;
+  }
+
+  reset(): void {
+    this.counts.fill(0);
+  }
+
+  /** The constraint that ruled out the most hosts (what an operator should look at first). */
+  main(): ConstraintCode {
+    let best: ConstraintCode = Constraint.hostNotReceiving;
+    let bestCount = 0;
+    for (let code = 1; code < this.counts.length; code++) {
+      if (code === Constraint.sameHost || code === Constraint.hostNotReceiving) continue;
+      if (this.counts[code] > bestCount) {
+        best = code as ConstraintCode;
+        bestCount = this.counts[code];
+      }
+    }
+    return best;
+  }
+}
+
+export type HostScore = (host: number, server: number) => number;
+
+/**
+ * Best fit: how full the host would be after receiving the server, over the dimensions that
+ * bind (allocations against Placement capacity, use against the policy limits). Fuller is
+ * better: it keeps room together on fewer hosts.
+ */
+export function bestFit(placement: Placement): HostScore {
+  const cluster = placement.cluster;
+  return (host, server) => {
+    const memory = (placement.allocatedMemory[host] + cluster.flavorMemory[server]) / cluster.memoryCapacity[host];
+    const vcpus = (placement.allocatedVcpus[host] + cluster.flavorVcpus[server]) / cluster.vcpuCapacity[host];
+    const cpu = (placement.usedCpu[host] + cluster.cpuUsage[server]) / cluster.cpuLimit[host];
+    const used = (placement.usedMemory[host] + cluster.memoryUsage[server]) / cluster.memoryLimit[host];
+    return memory * memory + vcpus * vcpus + cpu * cpu + used * used - placement.softViolations(server, host);
+  };
+}
+
+/**
+ * Spread: how much room the host would keep after receiving the server. Used to relieve
+ * overload, so that a relieved server does not make the next hot spot.
+ */
+export function mostRoom(placement: Placement): HostScore {
+  const cluster = placement.cluster;
+  return (host, server) => {
+    const cpu = (placement.usedCpu[host] + cluster.cpuUsage[server]) / cluster.cpuLimit[host];
+    const used = (placement.usedMemory[host] + cluster.memoryUsage[server]) / cluster.memoryLimit[host];
+    return -Math.max(cpu, used) - placement.softViolations(server, host);
+  };
+}
+
+/**
+ * The best valid host for the server among `tiers` (earlier tiers first), or -1. Blockers of
+ * rejected hosts are counted in `tally` when given.
+ */
+export function chooseDestination(
+  placement: Placement, server: number, tiers: ArrayLike<number>[], score: HostScore, tally?: BlockerTally,
+): number {
+  for (const hosts of tiers) {
+    let best = -1;
+    let bestScore = -Infinity;
+    for (let index = 0; index < hosts.length; index++) {
+      const host = hosts[index];
+      const blocker = placement.blocker(server, host);
+      if (blocker !== Constraint.none) {
+        tally?.add(blocker);
+        continue;
+      }
+      const value = score(host, server);
+      if (value > bestScore) {
+        best = host;
+        bestScore = value;
+      }
+    }
+    if (best >= 0) return best;
+  }
+  return -1;
+}

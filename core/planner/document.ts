@@ -1,0 +1,156 @@
+// Turns a schedule of moves into the ulm-plan/1 document: migrations wave by wave, each host the
+// plan empties disabled in the wave after its last migration, and powered off one wave later
+// when the policy asks for it; plus the plan's metrics.
+import type { Cluster } from '../cluster.js';
+import { Constraint } from '../constraints.js';
+import { PLAN_FORMAT, type PlanAction, type PlanDocument, type PlanMetrics, type PlanStatus } from '../plan/format.js';
+import type { PlanContext } from './context.js';
+import type { Schedule } from './waves.js';
+
+export function powerDraw(cluster: Cluster, host: number, cpuCores: number): number {
+  const utilisation = Math.min(1, cpuCores / cluster.vcpuTotal[host]);
+  return cluster.idleWatts[host] + (cluster.maxWatts[host] - cluster.idleWatts[host]) * utilisation;
+}
+
+interface HostSums {
+  count: Int32Array;
+  cpu: Float64Array;
+  memory: Float64Array;
+}
+
+function sums(cluster: Cluster, hostOf: Int32Array): HostSums {
+  const count = new Int32Array(cluster.hostCount);
+  const cpu = new Float64Array(cluster.hostCount);
+  const memory = new Float64Array(cluster.hostCount);
+  for (let server = 0; server < cluster.serverCount; server++) {
+    count[hostOf[server]]++;
+    cpu[hostOf[server]] += cluster.cpuUsage[server];
+    memory[hostOf[server]] += cluster.memoryUsage[server];
+  }
+  return { count, cpu, memory };
+}
+
+export interface DocumentInput {
+  cluster: Cluster;
+  context: PlanContext;
+  schedule: Schedule;
+  planner: string;
+}
+
+export function buildPlanDocument({ cluster, context, schedule, planner }: DocumentInput): PlanDocument {
+  const policy = cluster.policy;
+  const finalHost = Int32Array.from(cluster.initialHost);
+  const lastWave = new Int32Array(cluster.hostCount).fill(-1);
+  const actions: PlanAction[] = [];
+  for (const move of schedule.moves) {
+    finalHost[move.server] = move.destination;
+    lastWave[move.source] = Math.max(lastWave[move.source], move.wave);
+    lastWave[move.destination] = Math.max(lastWave[move.destination], move.wave);
+    const reason = move.temporary
+      ? `make room on ${cluster.hostNames[move.source]} for ${cluster.serverNames[move.forServer]} (temporary move)`
+      : context.moveReasons.get(move.server) ?? 'planned placement';
+    actions.push({
+      wave: move.wave, type: 'live_migrate', server: cluster.serverIds[move.server], server_name: cluster.serverNames[move.server],
+      source: cluster.hostNames[move.source], destination: cluster.hostNames[move.destination], reason,
+      ...(move.temporary ? { temporary: true } : {}),
+    });
+  }
+  const before = sums(cluster, cluster.initialHost);
+  const after = sums(cluster, finalHost);
+  const stuckServers = new Set(schedule.stuck.map(({ server }) => server));
+
+  // Hosts to put into maintenance: emptied by this plan (or drained), enabled, and not left
+  // holding a server the orderer could not move.
+  const offline: { host: number; wave: number }[] = [];
+  for (let host = 0; host < cluster.hostCount; host++) {
+    if (!cluster.enabled[host] || after.count[host] > 0) continue;
+    if (before.count[host] === 0 && !cluster.drainHost[host]) continue;
+    offline.push({ host, wave: lastWave[host] + 1 });
+  }
+  for (const { host, wave } of offline) {
+    actions.push({ wave, type: 'disable_compute', host: cluster.hostNames[host], reason: policy.disabledReason });
+  }
+  if (policy.powerOff) {
+    for (const { host, wave } of offline) {
+      actions.push({ wave: wave + 1, type: 'power_off', host: cluster.hostNames[host], reason: `${cluster.hostNames[host]} is empty and disabled` });
+    }
+  }
+  // Stable order: by wave, migrations before maintenance actions, then as scheduled.
+  const typeOrder = { live_migrate: 0, disable_compute: 1, power_off: 2 };
+  const ordered = actions.map((action, index) => ({ action, index }))
+    .sort((a, b) => a.action.wave - b.action.wave || typeOrder[a.action.type] - typeOrder[b.action.type] || a.index - b.index)
+    .map(({ action }) => action);
+
+  for (const { server, reason } of schedule.stuck) context.block(server, Constraint.noSafePath, `could not reach ${cluster.hostNames[finalHost[server]]}: ${reason}`);
+
+  const metrics = planMetrics(cluster, before, after, schedule, offline.length, policy.powerOff ? offline.length : 0);
+  metrics.waves = new Set(ordered.map((action) => action.wave)).size;
+  let status: PlanStatus = 'complete';
+  if (context.infeasible) status = 'infeasible';
+  else if (stuckServers.size > 0 || (policy.goal === 'drain' && context.blocked.length > 0) || metrics.hosts_over_limits_after > 0) status = 'partial';
+  else if (ordered.length === 0) status = 'nothing_to_do';
+
+  return {
+    format: PLAN_FORMAT,
+    instance: cluster.name,
+    planner,
+    meta: {
+      goal: policy.goal,
+      status,
+      now: new Date(cluster.now).toISOString(),
+      metrics,
+      blocked: context.blocked,
+      notes: context.notes,
+      ...(context.infeasible ? { infeasible: context.infeasible } : {}),
+    },
+    actions: ordered,
+  };
+}
+
+function planMetrics(cluster: Cluster, before: HostSums, after: HostSums, schedule: Schedule, disabled: number, poweredOff: number): PlanMetrics {
+  let activeBefore = 0;
+  let activeAfter = 0;
+  let powerBefore = 0;
+  let powerAfter = 0;
+  let overBefore = 0;
+  let overAfter = 0;
+  const over = (sum: HostSums, host: number) => sum.cpu[host] > cluster.cpuLimit[host] + 1e-6 || sum.memory[host] > cluster.memoryLimit[host] + 1e-6;
+  for (let host = 0; host < cluster.hostCount; host++) {
+    if (before.count[host] > 0) {
+      activeBefore++;
+      powerBefore += powerDraw(cluster, host, before.cpu[host]);
+      if (over(before, host)) overBefore++;
+    }
+    if (after.count[host] > 0) {
+      activeAfter++;
+      powerAfter += powerDraw(cluster, host, after.cpu[host]);
+      if (over(after, host)) overAfter++;
+    }
+  }
+  const migrated = new Set<number>();
+  let memory = 0;
+  let temporary = 0;
+  for (const move of schedule.moves) {
+    migrated.add(move.server);
+    memory += cluster.flavorMemory[move.server];
+    if (move.temporary) temporary++;
+  }
+  const round = (value: number) => Math.round(value * 10) / 10;
+  return {
+    active_hosts_before: activeBefore,
+    active_hosts_after: activeAfter,
+    hosts_freed: activeBefore - activeAfter,
+    hosts_disabled: disabled,
+    hosts_powered_off: poweredOff,
+    migrations: schedule.moves.length,
+    temporary_migrations: temporary,
+    servers_migrated: migrated.size,
+    waves: schedule.waveCount,
+    memory_to_move_mb: memory,
+    power_before_w: round(powerBefore),
+    power_after_w: round(powerAfter),
+    power_saved_w: round(powerBefore - powerAfter),
+    hosts_over_limits_before: overBefore,
+    hosts_over_limits_after: overAfter,
+  };
+}

@@ -1,0 +1,56 @@
+// plan(snapshot, policy, now) -> ulm-plan/1: the pure, deterministic planner every part of ulm
+// calls (CLI, scheduler, API, benchmark). No I/O, no clock, no randomness.
+import { Cluster } from '../cluster.js';
+import type { PlanDocument } from '../plan/format.js';
+import { resolvePolicy, type Policy } from '../policy/schema.js';
+import type { Snapshot } from '../snapshot/format.js';
+import { policyReferenceIssues } from '../snapshot/read.js';
+import { ValidationError } from '../validation.js';
+import { consolidate } from './consolidate.js';
+import { PlanContext } from './context.js';
+import { buildPlanDocument } from './document.js';
+import { drain } from './drain.js';
+import { Placement } from './placement.js';
+import { relieveOverloads } from './relieve.js';
+import { dropUselessMoves } from './stability.js';
+import { reachTarget } from './target.js';
+import { scheduleWaves } from './waves.js';
+
+export interface PlanRequest {
+  snapshot: Snapshot;
+  /** The policy to plan with (already validated). */
+  policy: Policy;
+  /** The instant to plan for, in milliseconds since the epoch. */
+  now: number;
+  /** Name and version written into the plan's `planner` field. */
+  planner: string;
+}
+
+export function plan({ snapshot, policy, now, planner }: PlanRequest): PlanDocument {
+  const issues = policyReferenceIssues(policy, snapshot);
+  if (issues.length) throw new ValidationError('the policy does not fit the snapshot', issues);
+  const cluster = new Cluster(snapshot, resolvePolicy(policy), now);
+  const placement = new Placement(cluster);
+  const context = new PlanContext(cluster);
+
+  switch (cluster.policy.goal) {
+    case 'consolidate':
+      relieveOverloads(placement, context, { destinations: 'fit' });
+      consolidate(placement, context);
+      break;
+    case 'balance':
+      relieveOverloads(placement, context, { destinations: 'spread' });
+      break;
+    case 'drain':
+      drain(placement, context);
+      relieveOverloads(placement, context, { destinations: 'spread' });
+      break;
+    case 'reach_target':
+      reachTarget(placement, context);
+      break;
+  }
+  if (cluster.policy.goal !== 'reach_target') dropUselessMoves(placement);
+
+  const schedule = scheduleWaves(cluster, placement.hostOf);
+  return buildPlanDocument({ cluster, context, schedule, planner });
+}

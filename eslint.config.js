@@ -1,0 +1,28 @@
+// Lint configuration: typescript-eslint's recommended rules, plus the layering rule that
+// keeps core/ pure (no I/O, no clock).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'web/static/**', 'test-output/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'child_process', 'os'], message: 'core/ is pure: no I/O.' },
+        { group: ['../openstack/*', '../services/*', '../plugins/*', '../cli/*', '../../openstack/*', '../../services/*', '../../plugins/*', '../../cli/*'], message: 'core/ depends on nothing outside core/.' },
+      ] }],
+      'no-restricted-globals': ['error', { name: 'Date', message: 'core/ reads no clock: take "now" as an argument.' }, { name: 'process', message: 'core/ reads no globals.' }],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'core/ is deterministic.' }],
+    },
+  },
+);
