@@ -21,8 +21,11 @@ export default tseslint.config(
         { group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'child_process', 'os'], message: 'core/ is pure: no I/O.' },
         { group: ['../openstack/*', '../services/*', '../plugins/*', '../cli/*', '../../openstack/*', '../../services/*', '../../plugins/*', '../../cli/*'], message: 'core/ depends on nothing outside core/.' },
       ] }],
-      'no-restricted-globals': ['error', { name: 'Date', message: 'core/ reads no clock: take "now" as an argument.' }, { name: 'process', message: 'core/ reads no globals.' }],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'core/ is deterministic.' }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'core/ reads no globals.' }, { name: 'performance', message: 'core/ reads no clock.' }],
+      'no-restricted-properties': ['error',
+        { object: 'Math', property: 'random', message: 'core/ is deterministic.' },
+        { object: 'Date', property: 'now', message: 'core/ reads no clock: take "now" as an argument.' }],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'core/ reads no clock: take "now" as an argument.' }],
     },
   },
 );

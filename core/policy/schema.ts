@@ -35,6 +35,18 @@ export const ExemptionSchema = Type.Object({
 }, { additionalProperties: false });
 export type Exemption = Static<typeof ExemptionSchema>;
 
+export const STATISTICS = ['mean', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
+
+/** How observed usage is read from the datasource when a snapshot is collected. */
+export const MetricsPolicySchema = Type.Object({
+  statistic: Type.Optional(Type.Union(STATISTICS.map((name) => Type.Literal(name)), { description: 'statistic of each server\'s samples over the window (default p95)' })),
+  window_minutes: Type.Optional(Type.Integer({ minimum: 1, description: 'how far back samples are read (default 60)' })),
+  granularity_seconds: Type.Optional(Type.Integer({ minimum: 1, description: 'sample granularity asked of the datasource (default 60)' })),
+  max_age_minutes: Type.Optional(Type.Integer({ minimum: 1, description: 'a server or host whose newest sample is older has no fresh metrics (default 15)' })),
+  missing: Type.Optional(Type.Union([Type.Literal('refuse'), Type.Literal('use_allocations')], { description: 'servers without fresh metrics: refuse to plan (default), or plan on their allocations (flavor) instead' })),
+}, { additionalProperties: false });
+export type MetricsPolicy = Static<typeof MetricsPolicySchema>;
+
 export const PolicySchema = Type.Object({
   goal: Type.Union(GOALS.map((goal) => Type.Literal(goal)), { description: 'consolidate: fewest active hosts; balance: every host under the usage limits; drain: empty drain_hosts; reach_target: reach the snapshot\'s target placement' }),
   drain_hosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'hosts to empty (goal drain)', hint: 'list host names, e.g. ["cmp-01"]' })),
@@ -50,6 +62,7 @@ export const PolicySchema = Type.Object({
   disabled_reason: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^ulm: ', expected: 'a string starting with "ulm: "', description: 'nova-compute disabled reason for emptied hosts (default "ulm: consolidated")' })),
   exemptions: Type.Optional(Type.Array(ExemptionSchema, { description: 'servers that must not move, always or during given windows' })),
   anti_affinity_tag_prefix: Type.Optional(Type.String({ minLength: 1, description: 'servers tagged PREFIX<name> are kept on different hosts, like a hard anti-affinity group (default "anti-affinity:")' })),
+  metrics: Type.Optional(MetricsPolicySchema),
 }, { additionalProperties: false });
 export type Policy = Static<typeof PolicySchema>;
 export type Goal = (typeof GOALS)[number];
@@ -70,6 +83,7 @@ export interface ResolvedPolicy {
   disabledReason: string;
   exemptions: Exemption[];
   antiAffinityTagPrefix: string;
+  metrics: Required<MetricsPolicy>;
 }
 
 export const DEFAULT_DISABLED_REASON = 'ulm: consolidated';
@@ -114,6 +128,13 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
     disabledReason: policy.disabled_reason ?? (policy.goal === 'drain' ? DRAIN_DISABLED_REASON : DEFAULT_DISABLED_REASON),
     exemptions: policy.exemptions ?? [],
     antiAffinityTagPrefix: policy.anti_affinity_tag_prefix ?? 'anti-affinity:',
+    metrics: {
+      statistic: policy.metrics?.statistic ?? 'p95',
+      window_minutes: policy.metrics?.window_minutes ?? 60,
+      granularity_seconds: policy.metrics?.granularity_seconds ?? 60,
+      max_age_minutes: policy.metrics?.max_age_minutes ?? 15,
+      missing: policy.metrics?.missing ?? 'refuse',
+    },
   };
 }
 
