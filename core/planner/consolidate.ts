@@ -5,7 +5,9 @@
 import type { Cluster } from '../cluster.js';
 import { Constraint, type ConstraintCode } from '../constraints.js';
 import type { PlanContext } from './context.js';
-import { BlockerTally, bestFit, chooseDestination, type HostScore } from './destinations.js';
+import { BlockerTally, bestFit, chooseDestination, type FitRule, type HostScore } from './destinations.js';
+import { ZonedHostIndex } from './host-index.js';
+import { makeRoom } from './make-room.js';
 import { Placement } from './placement.js';
 import { spareCapacityHolds } from './spare-capacity.js';
 
@@ -28,6 +30,22 @@ function dimensions(cluster: Cluster, placement: Placement): Dimension[] {
   ];
 }
 
+/**
+ * One way of weighing hosts and fits. Which works best depends on the cluster's shape, so the
+ * planner tries several (consolidate-variants.ts) and keeps the best result.
+ */
+export interface ConsolidationVariant {
+  /** Weight of a host's size (capacity in the dimensions that bind) in its keep score. */
+  size: number;
+  /** Weight of its load (what it holds). */
+  load: number;
+  /** Weight of its servers' moving cost: hosts with many servers are costly to empty. */
+  servers: number;
+  fit: FitRule;
+}
+
+export const DEFAULT_VARIANT: ConsolidationVariant = { size: 1, load: 1, servers: 1, fit: 'fullest' };
+
 /** How much each host is worth keeping on, and each server's size, in one common scale. */
 export interface HostRanking {
   keepScore: Float64Array;
@@ -36,7 +54,7 @@ export interface HostRanking {
   forced: Uint8Array;
 }
 
-export function rankHosts(placement: Placement): HostRanking {
+export function rankHosts(placement: Placement, variant: ConsolidationVariant = DEFAULT_VARIANT): HostRanking {
   const cluster = placement.cluster;
   const dims = dimensions(cluster, placement);
   const hosts = cluster.hostCount;
@@ -82,7 +100,7 @@ export function rankHosts(placement: Placement): HostRanking {
       load += weight[index] * dim.used(host) / meanCapacity[index];
     });
     // Disabled hosts cannot receive: they are the first to empty.
-    keepScore[host] = cluster.enabled[host] ? size + load + cost[host] / meanCost : -1e9 + load;
+    keepScore[host] = cluster.enabled[host] ? variant.size * size + variant.load * load + variant.servers * cost[host] / meanCost : -1e9 + load;
   }
   const serverSize = new Float64Array(cluster.serverCount);
   for (let server = 0; server < cluster.serverCount; server++) {
@@ -99,11 +117,11 @@ interface Emptying {
   mark: number;
 }
 
-export function consolidate(placement: Placement, context: PlanContext): void {
+export function consolidate(placement: Placement, context: PlanContext, variant: ConsolidationVariant = DEFAULT_VARIANT): void {
   const cluster = placement.cluster;
   const policy = cluster.policy;
   const hosts = cluster.hostCount;
-  const { keepScore, serverSize, forced } = rankHosts(placement);
+  const { keepScore, serverSize, forced } = rankHosts(placement, variant);
   const start = placement.mark();
 
   // Tier 0: hosts that stay on (forced, planned keepers, hosts that could not be emptied).
@@ -118,8 +136,17 @@ export function consolidate(placement: Placement, context: PlanContext): void {
   const emptied = new Uint8Array(hosts);
   const emptyings: Emptying[] = [];
   const tally = new BlockerTally();
-  const fit = bestFit(placement);
   const keepFirst: HostScore = (host) => keepScore[host];
+  const fit = variant.fit === 'keep-order' ? keepFirst : bestFit(placement, variant.fit);
+  // First fit in keep order runs on two indexes of free room (keepers, then the others).
+  const indexed = variant.fit === 'keep-order';
+  const keeperIndex = indexed ? new ZonedHostIndex(placement, byKeepScore) : null;
+  const otherIndex = indexed ? new ZonedHostIndex(placement, byKeepScore) : null;
+  const setTier = (host: number) => {
+    const included = !emptied[host] && placement.receiving[host] === 1;
+    keeperIndex?.include(host, included && tier[host] === 0);
+    otherIndex?.include(host, included && tier[host] === 1);
+  };
   let tierHosts: [number[], number[]] | null = null;
   const destinationTiers = (): [number[], number[]] => {
     if (tierHosts) return tierHosts;
@@ -132,9 +159,24 @@ export function consolidate(placement: Placement, context: PlanContext): void {
     return (tierHosts = [keepers, others]);
   };
 
+  if (indexed) {
+    for (const host of byKeepScore) setTier(host);
+    placement.onHostChange = (host) => {
+      keeperIndex!.refresh(host);
+      otherIndex!.refresh(host);
+    };
+  }
+
+  const keeperDestination = (server: number) => indexed ? keeperIndex!.first(server) : chooseDestination(placement, server, [destinationTiers()[0]], fit);
+
   const failures = new Map<number, { server: number; blocker: ConstraintCode }>();
   const tryEmpty = (host: number): boolean => {
     const servers = placement.serversOn(host).sort((a, b) => serverSize[b] - serverSize[a] || a - b);
+    const shortOf = roomShortfall(placement, host, destinationTiers());
+    if (shortOf !== Constraint.none) {
+      failures.set(host, { server: servers[0], blocker: shortOf });
+      return false;
+    }
     const newMigrations = servers.filter((server) => cluster.initialHost[server] === host).length;
     if (placement.migrations + newMigrations > policy.maxMigrations) {
       failures.set(host, { server: servers[0], blocker: Constraint.migrationBudget });
@@ -143,20 +185,34 @@ export function consolidate(placement: Placement, context: PlanContext): void {
     const mark = placement.mark();
     const wasReceiving = placement.receiving[host];
     placement.receiving[host] = 0;
+    setTier(host);
     const [keepers, others] = destinationTiers();
     for (const server of servers) {
       tally.reset();
-      let destination = chooseDestination(placement, server, [keepers], fit, tally);
-      if (destination < 0) destination = chooseDestination(placement, server, [others], keepFirst, tally);
-      if (destination < 0) {
+      let destination: number;
+      if (indexed) {
+        destination = keeperIndex!.first(server);
+        if (destination < 0) destination = otherIndex!.first(server);
+      } else {
+        destination = chooseDestination(placement, server, [keepers], fit, tally);
+        if (destination < 0) destination = chooseDestination(placement, server, [others], keepFirst, tally);
+      }
+      if (destination >= 0) {
+        placement.move(server, destination);
+        continue;
+      }
+      if (makeRoom(placement, server, keepers, serverSize, keeperDestination) < 0) {
+        // The tally says why nothing fits (the index does not count blockers).
+        if (indexed) chooseDestination(placement, server, [keepers, others], fit, tally);
         placement.rollback(mark);
         placement.receiving[host] = wasReceiving;
+        setTier(host);
         failures.set(host, { server, blocker: tally.main() });
         return false;
       }
-      placement.move(server, destination);
     }
     emptied[host] = 1;
+    setTier(host);
     tierHosts = null;
     emptyings.push({ host, mark: placement.mark() });
     return true;
@@ -169,10 +225,12 @@ export function consolidate(placement: Placement, context: PlanContext): void {
       if (tier[host] !== pass || emptied[host] || !placement.isActive(host)) continue;
       if (!tryEmpty(host)) {
         tier[host] = 0;
+        setTier(host);
         tierHosts = null;
       }
     }
   }
+  placement.onHostChange = null;
 
   if (policy.spareCapacityHosts > 0) keepSpareCapacity(placement, context, emptyings, start, emptied);
 
@@ -195,6 +253,32 @@ export function consolidate(placement: Placement, context: PlanContext): void {
     const pinned = placement.serversOn(host).find((server) => cluster.pinned[server]);
     if (pinned !== undefined) context.block(pinned, cluster.pinned[pinned] as ConstraintCode);
   }
+}
+
+/**
+ * A cheap necessary condition: the receiving hosts together have room for everything on the
+ * host, in every resource. Returns the resource that is short, or none.
+ */
+function roomShortfall(placement: Placement, host: number, tiers: number[][]): ConstraintCode {
+  const cluster = placement.cluster;
+  let memory = 0;
+  let vcpus = 0;
+  let cpu = 0;
+  let usedMemory = 0;
+  for (const hosts of tiers) {
+    for (const other of hosts) {
+      if (other === host) continue;
+      memory += Math.max(0, cluster.memoryCapacity[other] - placement.allocatedMemory[other]);
+      vcpus += Math.max(0, cluster.vcpuCapacity[other] - placement.allocatedVcpus[other]);
+      cpu += Math.max(0, cluster.cpuLimit[other] - placement.usedCpu[other]);
+      usedMemory += Math.max(0, cluster.memoryLimit[other] - placement.usedMemory[other]);
+    }
+  }
+  if (memory < placement.allocatedMemory[host]) return Constraint.memoryCapacity;
+  if (vcpus < placement.allocatedVcpus[host]) return Constraint.vcpuCapacity;
+  if (cpu < placement.usedCpu[host]) return Constraint.cpuUsageLimit;
+  if (usedMemory < placement.usedMemory[host]) return Constraint.memoryUsageLimit;
+  return Constraint.none;
 }
 
 function describe(cluster: Cluster, failure: { server: number; blocker: ConstraintCode }): string {

@@ -26,6 +26,25 @@ export class PlanContext {
     this.cluster = cluster;
   }
 
+  /** A copy to try a strategy on; `adopt` takes the copy's outcome back. */
+  fork(): PlanContext {
+    const copy = new PlanContext(this.cluster);
+    copy.adopt(this);
+    return copy;
+  }
+
+  adopt(other: PlanContext): void {
+    this.moveReasons.clear();
+    for (const [server, reason] of other.moveReasons) this.moveReasons.set(server, reason);
+    this.blocked.length = 0;
+    this.blocked.push(...other.blocked);
+    this.blockedServers.clear();
+    for (const server of other.blockedServers) this.blockedServers.add(server);
+    this.notes.length = 0;
+    this.notes.push(...other.notes);
+    this.infeasible = other.infeasible;
+  }
+
   /** Records that a server could not move, once per server. */
   block(server: number, code: ConstraintCode, detail?: string): void {
     if (this.blockedServers.has(server)) return;

@@ -33,18 +33,29 @@ export class BlockerTally {
 export type HostScore = (host: number, server: number) => number;
 
 /**
- * Best fit: how full the host would be after receiving the server, over the dimensions that
- * bind (allocations against Placement capacity, use against the policy limits). Fuller is
- * better: it keeps room together on fewer hosts.
+ * How a fit is judged, from how full the host would be after receiving the server in the
+ * dimensions that bind (allocations against Placement capacity, use against the policy limits):
+ * `fullest` prefers the fullest host overall (sum of squares), `balanced` the host whose
+ * dimensions fill evenly (less room stranded in one dimension while another is full).
+ * `keep-order` is first fit in the order of the hosts most worth keeping (indexed: fast on
+ * large clusters).
  */
-export function bestFit(placement: Placement): HostScore {
+export type FitRule = 'fullest' | 'balanced' | 'keep-order';
+
+/** Best fit: fuller is better, it keeps room together on fewer hosts. */
+export function bestFit(placement: Placement, rule: FitRule = 'fullest'): HostScore {
   const cluster = placement.cluster;
   return (host, server) => {
     const memory = (placement.allocatedMemory[host] + cluster.flavorMemory[server]) / cluster.memoryCapacity[host];
     const vcpus = (placement.allocatedVcpus[host] + cluster.flavorVcpus[server]) / cluster.vcpuCapacity[host];
     const cpu = (placement.usedCpu[host] + cluster.cpuUsage[server]) / cluster.cpuLimit[host];
     const used = (placement.usedMemory[host] + cluster.memoryUsage[server]) / cluster.memoryLimit[host];
-    return memory * memory + vcpus * vcpus + cpu * cpu + used * used - placement.softViolations(server, host);
+    const soft = placement.softViolations(server, host);
+    if (rule === 'balanced') {
+      const spread = Math.max(memory, vcpus, cpu, used) - Math.min(memory, vcpus, cpu, used);
+      return memory + vcpus + cpu + used - 2 * spread - soft;
+    }
+    return memory * memory + vcpus * vcpus + cpu * cpu + used * used - soft;
   };
 }
 
@@ -68,11 +79,27 @@ export function mostRoom(placement: Placement): HostScore {
 export function chooseDestination(
   placement: Placement, server: number, tiers: ArrayLike<number>[], score: HostScore, tally?: BlockerTally,
 ): number {
+  // Most hosts are ruled out by memory or CPU: check those inline before the full check.
+  const cluster = placement.cluster;
+  const memory = cluster.flavorMemory[server];
+  const cpu = cluster.cpuUsage[server];
+  const allocatedMemory = placement.allocatedMemory;
+  const memoryCapacity = cluster.memoryCapacity;
+  const usedCpu = placement.usedCpu;
+  const cpuLimit = cluster.cpuLimit;
   for (const hosts of tiers) {
     let best = -1;
     let bestScore = -Infinity;
     for (let index = 0; index < hosts.length; index++) {
       const host = hosts[index];
+      if (allocatedMemory[host] + memory > memoryCapacity[host] * (1 + 1e-9) + 1e-9) {
+        tally?.add(Constraint.memoryCapacity);
+        continue;
+      }
+      if (usedCpu[host] + cpu > cpuLimit[host]) {
+        tally?.add(Constraint.cpuUsageLimit);
+        continue;
+      }
       const blocker = placement.blocker(server, host);
       if (blocker !== Constraint.none) {
         tally?.add(blocker);

@@ -6,7 +6,7 @@ import { resolvePolicy, type Policy } from '../policy/schema.js';
 import type { Snapshot } from '../snapshot/format.js';
 import { policyReferenceIssues } from '../snapshot/read.js';
 import { ValidationError } from '../validation.js';
-import { consolidate } from './consolidate.js';
+import { consolidateBest } from './consolidate-variants.js';
 import { PlanContext } from './context.js';
 import { buildPlanDocument } from './document.js';
 import { drain } from './drain.js';
@@ -14,7 +14,7 @@ import { Placement } from './placement.js';
 import { relieveOverloads } from './relieve.js';
 import { dropUselessMoves } from './stability.js';
 import { reachTarget } from './target.js';
-import { scheduleWaves } from './waves.js';
+import { bestSchedule } from './waves.js';
 
 export interface PlanRequest {
   snapshot: Snapshot;
@@ -30,13 +30,13 @@ export function plan({ snapshot, policy, now, planner }: PlanRequest): PlanDocum
   const issues = policyReferenceIssues(policy, snapshot);
   if (issues.length) throw new ValidationError('the policy does not fit the snapshot', issues);
   const cluster = new Cluster(snapshot, resolvePolicy(policy), now);
-  const placement = new Placement(cluster);
+  let placement = new Placement(cluster);
   const context = new PlanContext(cluster);
 
   switch (cluster.policy.goal) {
     case 'consolidate':
       relieveOverloads(placement, context, { destinations: 'fit' });
-      consolidate(placement, context);
+      placement = consolidateBest(placement, context);
       break;
     case 'balance':
       relieveOverloads(placement, context, { destinations: 'spread' });
@@ -51,6 +51,6 @@ export function plan({ snapshot, policy, now, planner }: PlanRequest): PlanDocum
   }
   if (cluster.policy.goal !== 'reach_target') dropUselessMoves(placement);
 
-  const schedule = scheduleWaves(cluster, placement.hostOf);
+  const schedule = bestSchedule(cluster, placement.hostOf);
   return buildPlanDocument({ cluster, context, schedule, planner });
 }

@@ -33,6 +33,8 @@ export class Placement {
   private readonly journal: number[] = [];
   /** Servers away from their initial host: the migrations this placement implies. */
   migrations = 0;
+  /** Told about every host whose load changes (an index of free room listens here). */
+  onHostChange: ((host: number) => void) | null = null;
 
   constructor(cluster: Cluster, hostOf: Int32Array = cluster.initialHost) {
     this.cluster = cluster;
@@ -82,6 +84,7 @@ export class Placement {
       this.groupCount.set(key, (this.groupCount.get(key) ?? 0) + 1);
     }
     if (this.forecastCpu) this.addForecast(server, host, 1);
+    this.onHostChange?.(host);
   }
 
   private remove(server: number, host: number): void {
@@ -102,6 +105,7 @@ export class Placement {
       if (count > 0) this.groupCount.set(key, count); else this.groupCount.delete(key);
     }
     if (this.forecastCpu) this.addForecast(server, host, -1);
+    this.onHostChange?.(host);
   }
 
   private addForecast(server: number, host: number, sign: number): void {

@@ -30,7 +30,27 @@ export interface Schedule {
 /** A server is parked at most this often before the orderer gives up on it. */
 const MAX_PARKINGS_PER_SERVER = 2;
 
-export function scheduleWaves(cluster: Cluster, finalHost: Int32Array): Schedule {
+/**
+ * How many blockers one deadlocked wave parks: one per chain of moves the parking starts
+ * (`chain`: more parallel, sometimes one parking more), or one per group of hosts that wait on
+ * each other (`cycle`: fewest parkings, longer plans).
+ */
+export type ParkingPolicy = 'chain' | 'cycle';
+
+/** What a schedule costs: migrations, and waves (plan duration) at a tenth of the weight. */
+export function scheduleCost(schedule: Schedule): number {
+  return schedule.moves.length + 0.1 * schedule.waveCount + 1000 * schedule.stuck.length;
+}
+
+/** The cheaper of the parking policies' schedules (only one is needed if nothing parks). */
+export function bestSchedule(cluster: Cluster, finalHost: Int32Array): Schedule {
+  const chain = scheduleWaves(cluster, finalHost, 'chain');
+  if (!chain.moves.some((move) => move.temporary) && chain.stuck.length === 0) return chain;
+  const cycle = scheduleWaves(cluster, finalHost, 'cycle');
+  return scheduleCost(cycle) < scheduleCost(chain) ? cycle : chain;
+}
+
+export function scheduleWaves(cluster: Cluster, finalHost: Int32Array, parkingPolicy: ParkingPolicy = 'chain'): Schedule {
   const hosts = cluster.hostCount;
   const maxParallel = cluster.policy.maxParallelMigrations;
   const maxPerHost = cluster.policy.maxParallelPerHost;
@@ -153,7 +173,9 @@ export function scheduleWaves(cluster: Cluster, finalHost: Int32Array): Schedule
     }
     touched.length = 0;
     arrivals.clear();
-    pending = pending.filter((server) => current[server] !== finalHost[server]);
+    // A parked server moves on last: the room it waits for is what the cycle it left needs.
+    const parked = wave.filter((move) => move.temporary).map((move) => move.server);
+    pending = pending.filter((server) => current[server] !== finalHost[server] && !parked.includes(server)).concat(parked);
     waveNumber++;
   }
   return { moves, waveCount: waveNumber, stuck };
@@ -169,11 +191,50 @@ export function scheduleWaves(cluster: Cluster, finalHost: Int32Array): Schedule
       const list = leaving.get(current[server]);
       if (list) list.push(server); else leaving.set(current[server], [server]);
     }
+    // Room made on a host lets one waiting server in, whose leaving makes room on its own host,
+    // and so on around the cycle: the next parking goes where this one does not reach. `chain`
+    // follows the servers that fit in the room made; `cycle` takes every host that waits on it.
+    const arriving = new Map<number, number[]>();
+    for (const server of pending) {
+      const list = arriving.get(heading[server]);
+      if (list) list.push(server); else arriving.set(heading[server], [server]);
+    }
+    const unblocked = new Uint8Array(hosts);
+    const served = new Set<number>();
+    const waitingOn = new Map<number, number[]>();
+    for (const server of pending) {
+      const list = waitingOn.get(heading[server]);
+      if (list) list.push(current[server]); else waitingOn.set(heading[server], [current[server]]);
+    }
+    const unblockCycle = (host: number) => {
+      const queue = [host];
+      unblocked[host] = 1;
+      while (queue.length) {
+        for (const waiting of waitingOn.get(queue.pop()!) ?? []) {
+          if (!unblocked[waiting]) { unblocked[waiting] = 1; queue.push(waiting); }
+        }
+      }
+    };
+    const unblockChain = (host: number, freedBy: number) => {
+      let room = [cluster.flavorMemory[freedBy], cluster.flavorVcpus[freedBy], cluster.flavorDisk[freedBy]];
+      for (let at = host; at >= 0 && !unblocked[at];) {
+        unblocked[at] = 1;
+        const free = [cluster.memoryCapacity[at] - allocatedMemory[at], cluster.vcpuCapacity[at] - allocatedVcpus[at], cluster.diskCapacity[at] - allocatedDisk[at]];
+        const next = (arriving.get(at) ?? []).find((server) => !served.has(server) &&
+          fitsCapacity(0, cluster.flavorMemory[server], room[0] + free[0]) &&
+          fitsCapacity(0, cluster.flavorVcpus[server], room[1] + free[1]) &&
+          fitsCapacity(0, cluster.flavorDisk[server], room[2] + free[2]));
+        if (next === undefined) break;
+        served.add(next);
+        room = [cluster.flavorMemory[next], cluster.flavorVcpus[next], cluster.flavorDisk[next]];
+        at = current[next];
+      }
+    };
     const chosen = new Set<number>();
     for (const server of pending) {
       if (wave.length >= maxParallel) break;
       const destination = heading[server];
-      if (inWave[destination] >= maxPerHost) continue;
+      if (unblocked[destination] || inWave[destination] >= maxPerHost) continue;
       const shortMemory = allocatedMemory[destination] + cluster.flavorMemory[server] - cluster.memoryCapacity[destination];
       const shortVcpus = allocatedVcpus[destination] + cluster.flavorVcpus[server] - cluster.vcpuCapacity[destination];
       const shortDisk = allocatedDisk[destination] + cluster.flavorDisk[server] - cluster.diskCapacity[destination];
@@ -190,6 +251,7 @@ export function scheduleWaves(cluster: Cluster, finalHost: Int32Array): Schedule
         chosen.add(blocker);
         parkings[blocker]++;
         accept(wave, waveNumber, blocker, parking, true, server);
+        if (parkingPolicy === 'chain') unblockChain(destination, blocker); else unblockCycle(destination);
         break;
       }
     }

@@ -1,0 +1,150 @@
+// First fit in a fixed host order in about log(hosts) steps: a segment tree keeps, for every
+// range of hosts, the largest free room in each resource (Placement allocations and the usage
+// limits). Ranges without room for a server are skipped; the full constraint check runs only on
+// hosts that have the room.
+import { Constraint } from '../constraints.js';
+import type { Placement } from './placement.js';
+
+const TOLERANCE = 1e-9;
+
+export class HostIndex {
+  private readonly placement: Placement;
+  private readonly size: number;
+  private readonly position: Int32Array;
+  private readonly hostAt: Int32Array;
+  private readonly member: Uint8Array;
+  private readonly memory: Float64Array;
+  private readonly vcpus: Float64Array;
+  private readonly disk: Float64Array;
+  private readonly cpu: Float64Array;
+  private readonly usedMemory: Float64Array;
+  private readonly stack: Int32Array;
+
+  /** `order`: every host that may ever take part, in the order first fit tries them. */
+  constructor(placement: Placement, order: number[]) {
+    this.placement = placement;
+    let size = 1;
+    while (size < Math.max(1, order.length)) size <<= 1;
+    this.size = size;
+    this.position = new Int32Array(placement.cluster.hostCount).fill(-1);
+    this.hostAt = new Int32Array(size).fill(-1);
+    order.forEach((host, index) => {
+      this.position[host] = index;
+      this.hostAt[index] = host;
+    });
+    this.member = new Uint8Array(placement.cluster.hostCount);
+    const arrays = () => new Float64Array(2 * size).fill(-Infinity);
+    this.memory = arrays();
+    this.vcpus = arrays();
+    this.disk = arrays();
+    this.cpu = arrays();
+    this.usedMemory = arrays();
+    this.stack = new Int32Array(64);
+  }
+
+  /** Adds or removes a host from the hosts first fit may choose. */
+  include(host: number, included: boolean): void {
+    if (this.position[host] < 0) return;
+    this.member[host] = included ? 1 : 0;
+    this.refresh(host);
+  }
+
+  /** Re-reads a host's free room after its load changed. */
+  refresh(host: number): void {
+    const index = this.position[host];
+    if (index < 0) return;
+    const cluster = this.placement.cluster;
+    const placement = this.placement;
+    let node = index + this.size;
+    if (this.member[host]) {
+      this.memory[node] = cluster.memoryCapacity[host] - placement.allocatedMemory[host];
+      this.vcpus[node] = cluster.vcpuCapacity[host] - placement.allocatedVcpus[host];
+      this.disk[node] = cluster.diskCapacity[host] - placement.allocatedDisk[host];
+      this.cpu[node] = cluster.cpuLimit[host] - placement.usedCpu[host];
+      this.usedMemory[node] = cluster.memoryLimit[host] - placement.usedMemory[host];
+    } else {
+      this.memory[node] = this.vcpus[node] = this.disk[node] = this.cpu[node] = this.usedMemory[node] = -Infinity;
+    }
+    for (node >>= 1; node >= 1; node >>= 1) {
+      const left = 2 * node;
+      const right = left + 1;
+      this.memory[node] = Math.max(this.memory[left], this.memory[right]);
+      this.vcpus[node] = Math.max(this.vcpus[left], this.vcpus[right]);
+      this.disk[node] = Math.max(this.disk[left], this.disk[right]);
+      this.cpu[node] = Math.max(this.cpu[left], this.cpu[right]);
+      this.usedMemory[node] = Math.max(this.usedMemory[left], this.usedMemory[right]);
+    }
+  }
+
+  /** The first included host, in order, that may take the server; or -1. */
+  first(server: number): number {
+    const cluster = this.placement.cluster;
+    const memory = cluster.flavorMemory[server] * (1 - TOLERANCE) - TOLERANCE;
+    const vcpus = cluster.flavorVcpus[server] * (1 - TOLERANCE) - TOLERANCE;
+    const disk = cluster.flavorDisk[server] * (1 - TOLERANCE) - TOLERANCE;
+    const cpu = cluster.cpuUsage[server];
+    const usedMemory = cluster.memoryUsage[server];
+    let stack = this.stack;
+    let top = 0;
+    stack[top++] = 1;
+    while (top > 0) {
+      const node = stack[--top];
+      if (this.memory[node] < memory || this.vcpus[node] < vcpus || this.disk[node] < disk || this.cpu[node] < cpu || this.usedMemory[node] < usedMemory) continue;
+      if (node >= this.size) {
+        const host = this.hostAt[node - this.size];
+        if (host >= 0 && this.placement.blocker(server, host) === Constraint.none) return host;
+        continue;
+      }
+      if (top + 2 > stack.length) {
+        const grown = new Int32Array(stack.length * 2);
+        grown.set(stack);
+        stack = grown;
+      }
+      stack[top++] = 2 * node + 1;
+      stack[top++] = 2 * node;
+    }
+    return -1;
+  }
+}
+
+/**
+ * The same index, plus one per availability zone for servers that requested a zone (their
+ * search would otherwise descend into ranges whose room is in other zones).
+ */
+export class ZonedHostIndex {
+  private readonly placement: Placement;
+  private readonly all: HostIndex;
+  private readonly byZone = new Map<string, HostIndex>();
+
+  constructor(placement: Placement, order: number[]) {
+    this.placement = placement;
+    this.all = new HostIndex(placement, order);
+    const cluster = placement.cluster;
+    const zones = new Set<string>();
+    for (let server = 0; server < cluster.serverCount; server++) {
+      const zone = cluster.requestedZone[server];
+      if (zone !== null) zones.add(zone);
+    }
+    for (const zone of [...zones].sort()) {
+      this.byZone.set(zone, new HostIndex(placement, order.filter((host) => cluster.zone[host] === zone)));
+    }
+  }
+
+  include(host: number, included: boolean): void {
+    this.all.include(host, included);
+    const zone = this.placement.cluster.zone[host];
+    if (zone !== null) this.byZone.get(zone)?.include(host, included);
+  }
+
+  refresh(host: number): void {
+    this.all.refresh(host);
+    const zone = this.placement.cluster.zone[host];
+    if (zone !== null) this.byZone.get(zone)?.refresh(host);
+  }
+
+  first(server: number): number {
+    const zone = this.placement.cluster.requestedZone[server];
+    if (zone === null) return this.all.first(server);
+    return this.byZone.get(zone)?.first(server) ?? -1;
+  }
+}

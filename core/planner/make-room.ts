@@ -1,0 +1,83 @@
+// Making room (an ejection chain of depth one): when a server fits on no host, take a host it
+// nearly fits on and move smaller servers off that host to others, so that it fits. The
+// caller rolls everything back unless the host it is emptying is emptied.
+import { Constraint } from '../constraints.js';
+import type { Placement } from './placement.js';
+
+/** Hosts tried per server, nearest to fitting first. */
+const HOSTS_TRIED = 6;
+/** Servers moved off one host to make room, at most. */
+const SERVERS_MOVED = 4;
+const SLACK = 1e-6;
+
+interface Shortfall {
+  memory: number;
+  vcpus: number;
+  disk: number;
+  cpu: number;
+  usedMemory: number;
+}
+
+/**
+ * Moves servers off one of `hosts` so that `server` fits there, and moves `server` there.
+ * Returns the host, or -1 (placement unchanged). `size` ranks servers: only servers smaller
+ * than `server` are moved, so that making room never ping-pongs. `destinationFor` finds where a
+ * moved-off server goes (-1: nowhere).
+ */
+export function makeRoom(placement: Placement, server: number, hosts: number[], size: Float64Array, destinationFor: (server: number) => number): number {
+  const cluster = placement.cluster;
+  const shortfallOn = (host: number): Shortfall => ({
+    memory: placement.allocatedMemory[host] + cluster.flavorMemory[server] - cluster.memoryCapacity[host],
+    vcpus: placement.allocatedVcpus[host] + cluster.flavorVcpus[server] - cluster.vcpuCapacity[host],
+    disk: placement.allocatedDisk[host] + cluster.flavorDisk[server] - cluster.diskCapacity[host],
+    cpu: placement.usedCpu[host] + cluster.cpuUsage[server] - cluster.cpuLimit[host] + SLACK,
+    usedMemory: placement.usedMemory[host] + cluster.memoryUsage[server] - cluster.memoryLimit[host] + SLACK,
+  });
+  // Hosts where only room is missing, nearest to fitting first.
+  const candidates: { host: number; need: number }[] = [];
+  for (const host of hosts) {
+    if (!placement.receiving[host] || placement.hostOf[server] === host) continue;
+    const zone = cluster.requestedZone[server];
+    if (zone !== null && cluster.zone[host] !== zone) continue;
+    if (cluster.flavorMemory[server] > cluster.memoryTotal[host] || cluster.flavorVcpus[server] > cluster.vcpuTotal[host] || cluster.flavorDisk[server] > cluster.diskTotal[host]) continue;
+    if (placement.groupBlocker(server, host) !== Constraint.none) continue;
+    const short = shortfallOn(host);
+    const need = Math.max(
+      short.memory / cluster.flavorMemory[server] || 0,
+      short.vcpus / (cluster.flavorVcpus[server] || 1),
+      short.cpu / (cluster.cpuUsage[server] || 1),
+      short.usedMemory / (cluster.memoryUsage[server] || 1),
+    );
+    if (need > 0 && need < 1) candidates.push({ host, need });
+  }
+  candidates.sort((a, b) => a.need - b.need || a.host - b.host);
+
+  for (const { host } of candidates.slice(0, HOSTS_TRIED)) {
+    const mark = placement.mark();
+    placement.receiving[host] = 0;
+    const movable = placement.serversOn(host)
+      .filter((other) => !cluster.pinned[other] && size[other] < size[server])
+      .sort((a, b) => size[b] - size[a] || a - b);
+    let moved = 0;
+    for (const other of movable) {
+      const short = shortfallOn(host);
+      if (short.memory <= 0 && short.vcpus <= 0 && short.disk <= 0 && short.cpu <= 0 && short.usedMemory <= 0) break;
+      if (moved >= SERVERS_MOVED) break;
+      // Only servers that help with what is short.
+      const helps = (short.memory > 0 && cluster.flavorMemory[other] > 0) || (short.vcpus > 0 && cluster.flavorVcpus[other] > 0) ||
+        (short.disk > 0 && cluster.flavorDisk[other] > 0) || (short.cpu > 0 && cluster.cpuUsage[other] > 0) || (short.usedMemory > 0 && cluster.memoryUsage[other] > 0);
+      if (!helps) continue;
+      const destination = destinationFor(other);
+      if (destination < 0) continue;
+      placement.move(other, destination);
+      moved++;
+    }
+    placement.receiving[host] = 1;
+    if (placement.blocker(server, host) === Constraint.none) {
+      placement.move(server, host);
+      return host;
+    }
+    placement.rollback(mark);
+  }
+  return -1;
+}
