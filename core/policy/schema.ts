@@ -47,6 +47,15 @@ export const MetricsPolicySchema = Type.Object({
 }, { additionalProperties: false });
 export type MetricsPolicy = Static<typeof MetricsPolicySchema>;
 
+/** Sustained overload: what makes the monitor ask for a relief plan (a host hot for K of N samples). */
+export const OverloadPolicySchema = Type.Object({
+  cpu_threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'a sample counts as hot above this fraction of the host\'s CPUs (default 0.9); must exceed max_host_cpu so that relief and consolidation never undo each other' })),
+  memory_threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'a sample counts as hot above this fraction of the host\'s memory (default 0.95); must exceed max_host_memory' })),
+  samples: Type.Optional(Type.Integer({ minimum: 1, description: 'K: hot samples needed (default 3)' })),
+  window: Type.Optional(Type.Integer({ minimum: 1, description: 'N: among the last N samples (default 5)' })),
+}, { additionalProperties: false });
+export type OverloadPolicy = Static<typeof OverloadPolicySchema>;
+
 export const PolicySchema = Type.Object({
   goal: Type.Union(GOALS.map((goal) => Type.Literal(goal)), { description: 'consolidate: fewest active hosts; balance: every host under the usage limits; drain: empty drain_hosts; reach_target: reach the snapshot\'s target placement' }),
   drain_hosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'hosts to empty (goal drain)', hint: 'list host names, e.g. ["cmp-01"]' })),
@@ -63,6 +72,7 @@ export const PolicySchema = Type.Object({
   exemptions: Type.Optional(Type.Array(ExemptionSchema, { description: 'servers that must not move, always or during given windows' })),
   anti_affinity_tag_prefix: Type.Optional(Type.String({ minLength: 1, description: 'servers tagged PREFIX<name> are kept on different hosts, like a hard anti-affinity group (default "anti-affinity:")' })),
   metrics: Type.Optional(MetricsPolicySchema),
+  overload: Type.Optional(OverloadPolicySchema),
 }, { additionalProperties: false });
 export type Policy = Static<typeof PolicySchema>;
 export type Goal = (typeof GOALS)[number];
@@ -84,6 +94,7 @@ export interface ResolvedPolicy {
   exemptions: Exemption[];
   antiAffinityTagPrefix: string;
   metrics: Required<MetricsPolicy>;
+  overload: Required<OverloadPolicy>;
 }
 
 export const DEFAULT_DISABLED_REASON = 'ulm: consolidated';
@@ -108,6 +119,17 @@ export function validatePolicy(value: unknown, prefix = 'policy'): Policy {
       }
     });
   });
+  const limits = resolvePolicy(policy);
+  const overload = limits.overload;
+  if (overload.cpu_threshold <= limits.maxHostCpu && policy.overload?.cpu_threshold !== undefined) {
+    issues.push({ path: `${prefix}.overload.cpu_threshold`, message: `${overload.cpu_threshold} must be above max_host_cpu (${limits.maxHostCpu}), or relief and consolidation would undo each other` });
+  }
+  if (overload.memory_threshold <= limits.maxHostMemory && policy.overload?.memory_threshold !== undefined) {
+    issues.push({ path: `${prefix}.overload.memory_threshold`, message: `${overload.memory_threshold} must be above max_host_memory (${limits.maxHostMemory}), or relief and consolidation would undo each other` });
+  }
+  if (overload.samples > overload.window) {
+    issues.push({ path: `${prefix}.overload.samples`, message: `${overload.samples} hot samples cannot be found among the last ${overload.window}; make samples <= window` });
+  }
   if (issues.length) throw new ValidationError('invalid policy', issues);
   return policy;
 }
@@ -134,6 +156,12 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
       granularity_seconds: policy.metrics?.granularity_seconds ?? 60,
       max_age_minutes: policy.metrics?.max_age_minutes ?? 15,
       missing: policy.metrics?.missing ?? 'refuse',
+    },
+    overload: {
+      cpu_threshold: policy.overload?.cpu_threshold ?? 0.9,
+      memory_threshold: policy.overload?.memory_threshold ?? 0.95,
+      samples: policy.overload?.samples ?? 3,
+      window: policy.overload?.window ?? 5,
     },
   };
 }

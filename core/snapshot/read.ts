@@ -1,6 +1,7 @@
 // Reads a `ulm-cluster/1` snapshot: JSON text or value in, a checked Snapshot out, or a
 // ValidationError naming every offending JSON path and what was expected there.
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { findJsonSyntaxProblem } from '../json-position.js';
 import { issuesOf, ValidationError, type Issue } from '../validation.js';
 import { SNAPSHOT_FORMAT, SnapshotSchema, type Snapshot } from './format.js';
 import { knownPolicyFields, validatePolicy, type Policy } from '../policy/schema.js';
@@ -12,15 +13,11 @@ export function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    let where = '';
-    if (position) {
-      const before = text.slice(0, Number(position[1]));
-      const line = before.split('\n').length;
-      where = ` (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
-    }
-    throw new ValidationError(`${what} is not valid JSON`, [{ path: '', message: `${message}${where}` }]);
+    const problem = findJsonSyntaxProblem(text);
+    const message = problem
+      ? `line ${problem.line}, column ${problem.column}: expected ${problem.expected}`
+      : (error as Error).message;
+    throw new ValidationError(`${what} is not valid JSON`, [{ path: '', message }]);
   }
 }
 

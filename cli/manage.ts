@@ -1,0 +1,83 @@
+// `ulm-manage`: the operator's maintenance command, like nova-manage: `db sync` and `db version`
+// on the database of [database] connection, `config show` of the effective configuration.
+import { Command, CommanderError } from 'commander';
+import { ValidationError } from '../core/validation.js';
+import { addConfigOptions, configFilesFrom, formatConfig, loadConfig, type ConfigCommandOptions } from '../services/config/index.js';
+import { migrateToLatest, openDatabaseFromConfig, schemaVersion } from '../services/db/index.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js';
+import { VERSION } from './version.js';
+
+type Output = (text: string) => void;
+
+function configOf(command: Command) {
+  return loadConfig(configFilesFrom(command.optsWithGlobals<ConfigCommandOptions>()));
+}
+
+async function withDatabase<T>(command: Command, work: (database: Awaited<ReturnType<typeof openDatabaseFromConfig>>) => Promise<T>): Promise<T> {
+  const config = configOf(command);
+  // A maintenance command answers now: no waiting for a database that is not there.
+  const database = await openDatabaseFromConfig({ ...config, database: { ...config.database, max_retries: 0 } });
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+export function buildManageProgram(write: Output = (text) => process.stdout.write(text)): Command {
+  const program = addConfigOptions(new Command('ulm-manage'))
+    .description('ulm-manage: maintain ulm\'s database and check its configuration')
+    .version(VERSION)
+    .option('--debug', 'show stack traces on failure', false)
+    .showHelpAfterError()
+    .exitOverride();
+
+  const db = program.command('db').description('the database of [database] connection');
+  db.command('sync')
+    .description('create or upgrade the database schema to this ulm\'s version (safe to run again)')
+    .action(async (_options, command: Command) => {
+      await withDatabase(command, async (database) => {
+        const applied = await migrateToLatest(database);
+        const version = await schemaVersion(database);
+        write(applied.length
+          ? `${database.description}: applied ${applied.join(', ')}; schema at ${version.current}\n`
+          : `${database.description}: schema already at ${version.current}\n`);
+      });
+    });
+  db.command('version')
+    .description('print the schema version of the database (the newest applied migration)')
+    .action(async (_options, command: Command) => {
+      await withDatabase(command, async (database) => {
+        const version = await schemaVersion(database);
+        write(`${version.current ?? 'none'}\n`);
+        if (version.pending.length) process.stderr.write(`ulm-manage: ${version.pending.length} migration(s) pending (${version.pending.join(', ')}): run ulm-manage db sync\n`);
+      });
+    });
+
+  const config = program.command('config').description('the configuration files');
+  config.command('show')
+    .description('print the effective configuration, secrets masked, with the file each value came from')
+    .option('--show-secrets', 'print passwords and credentials in clear', false)
+    .action((options: { showSecrets: boolean }, command: Command) => {
+      write(formatConfig(configOf(command), { showSecrets: options.showSecrets }));
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildManageProgram().parseAsync(argv);
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    process.stderr.write(`ulm-manage: ${(error as Error).message ?? String(error)}\n`);
+    if (error instanceof ValidationError) return EXIT_USAGE;
+    if (argv.includes('--debug')) process.stderr.write(`${(error as Error).stack}\n`);
+    return EXIT_FAILED;
+  }
+}
+
+// Run directly (`npx tsx cli/manage.ts db sync`) as well as through bin/ulm-manage.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv).then((code) => { process.exitCode = code; });
+}
