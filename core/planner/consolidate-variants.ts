@@ -15,6 +15,9 @@ const VARIANTS: ConsolidationVariant[] = [
   { size: 2, load: 1, servers: 0.5, fit: 'balanced' },
   { size: 1, load: 0, servers: 3, fit: 'balanced' },
   { size: 0.5, load: 1, servers: 1, fit: 'fullest' },
+  { size: 1, load: 1, servers: 1, fit: 'fullest', sizeBy: 'bottleneck' },
+  { size: 2, load: 1, servers: 0.5, fit: 'balanced', sizeBy: 'bottleneck' },
+  { size: 1, load: 1, servers: 1, fit: 'keep-order', sizeBy: 'bottleneck' },
 ];
 
 /** Server-count thresholds: larger snapshots try fewer variants. */

@@ -42,6 +42,12 @@ export interface ConsolidationVariant {
   /** Weight of its servers' moving cost: hosts with many servers are costly to empty. */
   servers: number;
   fit: FitRule;
+  /**
+   * How a host's size is measured: `weighted` sums its capacities weighted by how tight each
+   * resource is overall; `bottleneck` counts how many average servers its scarcest resource
+   * holds (on mixed hardware, a host rich in memory but poor in vCPUs is not big).
+   */
+  sizeBy?: 'weighted' | 'bottleneck';
 }
 
 export const DEFAULT_VARIANT: ConsolidationVariant = { size: 1, load: 1, servers: 1, fit: 'fullest' };
@@ -91,6 +97,22 @@ export function rankHosts(placement: Placement, variant: ConsolidationVariant = 
   }
   const meanCost = activeHosts ? totalCost / activeHosts : 1;
 
+  // Average server, per resource, for the bottleneck measure.
+  const meanDemand = dims.map((dim) => {
+    let total = 0;
+    for (let server = 0; server < cluster.serverCount; server++) total += dim.demand(server);
+    return cluster.serverCount ? total / cluster.serverCount : 1;
+  });
+  const bottleneck = (host: number) => {
+    let servers = Infinity;
+    dims.forEach((dim, index) => { if (weight[index] > 0.01 && meanDemand[index] > 0) servers = Math.min(servers, dim.capacity(host) / meanDemand[index]); });
+    return servers;
+  };
+  let meanBottleneck = 0;
+  let counted = 0;
+  for (let host = 0; host < hosts; host++) if (cluster.enabled[host]) { meanBottleneck += bottleneck(host); counted++; }
+  meanBottleneck = counted && Number.isFinite(meanBottleneck) && meanBottleneck > 0 ? meanBottleneck / counted : 1;
+
   const keepScore = new Float64Array(hosts);
   for (let host = 0; host < hosts; host++) {
     let size = 0;
@@ -99,6 +121,7 @@ export function rankHosts(placement: Placement, variant: ConsolidationVariant = 
       size += weight[index] * dim.capacity(host) / meanCapacity[index];
       load += weight[index] * dim.used(host) / meanCapacity[index];
     });
+    if (variant.sizeBy === 'bottleneck') size = bottleneck(host) / meanBottleneck;
     // Disabled hosts cannot receive: they are the first to empty.
     keepScore[host] = cluster.enabled[host] ? variant.size * size + variant.load * load + variant.servers * cost[host] / meanCost : -1e9 + load;
   }
