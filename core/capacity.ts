@@ -2,16 +2,16 @@
 // capacity = (total - reserved) * allocation_ratio per resource class, and a single allocation
 // may not exceed max_unit (which Nova sets to the inventory total).
 
-/** Relative tolerance of capacity comparisons: allocations are integers, ratios may not be. */
-export const CAPACITY_TOLERANCE = 1e-9;
-
 export function placementCapacity(total: number, reserved = 0, allocationRatio = 1): number {
   return (total - reserved) * allocationRatio;
 }
 
-/** True when `used + incoming` fits in `capacity`, as Placement checks it. */
+/**
+ * True when `used + incoming` fits in `capacity`, compared exactly as Placement does (no
+ * tolerance: (100 - 0) x 1.15 is 114.99999999999999 there too, and 115 does not fit).
+ */
 export function fitsCapacity(used: number, incoming: number, capacity: number): boolean {
-  return used + incoming <= capacity + CAPACITY_TOLERANCE * Math.max(1, Math.abs(capacity));
+  return used + incoming <= capacity;
 }
 
 /** True when a single allocation of `amount` is within Placement's max_unit (`total`). */

@@ -193,6 +193,8 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
   const keeperDestination = (server: number) => indexed ? keeperIndex!.first(server) : chooseDestination(placement, server, [destinationTiers()[0]], fit);
 
   const failures = new Map<number, { server: number; blocker: ConstraintCode }>();
+  // Servers moved aside to make room: the reason holds if the server is still where it went.
+  const madeRoom = new Map<number, { destination: number; reason: string }>();
   const tryEmpty = (host: number): boolean => {
     const servers = placement.serversOn(host).sort((a, b) => serverSize[b] - serverSize[a] || a - b);
     const shortOf = roomShortfall(placement, host, destinationTiers());
@@ -224,7 +226,10 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
         placement.move(server, destination);
         continue;
       }
-      if (makeRoom(placement, server, keepers, serverSize, keeperDestination) < 0) {
+      const roomOn = makeRoom(placement, server, keepers, serverSize, keeperDestination, (moved, destination) => {
+        madeRoom.set(moved, { destination, reason: `consolidate: make room for ${cluster.serverNames[server]} (emptying ${cluster.hostNames[host]})` });
+      });
+      if (roomOn < 0) {
         // The tally says why nothing fits (the index does not count blockers).
         if (indexed) chooseDestination(placement, server, [keepers, others], fit, tally);
         placement.rollback(mark);
@@ -243,9 +248,12 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
 
   // First the hosts planned for emptying, least worth keeping first; then the keepers, in
   // case the plan of keepers was too cautious.
+  // Only hosts planned for emptying are reported when they cannot be: keepers are meant to stay.
+  const plannedForEmptying = new Set<number>();
   for (const pass of [1, 0]) {
     for (const host of candidates) {
       if (tier[host] !== pass || emptied[host] || !placement.isActive(host)) continue;
+      if (pass === 1) plannedForEmptying.add(host);
       if (!tryEmpty(host)) {
         tier[host] = 0;
         setTier(host);
@@ -266,10 +274,21 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
   }
   for (let server = 0; server < cluster.serverCount; server++) {
     const home = cluster.initialHost[server];
+    if (placement.hostOf[server] === home) continue;
     if (emptied[home]) context.because(server, `consolidate: empty ${cluster.hostNames[home]}`);
+    else if (madeRoom.get(server)?.destination === placement.hostOf[server]) context.because(server, madeRoom.get(server)!.reason);
+    else if (!context.moveReasons.has(server)) context.because(server, `consolidate: make room on ${cluster.hostNames[home]} for a server of a host being emptied`);
   }
+  // Explained: hosts planned for emptying that stay on, or every host when nothing was freed.
+  const nothingFreed = emptyings.every(({ host }) => !emptied[host]);
   for (const [host, failure] of failures) {
-    if (!emptied[host] && placement.isActive(host)) context.block(failure.server, failure.blocker, `${cluster.hostNames[host]} cannot be emptied: ${describe(cluster, failure)}`);
+    if (emptied[host] || !placement.isActive(host)) continue;
+    if (!plannedForEmptying.has(host) && !nothingFreed) continue;
+    // The server reported is one of the host's own that stays; the detail names the blocker.
+    const native = placement.serversOn(host).filter((server) => cluster.initialHost[server] === host);
+    const reported = native.includes(failure.server) ? failure.server : native.sort((a, b) => serverSize[b] - serverSize[a] || a - b)[0];
+    if (reported === undefined) continue;
+    context.block(reported, failure.blocker, `${cluster.hostNames[host]} cannot be emptied: ${describe(cluster, failure)}`, host);
   }
   for (let host = 0; host < hosts; host++) {
     if (!forced[host] || !placement.isActive(host)) continue;

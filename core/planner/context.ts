@@ -46,14 +46,14 @@ export class PlanContext {
   }
 
   /** Records that a server could not move, once per server. */
-  block(server: number, code: ConstraintCode, detail?: string): void {
+  block(server: number, code: ConstraintCode, detail?: string, host = this.cluster.initialHost[server]): void {
     if (this.blockedServers.has(server)) return;
     this.blockedServers.add(server);
     const cluster = this.cluster;
     this.blocked.push({
       server: cluster.serverIds[server],
       server_name: cluster.serverNames[server],
-      host: cluster.hostNames[cluster.initialHost[server]],
+      host: cluster.hostNames[host],
       constraint: CONSTRAINT_NAMES[code],
       detail: detail ?? cluster.pinDetail.get(server) ?? CONSTRAINT_TEXT[code],
     });

@@ -81,7 +81,7 @@ export function buildPlanDocument({ cluster, context, schedule, planner }: Docum
     .sort((a, b) => a.action.wave - b.action.wave || typeOrder[a.action.type] - typeOrder[b.action.type] || a.index - b.index)
     .map(({ action }) => action);
 
-  for (const { server, reason } of schedule.stuck) context.block(server, Constraint.noSafePath, `could not reach ${cluster.hostNames[finalHost[server]]}: ${reason}`);
+  for (const { server, destination, reason } of schedule.stuck) context.block(server, Constraint.noSafePath, `could not reach ${cluster.hostNames[destination]}: ${reason}`);
 
   const metrics = planMetrics(cluster, before, after, schedule, offline.length, policy.powerOff ? offline.length : 0);
   metrics.waves = new Set(ordered.map((action) => action.wave)).size;

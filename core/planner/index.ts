@@ -1,6 +1,7 @@
 // plan(snapshot, policy, now) -> ulm-plan/1: the pure, deterministic planner every part of ulm
 // calls (CLI, scheduler, API, benchmark). No I/O, no clock, no randomness.
 import { Cluster } from '../cluster.js';
+import { Constraint } from '../constraints.js';
 import type { PlanDocument } from '../plan/format.js';
 import { resolvePolicy, type Policy } from '../policy/schema.js';
 import type { Snapshot } from '../snapshot/format.js';
@@ -51,6 +52,13 @@ export function plan({ snapshot, policy, now, planner }: PlanRequest): PlanDocum
   }
   if (cluster.policy.goal !== 'reach_target') dropUselessMoves(placement);
 
-  const schedule = bestSchedule(cluster, placement.hostOf);
+  let schedule = bestSchedule(cluster, placement.hostOf);
+  if (cluster.policy.goal === 'reach_target' && schedule.stuck.length) {
+    // A target no capacity-safe order of moves reaches is infeasible: propose no half-way moves.
+    const first = schedule.stuck[0];
+    context.infeasible = `no capacity-safe order of moves reaches the target: ${cluster.serverNames[first.server]} cannot reach ${cluster.hostNames[first.destination]} (${first.reason})${schedule.stuck.length > 1 ? `, and ${schedule.stuck.length - 1} more server(s)` : ''}`;
+    for (const { server, destination, reason } of schedule.stuck) context.block(server, Constraint.noSafePath, `could not reach ${cluster.hostNames[destination]}: ${reason}`);
+    schedule = { moves: [], waveCount: 0, stuck: [] };
+  }
   return buildPlanDocument({ cluster, context, schedule, planner });
 }

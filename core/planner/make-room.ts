@@ -24,7 +24,10 @@ interface Shortfall {
  * than `server` are moved, so that making room never ping-pongs. `destinationFor` finds where a
  * moved-off server goes (-1: nowhere).
  */
-export function makeRoom(placement: Placement, server: number, hosts: number[], size: Float64Array, destinationFor: (server: number) => number): number {
+export function makeRoom(
+  placement: Placement, server: number, hosts: number[], size: Float64Array, destinationFor: (server: number) => number,
+  onMovedAside?: (moved: number, destination: number) => void,
+): number {
   const cluster = placement.cluster;
   const shortfallOn = (host: number): Shortfall => ({
     memory: placement.allocatedMemory[host] + cluster.flavorMemory[server] - cluster.memoryCapacity[host],
@@ -70,6 +73,7 @@ export function makeRoom(placement: Placement, server: number, hosts: number[], 
       const destination = destinationFor(other);
       if (destination < 0) continue;
       placement.move(other, destination);
+      onMovedAside?.(other, destination);
       moved++;
     }
     placement.receiving[host] = 1;

@@ -24,7 +24,7 @@ export interface Schedule {
   moves: ScheduledMove[];
   waveCount: number;
   /** Servers that could not reach their planned host, and why. */
-  stuck: { server: number; reason: string }[];
+  stuck: { server: number; destination: number; reason: string }[];
 }
 
 /** A server is parked at most this often before the orderer gives up on it. */
@@ -128,7 +128,7 @@ export function scheduleWaves(cluster: Cluster, finalHost: Int32Array, parkingPo
   };
 
   let waveNumber = 0;
-  let stuck: { server: number; reason: string }[] = [];
+  let stuck: Schedule['stuck'] = [];
   while (pending.length > 0) {
     const wave: ScheduledMove[] = [];
     for (const server of pending) {
@@ -141,7 +141,7 @@ export function scheduleWaves(cluster: Cluster, finalHost: Int32Array, parkingPo
     if (wave.length === 0) {
       parkBlockers(wave, waveNumber);
       if (wave.length === 0) {
-        stuck = pending.map((server) => ({ server, reason: explainStuck(server) }));
+        stuck = pending.map((server) => ({ server, destination: finalHost[server], reason: explainStuck(server) }));
         break;
       }
     }

@@ -166,6 +166,13 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
   };
 }
 
+/** Fields of a policy object the schema does not know (a newer writer's, or a typo). */
+export function unknownPolicyFields(value: unknown): string[] {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
+  const known = Object.keys(PolicySchema.properties);
+  return Object.keys(value).filter((key) => !known.includes(key));
+}
+
 /** Keeps only the fields the schema knows: snapshots from newer writers may carry more. */
 export function knownPolicyFields(value: unknown): unknown {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return value;

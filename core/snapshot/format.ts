@@ -6,17 +6,19 @@ import { Type, type Static } from '@sinclair/typebox';
 export const SNAPSHOT_FORMAT = 'ulm-cluster/1';
 
 const Amount = (minimum: number, description: string) => Type.Number({ minimum, description });
+/** Placement amounts (inventory totals, reserved amounts, flavors) are integers. */
+const Whole = (minimum: number, description: string) => Type.Integer({ minimum, description });
 const Optional = Type.Optional;
 const NullableString = (description: string) => Type.Union([Type.String(), Type.Null()], { description, expected: 'a string or null' });
 
 export const HostSchema = Type.Object({
   name: Type.String({ minLength: 1, description: "Nova's hypervisor / compute service host name" }),
-  vcpus: Amount(1, 'VCPU inventory total (host CPUs)'),
-  memory_mb: Amount(1, 'MEMORY_MB inventory total'),
-  disk_gb: Amount(0, 'DISK_GB inventory total'),
-  reserved_vcpus: Optional(Amount(0, 'VCPU reserved')),
-  reserved_memory_mb: Optional(Amount(0, 'MEMORY_MB reserved')),
-  reserved_disk_gb: Optional(Amount(0, 'DISK_GB reserved')),
+  vcpus: Whole(1, 'VCPU inventory total (host CPUs)'),
+  memory_mb: Whole(1, 'MEMORY_MB inventory total'),
+  disk_gb: Whole(0, 'DISK_GB inventory total'),
+  reserved_vcpus: Optional(Whole(0, 'VCPU reserved')),
+  reserved_memory_mb: Optional(Whole(0, 'MEMORY_MB reserved')),
+  reserved_disk_gb: Optional(Whole(0, 'DISK_GB reserved')),
   vcpu_allocation_ratio: Optional(Amount(0, 'VCPU allocation_ratio')),
   memory_allocation_ratio: Optional(Amount(0, 'MEMORY_MB allocation_ratio')),
   disk_allocation_ratio: Optional(Amount(0, 'DISK_GB allocation_ratio')),
@@ -33,9 +35,9 @@ export const HostSchema = Type.Object({
 
 const FlavorSchema = Type.Object({
   name: Optional(Type.String()),
-  vcpus: Amount(0, 'VCPU allocation'),
-  memory_mb: Amount(0, 'MEMORY_MB allocation'),
-  disk_gb: Amount(0, 'DISK_GB allocation'),
+  vcpus: Whole(0, 'VCPU allocation'),
+  memory_mb: Whole(0, 'MEMORY_MB allocation'),
+  disk_gb: Whole(0, 'DISK_GB allocation'),
 });
 
 export const ServerSchema = Type.Object({

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { stringify as yamlOf } from 'yaml';
 import { plan } from '../../../core/planner/index.js';
 import type { PlanDocument } from '../../../core/plan/format.js';
+import { unknownPolicyFields } from '../../../core/policy/schema.js';
 import { snapshotPolicy } from '../../../core/snapshot/read.js';
 import { ValidationError } from '../../../core/validation.js';
 import { readPolicyFile, readSnapshotFile } from '../../files.js';
@@ -43,6 +44,10 @@ Examples:
         command.help({ error: true });
       }
       const snapshot = readSnapshotFile(options.snapshot!);
+      if (!options.policy) {
+        const ignored = unknownPolicyFields(snapshot.policy);
+        if (ignored.length) process.stderr.write(`warning: the snapshot's policy has fields this ulm does not know, ignored: ${ignored.join(', ')}\n`);
+      }
       const policy = options.policy ? readPolicyFile(options.policy) : snapshotPolicy(snapshot);
       const document = plan({ snapshot, policy, now: parseNow(options.now), planner: PLANNER_NAME });
       process.stdout.write(renderPlan(document, options));

@@ -1,0 +1,105 @@
+// One live migration, journaled: written ONGOING before the call to Nova, followed through
+// /os-migrations until Nova says it is over, verified on the server itself, then written
+// SUCCEEDED or FAILED with Nova's reason. A migration found in flight after a restart is
+// reconciled: followed if running, accepted if done, started again only if Nova never saw it.
+import type { ActionRecord } from '../db/index.js';
+import { MigrationRefused, type MigrationRecord } from './compute.js';
+import type { ApplierContext } from './executor.js';
+
+export interface MigrationOutcome {
+  state: 'SUCCEEDED' | 'FAILED';
+  error?: string;
+  migrationId?: number;
+}
+
+const DONE = new Set(['completed', 'done']);
+const BROKEN = new Set(['error', 'failed', 'cancelled']);
+/** Nova's clock and ours may differ a little; migrations are matched on hosts too. */
+const CLOCK_SKEW_MS = 60_000;
+/** How long a migration may take to appear in /os-migrations after an unanswered call. */
+const APPEARANCE_MS = 60_000;
+
+export async function runMigration(context: ApplierContext, action: ActionRecord): Promise<MigrationOutcome> {
+  const since = new Date(context.clock.now() - CLOCK_SKEW_MS).toISOString();
+  await context.repositories.actions.start(action.id);
+  return startAndFollow(context, action, since);
+}
+
+/** After a restart: the action was ONGOING, so a call may or may not have reached Nova. */
+export async function reconcileMigration(context: ApplierContext, action: ActionRecord): Promise<MigrationOutcome> {
+  const started = Date.parse(action.startedAt ?? action.updatedAt);
+  const since = new Date(started - CLOCK_SKEW_MS).toISOString();
+  const records = await matching(context, action, since);
+  if (records.length) return follow(context, action, since, action.requestId ?? undefined, false);
+  const location = await context.compute.serverLocation(action.server!);
+  if (location?.host === action.destination) return finish(context, action, { state: 'SUCCEEDED' });
+  if (!location) return finish(context, action, { state: 'FAILED', error: 'the server no longer exists' });
+  if (location.host !== action.source) return finish(context, action, { state: 'FAILED', error: `the server is on ${location.host ?? 'no host'}, neither on ${action.source} nor on ${action.destination}` });
+  // Nova has no migration for it and the server has not moved: the call never arrived.
+  await context.repositories.actions.recordCall(action.id, { retry: true });
+  context.logger.info({ action: action.id, server: action.server }, 'live migration never reached Nova before the restart; starting it now');
+  return startAndFollow(context, action, since);
+}
+
+async function startAndFollow(context: ApplierContext, action: ActionRecord, since: string): Promise<MigrationOutcome> {
+  let requestId: string | undefined;
+  try {
+    ({ requestId } = await context.compute.startLiveMigration(action.server!, action.destination!));
+    await context.repositories.actions.recordCall(action.id, { requestId: requestId ?? null });
+  } catch (error) {
+    if (error instanceof MigrationRefused) {
+      return finish(context, action, { state: 'FAILED', error: `Nova refused the live migration: ${error.reason}` }, error.requestId);
+    }
+    // No answer: Nova may have started it or not. Follow it as after a restart.
+    context.logger.warn({ action: action.id, server: action.server, error: (error as Error).message }, 'no answer to the live migration call; checking what Nova did');
+    return follow(context, action, since, undefined, true);
+  }
+  return follow(context, action, since, requestId, false);
+}
+
+async function matching(context: ApplierContext, action: ActionRecord, since: string): Promise<MigrationRecord[]> {
+  const records = await context.compute.migrationsSince(action.server!, since);
+  return records.filter((record) => (record.source === null || record.source === action.source) && (record.destination === null || record.destination === action.destination));
+}
+
+async function follow(context: ApplierContext, action: ActionRecord, since: string, requestId: string | undefined, unanswered: boolean): Promise<MigrationOutcome> {
+  const { clock, settings } = context;
+  const begun = clock.now();
+  const deadline = begun + settings.migrationTimeoutMs;
+  let recorded: number | undefined;
+  for (;;) {
+    const records = await matching(context, action, since);
+    const latest = records[records.length - 1];
+    if (latest && latest.id !== recorded) {
+      recorded = latest.id;
+      await context.repositories.actions.recordCall(action.id, { novaMigrationId: String(latest.id) });
+    }
+    if (latest && DONE.has(latest.status)) {
+      const location = await context.compute.serverLocation(action.server!);
+      if (location?.host === action.destination) return finish(context, action, { state: 'SUCCEEDED', migrationId: latest.id }, requestId);
+      return finish(context, action, { state: 'FAILED', migrationId: latest.id, error: `Nova reports migration ${latest.id} ${latest.status}, but the server is on ${location?.host ?? 'no host'}` }, requestId);
+    }
+    if (latest && BROKEN.has(latest.status)) {
+      const reason = await context.compute.failureReason(action.server!, requestId).catch(() => undefined);
+      return finish(context, action, { state: 'FAILED', migrationId: latest.id, error: `Nova's migration ${latest.id} ended in status ${latest.status}${reason ? `: ${reason}` : ''}` }, requestId);
+    }
+    if (!latest && unanswered && clock.now() - begun > APPEARANCE_MS) {
+      const location = await context.compute.serverLocation(action.server!);
+      if (location?.host === action.destination) return finish(context, action, { state: 'SUCCEEDED' }, requestId);
+      return finish(context, action, { state: 'FAILED', error: 'Nova did not answer the live migration call and shows no migration for the server' }, requestId);
+    }
+    if (clock.now() >= deadline) {
+      if (latest) await context.compute.abortMigration(action.server!, latest.id).catch((error: Error) => context.logger.warn({ action: action.id, error: error.message }, 'abort failed'));
+      return finish(context, action, { state: 'FAILED', migrationId: latest?.id, error: `timed out after ${Math.round(settings.migrationTimeoutMs / 1000)} s (last status: ${latest?.status ?? 'no migration record'})${latest ? '; abort requested' : ''}` }, requestId);
+    }
+    await clock.sleep(settings.pollIntervalMs);
+  }
+}
+
+async function finish(context: ApplierContext, action: ActionRecord, outcome: MigrationOutcome, requestId?: string): Promise<MigrationOutcome> {
+  await context.repositories.actions.finish(action.id, outcome.state, {
+    error: outcome.error,
+    call: { requestId: requestId ?? undefined, novaMigrationId: outcome.migrationId !== undefined ? String(outcome.migrationId) : undefined },
+  });
+  return outcome;
+}

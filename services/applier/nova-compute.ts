@@ -1,0 +1,124 @@
+// The applier's compute operations on a real cloud: Nova for servers, live migrations and
+// nova-compute services, Placement for the room left on hosts.
+import { placementCapacity } from '../../core/capacity.js';
+import type { Cloud } from '../../openstack/cloud.js';
+import { OpenStackHttpError } from '../../openstack/errors.js';
+import { listHypervisors } from '../../openstack/nova/hypervisors.js';
+import { abortLiveMigration, listMigrations } from '../../openstack/nova/migrations.js';
+import { getServer, listServers } from '../../openstack/nova/servers.js';
+import { disableComputeService, enableComputeService, listComputeServices } from '../../openstack/nova/services.js';
+import { getInventories, getUsages } from '../../openstack/placement.js';
+import { MigrationRefused, type ComputeOperations, type ComputeServiceState, type HostRoom, type MigrationRecord, type ServerLocation } from './compute.js';
+
+interface InstanceAction {
+  action: string;
+  request_id: string;
+  start_time: string;
+  message: string | null;
+}
+
+interface InstanceActionEvent {
+  event: string;
+  result: string | null;
+  /** The fault message (2.84+). */
+  details?: string | null;
+}
+
+/** Nova timestamps may lack a zone: they are UTC. */
+function utc(text: string): number {
+  return Date.parse(/Z$|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`);
+}
+
+export class NovaCompute implements ComputeOperations {
+  constructor(private readonly cloud: Cloud) {}
+
+  async serverLocation(serverId: string): Promise<ServerLocation | null> {
+    try {
+      const server = await getServer(this.cloud.nova, serverId);
+      return {
+        host: server.host, status: server.status, taskState: server.task_state,
+        flavor: server.flavor ? { vcpus: server.flavor.vcpus, memoryMb: server.flavor.ram, diskGb: server.flavor.disk + server.flavor.ephemeral } : null,
+      };
+    } catch (error) {
+      if (error instanceof OpenStackHttpError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async startLiveMigration(serverId: string, destination: string): Promise<{ requestId: string | undefined }> {
+    try {
+      const response = await this.cloud.nova.request('POST', `/servers/${encodeURIComponent(serverId)}/action`, {
+        // A replayed live migration would be a second move: never retried blindly.
+        idempotent: false,
+        data: { 'os-migrateLive': { host: destination, block_migration: 'auto' } },
+      });
+      return { requestId: response.requestId };
+    } catch (error) {
+      if (error instanceof OpenStackHttpError && (error.status === 400 || error.status === 409)) throw new MigrationRefused(error.detail || error.message, error.requestId);
+      throw error;
+    }
+  }
+
+  async migrationsSince(serverId: string, since: string): Promise<MigrationRecord[]> {
+    const from = Date.parse(since);
+    const migrations = await listMigrations(this.cloud.nova, { serverId, changesSince: since });
+    return migrations
+      .filter((migration) => utc(migration.created_at) >= from)
+      .map((migration) => ({ id: migration.id, status: migration.status, source: migration.source_compute, destination: migration.dest_compute, createdAt: new Date(utc(migration.created_at)).toISOString() }));
+  }
+
+  async failureReason(serverId: string, requestId: string | undefined): Promise<string | undefined> {
+    const path = `/servers/${encodeURIComponent(serverId)}/os-instance-actions`;
+    const { instanceActions } = await this.cloud.nova.get<{ instanceActions: InstanceAction[] }>(path);
+    const migrations = instanceActions.filter((action) => action.action === 'live-migration');
+    const action = migrations.find((candidate) => candidate.request_id === requestId) ?? migrations.sort((a, b) => utc(b.start_time) - utc(a.start_time))[0];
+    if (!action) return undefined;
+    const { instanceAction } = await this.cloud.nova.get<{ instanceAction: InstanceAction & { events?: InstanceActionEvent[] } }>(`${path}/${encodeURIComponent(action.request_id)}`);
+    const failed = (instanceAction.events ?? []).filter((event) => event.result === 'Error');
+    const details = failed.map((event) => event.details).filter((text): text is string => Boolean(text));
+    return details[0] ?? instanceAction.message ?? (failed[0] ? `${failed[0].event} failed` : undefined);
+  }
+
+  async abortMigration(serverId: string, migrationId: number): Promise<void> {
+    await abortLiveMigration(this.cloud.nova, serverId, migrationId);
+  }
+
+  private async service(host: string) {
+    const services = await listComputeServices(this.cloud.nova, host);
+    return services.find((service) => service.host === host) ?? null;
+  }
+
+  async computeService(host: string): Promise<ComputeServiceState | null> {
+    const service = await this.service(host);
+    return service ? { host, enabled: service.status === 'enabled', up: service.state === 'up', disabledReason: service.disabled_reason } : null;
+  }
+
+  async disableCompute(host: string, reason: string): Promise<void> {
+    const service = await this.service(host);
+    if (!service) throw new Error(`host ${host} has no nova-compute service`);
+    await disableComputeService(this.cloud.nova, service.id, reason);
+  }
+
+  async enableCompute(host: string): Promise<void> {
+    const service = await this.service(host);
+    if (!service) throw new Error(`host ${host} has no nova-compute service`);
+    await enableComputeService(this.cloud.nova, service.id);
+  }
+
+  async serversOnHost(host: string): Promise<string[]> {
+    const servers = await listServers(this.cloud.nova, { filters: { host } });
+    return servers.filter((server) => server.host === host).map((server) => server.id);
+  }
+
+  async roomOn(host: string): Promise<HostRoom | null> {
+    const hypervisor = (await listHypervisors(this.cloud.nova)).find((candidate) => candidate.service.host === host);
+    if (!hypervisor) return null;
+    const [inventories, usages] = await Promise.all([getInventories(this.cloud.placement, hypervisor.id), getUsages(this.cloud.placement, hypervisor.id)]);
+    const room = (resource: string) => {
+      const inventory = inventories[resource];
+      if (!inventory) return Infinity;
+      return placementCapacity(inventory.total, inventory.reserved, inventory.allocation_ratio) - (usages[resource] ?? 0);
+    };
+    return { vcpus: room('VCPU'), memoryMb: room('MEMORY_MB'), diskGb: room('DISK_GB') };
+  }
+}

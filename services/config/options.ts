@@ -1,0 +1,178 @@
+// Every configuration option of ulm, by section: the one table that loading, validation,
+// `config show` and the generated etc/ulm/ulm.conf.sample all read.
+import { join } from 'node:path';
+import { isKnownTimeZone } from '../../core/policy/windows.js';
+import { ConnectionUrlError, parseConnectionUrl } from '../db/connection-url.js';
+import { boolean, enumeration, float, integer, list, string, type Environment, type ValueOf } from './definitions.js';
+
+/** `$XDG_STATE_HOME/ulm`, else `~/.local/state/ulm` (the XDG base directory rule). */
+export function defaultStatePath(environment: Environment): string {
+  const stateHome = environment.env.XDG_STATE_HOME;
+  // The XDG specification ignores relative values.
+  return stateHome && stateHome.startsWith('/') ? join(stateHome, 'ulm') : join(environment.homedir, '.local', 'state', 'ulm');
+}
+
+function connectionUrl(value: string): string | undefined {
+  try {
+    parseConnectionUrl(value);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConnectionUrlError) return `a database URL: the value ${error.message}`;
+    throw error;
+  }
+}
+
+function httpUrlOrEmpty(value: string): string | undefined {
+  return value === '' || /^https?:\/\/[^/\s]+/.test(value) ? undefined : 'an http:// or https:// URL, or nothing';
+}
+
+function hostTemplate(value: string): string | undefined {
+  return value === '' || value.includes('{host}') ? undefined : 'a template containing {host}, e.g. {host}-bmc.example.org';
+}
+
+const INTERFACES = ['public', 'internal', 'admin'] as const;
+const INTERFACE_HELP = { public: 'the public endpoint', internal: 'the internal endpoint (traffic stays inside the cloud)', admin: 'the admin endpoint' };
+
+/** The options ulm uses to reach one OpenStack service through the Keystone catalog. */
+function serviceClientOptions(service: string, timeoutSeconds: number) {
+  return {
+    interface: enumeration(INTERFACES, {
+      default: 'public', choiceHelp: INTERFACE_HELP, deprecatedNames: ['endpoint_type'],
+      help: `Which ${service} endpoint of the Keystone catalog ulm calls.`,
+    }),
+    region_name: string({ default: '', help: `Region of the ${service} endpoint in the Keystone catalog. Empty: the only region, or [keystone_authtoken] region_name.` }),
+    endpoint_override: string({ default: '', check: httpUrlOrEmpty, help: `Call ${service} at this URL instead of the one in the Keystone catalog.` }),
+    timeout: float({ default: timeoutSeconds, min: 1, help: `Seconds to wait for an answer from ${service} before the request fails.` }),
+    cafile: string({ default: '', help: `PEM file of the CA that signed ${service}'s certificate. Empty: the system's CAs.` }),
+    insecure: boolean({ default: false, help: `Do not verify ${service}'s TLS certificate. For test clouds only.` }),
+  };
+}
+
+export const SECTION_HELP = {
+  DEFAULT: 'Settings every ulm service reads.',
+  database: 'The database of policies, windows, audits, action plans and the applier\'s journal.',
+  keystone_authtoken: 'Keystone: validating the tokens of API callers (keystonemiddleware style), and the service user ulm calls Nova, Placement and Gnocchi as.',
+  nova: 'Calls to the Nova compute API (live migrations, services, hypervisors).',
+  placement: 'Calls to the Placement API (inventories, allocations, allocation ratios).',
+  gnocchi: 'Calls to Gnocchi, the default datasource of observed usage.',
+  api: 'ulm-api, the REST API.',
+  scheduler: 'ulm-scheduler: power-saving windows, audits and overload relief. One scheduler leads at a time.',
+  applier: 'ulm-applier: executes action plans through Nova.',
+  monitor: 'ulm-monitor: periodic collection and sustained-overload detection.',
+  power: 'Powering emptied hosts off and back on. Hosts are always disabled in Nova first.',
+} as const;
+
+export const OPTIONS = {
+  DEFAULT: {
+    transport_url: string({
+      default: '', secret: true,
+      help: 'Message bus URL, oslo.messaging style: rabbit://USER:PASSWORD@HOST:5672/VHOST. Empty: an in-process bus, which only works when every service runs in one process (`ulm serve`).',
+    }),
+    debug: boolean({ default: false, help: 'Log at debug level (overrides log_level): requests, request ids and decisions. Never logs secrets.' }),
+    log_level: enumeration(['debug', 'info', 'warning', 'error'], { default: 'info', help: 'The least severe messages that are logged.' }),
+    state_path: string({
+      default: defaultStatePath, sampleDefault: '$XDG_STATE_HOME/ulm, or ~/.local/state/ulm',
+      check: (value) => (value ? undefined : 'a directory'),
+      help: 'Directory where ulm keeps its state (the default SQLite database, among others). Packages usually set /var/lib/ulm.',
+    }),
+    host: string({
+      default: (environment) => environment.hostname, sampleDefault: 'this machine\'s host name',
+      check: (value) => (value ? undefined : 'a non-empty name'),
+      help: 'Name of this node, as other services and the logs see it (e.g. the scheduler leader).',
+    }),
+  },
+  database: {
+    connection: string({
+      default: 'sqlite:///$state_path/ulm.sqlite', secret: true, check: connectionUrl,
+      help: 'SQLAlchemy-style database URL. SQLite (one host): sqlite:////var/lib/ulm/ulm.sqlite. MariaDB or MySQL (several hosts, replicas): mysql+pymysql://ulm:PASSWORD@db.example.org/ulm?charset=utf8mb4.',
+    }),
+    max_pool_size: integer({ default: 5, min: 1, help: 'Most connections each process keeps open to MariaDB/MySQL. SQLite always uses one.' }),
+    pool_timeout: integer({ default: 30, min: 1, help: 'Seconds to wait for a free connection from the pool before the operation fails.' }),
+    mysql_sql_mode: string({ default: 'TRADITIONAL', help: 'SQL mode set on every MariaDB/MySQL connection. TRADITIONAL turns silent truncation into errors.' }),
+    max_retries: integer({ default: 10, min: 0, help: 'Attempts to reach the database when a service starts, before it gives up. 0: try once.' }),
+    retry_interval: integer({ default: 10, min: 1, help: 'Seconds between those attempts.' }),
+  },
+  keystone_authtoken: {
+    www_authenticate_uri: string({ default: '', check: httpUrlOrEmpty, help: 'Public Keystone URL returned to unauthenticated API callers in WWW-Authenticate, e.g. https://keystone.example.org/v3.' }),
+    auth_url: string({ default: '', check: httpUrlOrEmpty, help: 'Keystone URL ulm authenticates its service user against, e.g. https://keystone.example.org/v3.' }),
+    auth_type: enumeration(['password', 'v3password', 'v3applicationcredential'], { default: 'password', help: 'How the service user authenticates.' }),
+    username: string({ default: '', help: 'Service user name (auth_type password).' }),
+    password: string({ default: '', secret: true, help: 'Service user password (auth_type password).' }),
+    project_name: string({ default: '', help: 'Project the service user is scoped to, usually "service".' }),
+    user_domain_name: string({ default: 'Default', help: 'Domain of the service user.' }),
+    project_domain_name: string({ default: 'Default', help: 'Domain of project_name.' }),
+    application_credential_id: string({ default: '', help: 'Application credential id (auth_type v3applicationcredential).' }),
+    application_credential_secret: string({ default: '', secret: true, help: 'Application credential secret (auth_type v3applicationcredential).' }),
+    region_name: string({ default: '', help: 'Region used when the Keystone catalog lists several.' }),
+    cafile: string({ default: '', help: 'PEM file of the CA that signed Keystone\'s certificate. Empty: the system\'s CAs.' }),
+    insecure: boolean({ default: false, help: 'Do not verify Keystone\'s TLS certificate. For test clouds only.' }),
+    service_token_roles: list({ default: ['service'], help: 'Roles a service token must carry to be accepted as one.' }),
+    token_cache_time: integer({ default: 300, min: 0, help: 'Seconds a validated token is cached before Keystone is asked again. 0: no cache.' }),
+  },
+  nova: {
+    ...serviceClientOptions('Nova', 60),
+    max_concurrent_live_migrations: integer({
+      default: 1, min: 1,
+      help: 'Live migrations Nova runs at once out of one compute host: set it like nova.conf [DEFAULT] max_concurrent_live_migrations on the computes (Nova\'s default is 1). ulm never sends a host more, so Nova queues nothing and migration timeouts measure migrations, not waiting.',
+    }),
+  },
+  placement: serviceClientOptions('Placement', 30),
+  gnocchi: serviceClientOptions('Gnocchi', 60),
+  api: {
+    bind_host: string({ default: '127.0.0.1', check: (value) => (value ? undefined : 'an address, e.g. 0.0.0.0 for every interface'), help: 'Address ulm-api listens on. 0.0.0.0 or :: for every interface.' }),
+    bind_port: integer({ default: 9328, min: 1, max: 65535, help: 'TCP port ulm-api listens on.' }),
+    policy_file: string({ default: 'policy.yaml', help: 'oslo.policy-style rules file; a relative path is looked up next to the configuration files. Missing: the built-in rules.' }),
+    workers: integer({ default: 1, min: 1, help: 'ulm-api worker processes.' }),
+  },
+  scheduler: {
+    leader_lock_name: string({ default: 'ulm-scheduler', check: (value) => (value && value.length <= 48 ? undefined : 'a name of 1 to 48 characters'), help: 'Name of the database lock the schedulers contend for; the holder is the one active scheduler.' }),
+    tick_seconds: integer({ default: 30, min: 1, max: 3600, help: 'Seconds between two looks at the windows, and between two renewals of the leader lock.' }),
+    leader_lease_seconds: integer({ default: 90, min: 2, help: 'SQLite only: a leader that has not renewed its lease for this long is replaced. Keep it a few times tick_seconds. MariaDB/MySQL locks end with the leader\'s connection instead.' }),
+    misfire_policy: enumeration(['run_once', 'skip'], {
+      default: 'run_once',
+      choiceHelp: { run_once: 'run it once when the scheduler is back (several missed starts run once)', skip: 'wait for the next start' },
+      help: 'What to do with a window start missed while no scheduler was running, for windows that do not set their own catch-up policy.',
+    }),
+    misfire_grace_seconds: integer({ default: 900, min: 0, help: 'A start missed by more than this is skipped whatever the misfire policy.' }),
+    default_timezone: string({ default: 'UTC', check: (value) => (isKnownTimeZone(value) ? undefined : 'an IANA time zone, e.g. Europe/Berlin or UTC'), help: 'Time zone of windows that do not name one.' }),
+  },
+  applier: {
+    max_parallel_migrations: integer({ default: 2, min: 1, help: 'Most live migrations the applier runs at once across the cloud; a policy may ask for fewer.' }),
+    migration_timeout_seconds: integer({ default: 1800, min: 60, help: 'A live migration still running after this long is aborted and its action fails; the plan stops safely.' }),
+    poll_interval_seconds: integer({ default: 5, min: 1, help: 'Seconds between two looks at a running migration in Nova.' }),
+  },
+  monitor: {
+    interval_seconds: integer({ default: 60, min: 10, help: 'Seconds between two collections of the cloud.' }),
+    overload_samples: integer({ default: 5, min: 1, help: 'K: a host is overloaded when at least K of its last N samples exceed the policy\'s limits (sustained, not a spike).' }),
+    overload_window: integer({ default: 10, min: 1, help: 'N: the number of recent samples looked at.' }),
+  },
+  power: {
+    driver: enumeration(['none', 'ipmi', 'redfish', 'ironic'], {
+      default: 'none',
+      choiceHelp: { none: 'never power hosts off; emptied hosts are only disabled in Nova', ipmi: 'ipmitool to each host\'s BMC', redfish: 'the Redfish API of each host\'s BMC', ironic: 'the Ironic node of each host' },
+      help: 'How emptied hosts are powered off and back on.',
+    }),
+    ipmi_address_template: string({ default: '', check: hostTemplate, help: 'BMC address of a host, {host} replaced by its name, e.g. {host}-bmc.example.org.' }),
+    ipmi_username: string({ default: '', help: 'IPMI user.' }),
+    ipmi_password: string({ default: '', secret: true, help: 'IPMI password.' }),
+    ipmi_interface: enumeration(['lanplus', 'lan'], { default: 'lanplus', help: 'ipmitool interface: lanplus (IPMI 2.0) or lan (1.5).' }),
+    redfish_url_template: string({ default: '', check: hostTemplate, help: 'Redfish service root of a host, {host} replaced by its name, e.g. https://{host}-bmc.example.org.' }),
+    redfish_username: string({ default: '', help: 'Redfish user.' }),
+    redfish_password: string({ default: '', secret: true, help: 'Redfish password.' }),
+    redfish_cafile: string({ default: '', help: 'PEM file of the CA that signed the BMCs\' certificates. Empty: the system\'s CAs.' }),
+    redfish_insecure: boolean({ default: false, help: 'Do not verify the BMCs\' TLS certificates. Many BMCs ship self-signed ones.' }),
+    ironic_node_template: string({ default: '{host}', help: 'Ironic node name or UUID of a host, {host} replaced by its name.' }),
+    ironic_interface: enumeration(INTERFACES, { default: 'public', choiceHelp: INTERFACE_HELP, help: 'Which Ironic endpoint of the Keystone catalog ulm calls.' }),
+    ironic_region_name: string({ default: '', help: 'Region of the Ironic endpoint. Empty: [keystone_authtoken] region_name.' }),
+  },
+} as const;
+
+export type SectionName = keyof typeof OPTIONS;
+export type OptionName<Section extends SectionName> = keyof (typeof OPTIONS)[Section] & string;
+
+/** The loaded configuration: every option of every section, typed. */
+export type Config = {
+  readonly [Section in SectionName]: {
+    readonly [Option in keyof (typeof OPTIONS)[Section]]: ValueOf<(typeof OPTIONS)[Section][Option]>;
+  };
+};

@@ -1,0 +1,21 @@
+// The schema migrations, in order, and the knex migration source that reads this list (no
+// directory scan: the list is the schema's history, the same for SQLite and MariaDB).
+import type { Knex } from 'knex';
+import * as initial from './0001-initial.js';
+
+export interface SchemaMigration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Append only: a released migration is never edited or reordered. */
+export const MIGRATIONS: readonly SchemaMigration[] = [
+  { name: '0001_initial', ...initial },
+];
+
+export const migrationSource: Knex.MigrationSource<SchemaMigration> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: (migration) => migration.name,
+  getMigration: async (migration) => ({ up: migration.up, down: migration.down }),
+};

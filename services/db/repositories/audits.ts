@@ -1,0 +1,125 @@
+// Audits: one run of a policy's goal (by an operator, a window or overload relief), from the
+// snapshot it collected to the action plan it produced.
+import type { Knex } from 'knex';
+import { GOALS, type Goal } from '../../../core/policy/schema.js';
+import { ValidationError } from '../../../core/validation.js';
+import { AuditStateConflict, NotFound } from '../errors.js';
+import { isForeignKeyViolation, json, newId, optionalText, optionalTimestamp, text, timestamp, type Clock, type Row } from '../rows.js';
+import { transition } from './transition.js';
+
+// The audit life cycle, after Watcher's. core/plan/states.ts covers plans and actions only.
+export const AUDIT_STATES = ['PENDING', 'ONGOING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type AuditState = (typeof AUDIT_STATES)[number];
+const AUDIT_TRANSITIONS: Record<AuditState, readonly AuditState[]> = {
+  PENDING: ['ONGOING', 'CANCELLED'],
+  ONGOING: ['SUCCEEDED', 'FAILED', 'CANCELLED'],
+  SUCCEEDED: [],
+  FAILED: [],
+  CANCELLED: [],
+};
+export const canTransitionAudit = (from: AuditState, to: AuditState): boolean => AUDIT_TRANSITIONS[from].includes(to);
+
+export const AUDIT_TRIGGERS = ['manual', 'window', 'overload'] as const;
+export type AuditTrigger = (typeof AUDIT_TRIGGERS)[number];
+
+export interface AuditRecord {
+  id: string;
+  policyId: string | null;
+  policyName: string;
+  windowId: string | null;
+  goal: Goal;
+  triggeredBy: AuditTrigger;
+  /** What this run changes from the policy, e.g. the hosts to drain. */
+  parameters: Record<string, unknown>;
+  state: AuditState;
+  snapshotId: string | null;
+  actionPlanId: string | null;
+  failureReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface NewAudit {
+  policyId: string;
+  goal?: Goal;
+  windowId?: string | null;
+  triggeredBy?: AuditTrigger;
+  parameters?: Record<string, unknown>;
+}
+
+function toRecord(row: Row): AuditRecord {
+  return {
+    id: text(row.id), policyId: optionalText(row.policy_id), policyName: text(row.policy_name), windowId: optionalText(row.window_id),
+    goal: text(row.goal) as Goal, triggeredBy: text(row.triggered_by) as AuditTrigger, parameters: json<Record<string, unknown>>(row.parameters),
+    state: text(row.state) as AuditState, snapshotId: optionalText(row.snapshot_id), actionPlanId: optionalText(row.action_plan_id),
+    failureReason: optionalText(row.failure_reason), createdAt: timestamp(row.created_at), updatedAt: timestamp(row.updated_at),
+    startedAt: optionalTimestamp(row.started_at), finishedAt: optionalTimestamp(row.finished_at),
+  };
+}
+
+const isFinal = (state: AuditState) => AUDIT_TRANSITIONS[state].length === 0;
+
+export class AuditRepository {
+  constructor(private readonly knex: Knex, private readonly clock: Clock) {}
+
+  /** A PENDING audit of the policy; its goal is the policy's unless given. */
+  async create(audit: NewAudit): Promise<AuditRecord> {
+    const policy = await this.knex('policies').where({ id: audit.policyId }).first('name', 'document');
+    if (!policy) throw new NotFound('policy', audit.policyId);
+    const goal = audit.goal ?? (json<{ goal: Goal }>(policy.document)).goal;
+    const triggeredBy = audit.triggeredBy ?? 'manual';
+    if (!GOALS.includes(goal)) throw new ValidationError('invalid audit', [{ path: 'audit.goal', message: `expected one of ${GOALS.join(', ')}, got ${JSON.stringify(goal)}` }]);
+    if (!AUDIT_TRIGGERS.includes(triggeredBy)) throw new ValidationError('invalid audit', [{ path: 'audit.triggered_by', message: `expected one of ${AUDIT_TRIGGERS.join(', ')}, got ${JSON.stringify(triggeredBy)}` }]);
+    const now = this.clock();
+    const id = newId();
+    try {
+      await this.knex('audits').insert({
+        id, policy_id: audit.policyId, policy_name: policy.name, window_id: audit.windowId ?? null, goal, triggered_by: triggeredBy,
+        parameters: JSON.stringify(audit.parameters ?? {}), state: 'PENDING', created_at: now, updated_at: now,
+      });
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw new NotFound('window', String(audit.windowId));
+      throw error;
+    }
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<AuditRecord> {
+    const row = await this.knex('audits').where({ id }).first();
+    if (!row) throw new NotFound('audit', id);
+    return toRecord(row);
+  }
+
+  async list(filter: { policyId?: string; states?: readonly AuditState[]; limit?: number } = {}): Promise<AuditRecord[]> {
+    const query = this.knex('audits').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]);
+    if (filter.policyId !== undefined) query.where({ policy_id: filter.policyId });
+    if (filter.states) query.whereIn('state', [...filter.states]);
+    if (filter.limit) query.limit(filter.limit);
+    return (await query).map(toRecord);
+  }
+
+  /** Moves the audit along its life cycle; AuditStateConflict (a StateConflict) otherwise. */
+  async updateState(id: string, to: AuditState, details: { snapshotId?: string; failureReason?: string } = {}): Promise<AuditRecord> {
+    if (!AUDIT_STATES.includes(to)) throw new ValidationError('invalid audit state', [{ path: 'state', message: `expected one of ${AUDIT_STATES.join(', ')}, got ${JSON.stringify(to)}` }]);
+    const now = this.clock();
+    try {
+      await transition<AuditState>({
+        executor: this.knex, table: 'audits', kind: 'audit', id, to, allowed: canTransitionAudit,
+        conflict: (from, target) => new AuditStateConflict(from, target),
+        changes: () => ({
+          updated_at: now,
+          ...(to === 'ONGOING' ? { started_at: now } : {}),
+          ...(isFinal(to) ? { finished_at: now } : {}),
+          ...(details.snapshotId !== undefined ? { snapshot_id: details.snapshotId } : {}),
+          ...(details.failureReason !== undefined ? { failure_reason: details.failureReason } : {}),
+        }),
+      });
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw new NotFound('snapshot', String(details.snapshotId));
+      throw error;
+    }
+    return this.get(id);
+  }
+}

@@ -1,0 +1,158 @@
+// Tests of goal reach_target: valid waves to a given placement, or infeasible with the reason.
+// Two full hosts swap, or three rotate, through a host that is not full.
+import { strict as assert } from 'node:assert';
+import { numbered, snapshot, type SnapshotBuilder } from '../../support/builders.js';
+import { checkedPlan, migrations, movedServers, planFor, placementAfter } from '../../support/planning.js';
+
+/** Hosts of 8 GiB, each full with one 8 GiB server `vm-<n>` on `cmp-<n>`, plus `spare` empty hosts. */
+function fullHosts(count: number, spare: number): SnapshotBuilder {
+  const builder = snapshot().policy({ goal: 'reach_target' }).hosts(numbered('cmp', count + spare), { vcpus: 8, memory_mb: 8192 });
+  for (let index = 1; index <= count; index++) builder.server(`vm-${index}`, { on: `cmp-${index}`, flavor: { vcpus: 4, memory_mb: 8192 } });
+  return builder;
+}
+
+describe('goal reach_target', () => {
+  it('moves each server to its target host and leaves servers without a target alone', () => {
+    const cluster = snapshot().policy({ goal: 'reach_target' })
+      .hosts(['cmp-1', 'cmp-2', 'cmp-3'])
+      .servers(['vm-1', 'vm-2'], { on: 'cmp-1' })
+      .server('vm-3', { on: 'cmp-2' })
+      .target({ 'vm-1': 'cmp-3', 'vm-3': 'cmp-1' })
+      .build();
+    const { plan, score } = checkedPlan(cluster);
+    assert.equal(score.goal_met, true);
+    assert.deepEqual(movedServers(plan), ['vm-1', 'vm-3']);
+    assert.deepEqual(migrations(plan).map((move) => move.reason).sort(), ['reach target: cmp-1', 'reach target: cmp-3']);
+  });
+
+  it('a swap between two full hosts goes through a third host', () => {
+    const cluster = fullHosts(2, 1).target({ 'vm-1': 'cmp-2', 'vm-2': 'cmp-1' }).build();
+    const { plan, score } = checkedPlan(cluster);
+    assert.equal(score.goal_met, true);
+    const parked = migrations(plan).filter((move) => move.temporary);
+    assert.equal(parked.length, 1);
+    assert.equal(parked[0].destination, 'cmp-3');
+    assert.match(parked[0].reason, /temporary move/);
+    assert.equal(plan.meta.metrics.temporary_migrations, 1);
+  });
+
+  it('a rotation of three full hosts goes through a fourth host', () => {
+    const cluster = fullHosts(3, 1).target({ 'vm-1': 'cmp-2', 'vm-2': 'cmp-3', 'vm-3': 'cmp-1' }).build();
+    const { plan, score } = checkedPlan(cluster);
+    assert.equal(score.goal_met, true);
+    assert.deepEqual(placementAfter(cluster, plan), { 'vm-1': 'cmp-2', 'vm-2': 'cmp-3', 'vm-3': 'cmp-1' });
+    assert.ok(migrations(plan).some((move) => move.temporary && move.destination === 'cmp-4'));
+  });
+
+  it('a swap of anti-affinity members between two hosts parks one of them so that members never meet', () => {
+    const cluster = snapshot().policy({ goal: 'reach_target' })
+      .hosts(['cmp-1', 'cmp-2', 'cmp-3'], { memory_mb: 65536 })
+      .server('web-1', { on: 'cmp-1' })
+      .server('web-2', { on: 'cmp-2' })
+      .group('web', 'anti-affinity', ['web-1', 'web-2'])
+      .target({ 'web-1': 'cmp-2', 'web-2': 'cmp-1' })
+      .build();
+    const { score } = checkedPlan(cluster);
+    assert.equal(score.goal_met, true);
+  });
+
+  it('a target already reached needs nothing', () => {
+    const cluster = fullHosts(2, 0).target({ 'vm-1': 'cmp-1', 'vm-2': 'cmp-2' }).build();
+    const { plan } = checkedPlan(cluster);
+    assert.deepEqual(plan.actions, []);
+    assert.equal(plan.meta.status, 'nothing_to_do');
+  });
+
+  describe('infeasible targets', () => {
+    const cases: { behaviour: string; cluster: () => SnapshotBuilder; reason: RegExp }[] = [
+      {
+        behaviour: 'a target over a host\'s MEMORY_MB capacity',
+        cluster: () => fullHosts(2, 0).target({ 'vm-1': 'cmp-2' }),
+        reason: /cmp-2: MEMORY_MB 16384 allocated > capacity 8192/,
+      },
+      {
+        behaviour: 'a target that moves an unmigratable server',
+        cluster: () => snapshot().policy({ goal: 'reach_target' }).hosts(['cmp-1', 'cmp-2'])
+          .server('gpu-1', { on: 'cmp-1', migratable: false }).target({ 'gpu-1': 'cmp-2' }),
+        reason: /gpu-1: cannot move/,
+      },
+      {
+        behaviour: 'a target on a disabled host',
+        cluster: () => snapshot().policy({ goal: 'reach_target' }).host('cmp-1').host('cmp-2', { enabled: false })
+          .server('vm-1', { on: 'cmp-1' }).target({ 'vm-1': 'cmp-2' }),
+        reason: /target cmp-2 is disabled/,
+      },
+      {
+        behaviour: 'a target outside the server\'s availability zone',
+        cluster: () => snapshot().policy({ goal: 'reach_target' }).host('cmp-1', { availability_zone: 'az-1' }).host('cmp-2', { availability_zone: 'az-2' })
+          .server('vm-1', { on: 'cmp-1', availability_zone: 'az-1' }).target({ 'vm-1': 'cmp-2' }),
+        reason: /outside its availability zone az-1/,
+      },
+      {
+        behaviour: 'a target that puts two anti-affinity members on one host',
+        cluster: () => snapshot().policy({ goal: 'reach_target' }).hosts(['cmp-1', 'cmp-2'])
+          .server('web-1', { on: 'cmp-1' }).server('web-2', { on: 'cmp-2' })
+          .group('web', 'anti-affinity', ['web-1', 'web-2']).target({ 'web-1': 'cmp-2' }),
+        reason: /anti-affinity group web on cmp-2/,
+      },
+      {
+        behaviour: 'a target that moves a member of an affinity group',
+        cluster: () => snapshot().policy({ goal: 'reach_target' }).hosts(['cmp-1', 'cmp-2'])
+          .servers(['db-1', 'db-2'], { on: 'cmp-1' }).group('db', 'affinity', ['db-1', 'db-2'])
+          .target({ 'db-1': 'cmp-2', 'db-2': 'cmp-2' }),
+        reason: /db-1: cannot move/,
+      },
+      {
+        behaviour: 'a target over the usage limits',
+        cluster: () => snapshot().policy({ goal: 'reach_target', max_host_cpu: 0.5 }).hosts(['cmp-1', 'cmp-2'], { vcpus: 16 })
+          .server('vm-1', { on: 'cmp-1', usage: { cpu_cores: 5 } }).server('vm-2', { on: 'cmp-2', usage: { cpu_cores: 5 } })
+          .target({ 'vm-1': 'cmp-2' }),
+        reason: /cmp-2: the target puts it over the usage limits/,
+      },
+      {
+        behaviour: 'a swap between the only two hosts, both full: no host to park a server on',
+        cluster: () => fullHosts(2, 0).target({ 'vm-1': 'cmp-2', 'vm-2': 'cmp-1' }),
+        reason: /cmp-[12]/,
+      },
+    ];
+    for (const { behaviour, cluster, reason } of cases) {
+      it(`${behaviour} is reported as infeasible, with the reason, and moves nothing`, () => {
+        const { plan, score } = checkedPlan(cluster().build());
+        assert.equal(plan.meta.status, 'infeasible');
+        assert.match(plan.meta.infeasible ?? '', reason);
+        assert.deepEqual(migrations(plan), []);
+        assert.equal(score.goal_met, false);
+      });
+    }
+
+    it('an infeasible target among 3000 servers on 300 hosts is reported in well under a second', () => {
+      const hosts = numbered('cmp', 300);
+      const builder = snapshot().policy({ goal: 'reach_target' }).hosts(hosts);
+      const target: Record<string, string> = {};
+      hosts.forEach((host, index) => {
+        for (let slot = 0; slot < 10; slot++) {
+          const id = `vm-${index}-${slot}`;
+          builder.server(id, { on: host });
+          target[id] = hosts[(index + 1) % hosts.length];
+        }
+      });
+      for (let slot = 0; slot < 10; slot++) target[`vm-0-${slot}`] = 'cmp-7';
+      const cluster = builder.target(target).build();
+      const started = performance.now();
+      const plan = planFor(cluster);
+      const elapsed = performance.now() - started;
+      assert.equal(plan.meta.status, 'infeasible');
+      assert.match(plan.meta.infeasible ?? '', /cmp-7: MEMORY_MB/);
+      assert.ok(elapsed < 1000, `took ${Math.round(elapsed)} ms`);
+    });
+  });
+
+  it('a server stuck on the way is reported with the host it could not reach', () => {
+    const cluster = fullHosts(2, 0).target({ 'vm-1': 'cmp-2', 'vm-2': 'cmp-1' }).build();
+    const plan = planFor(cluster);
+    const entry = plan.meta.blocked.find((blocked) => blocked.server === 'vm-1');
+    assert.ok(entry, JSON.stringify(plan.meta.blocked));
+    assert.equal(entry.host, 'cmp-1');
+    assert.match(entry.detail, /could not reach cmp-2/);
+  });
+});
