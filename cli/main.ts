@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ValidationError } from '../core/validation.js';
 import { registerOfflinePlan } from './commands/plan/offline.js';
+import { registerSnapshotSave } from './commands/snapshot/save.js';
 import { CommandFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js';
 import { ColumnError } from './output.js';
 import { VERSION } from './version.js';
@@ -16,6 +17,8 @@ export function buildProgram(): Command {
     .exitOverride();
   const plan = program.command('plan').description('plan offline from a snapshot, or manage action plans');
   registerOfflinePlan(plan);
+  const snapshot = program.command('snapshot').description('collect the cloud into ulm-cluster/1 snapshots');
+  registerSnapshotSave(snapshot);
   return program;
 }
 

@@ -2,12 +2,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 function packageVersion(): string {
-  for (let url = new URL('../package.json', import.meta.url); ; url = new URL('../../package.json', url)) {
-    if (existsSync(url)) {
-      const manifest = JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version?: string };
-      if (manifest.name === 'ulm' && manifest.version) return manifest.version;
+  for (let folder = new URL('./', import.meta.url); ; folder = new URL('../', folder)) {
+    const manifest = new URL('package.json', folder);
+    if (existsSync(manifest)) {
+      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      if (parsed.name === 'ulm' && parsed.version) return parsed.version;
     }
-    if (url.pathname === '/package.json') return '0.0.0';
+    if (folder.pathname === '/') return '0.0.0';
   }
 }
 

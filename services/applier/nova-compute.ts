@@ -1,13 +1,12 @@
 // The applier's compute operations on a real cloud: Nova for servers, live migrations and
 // nova-compute services, Placement for the room left on hosts.
-import { placementCapacity } from '../../core/capacity.js';
 import type { Cloud } from '../../openstack/cloud.js';
 import { OpenStackHttpError } from '../../openstack/errors.js';
 import { listHypervisors } from '../../openstack/nova/hypervisors.js';
 import { abortLiveMigration, listMigrations } from '../../openstack/nova/migrations.js';
 import { getServer, listServers } from '../../openstack/nova/servers.js';
 import { disableComputeService, enableComputeService, listComputeServices } from '../../openstack/nova/services.js';
-import { getInventories, getUsages } from '../../openstack/placement.js';
+import { capacityOf, getInventories, getUsages } from '../../openstack/placement.js';
 import { MigrationRefused, type ComputeOperations, type ComputeServiceState, type HostRoom, type MigrationRecord, type ServerLocation } from './compute.js';
 
 interface InstanceAction {
@@ -117,7 +116,7 @@ export class NovaCompute implements ComputeOperations {
     const room = (resource: string) => {
       const inventory = inventories[resource];
       if (!inventory) return Infinity;
-      return placementCapacity(inventory.total, inventory.reserved, inventory.allocation_ratio) - (usages[resource] ?? 0);
+      return capacityOf(inventory) - (usages[resource] ?? 0);
     };
     return { vcpus: room('VCPU'), memoryMb: room('MEMORY_MB'), diskGb: room('DISK_GB') };
   }

@@ -133,34 +133,32 @@ for (const engine of testEngines()) {
     });
 
     describe('windows', () => {
-      it('belong to a policy, keep their holidays, and go with it', async () => {
+      it('belong to a policy, keep their definition, and go with it', async () => {
         const policy = await repositories.policies.create({ name: 'night', document: nightPolicy });
-        const window = await repositories.windows.create({
-          policyId: policy.id, name: 'weeknights', schedule: 'weekdays 20:00', closeAt: '06:30', timezone: 'Europe/Berlin',
-          holidays: ['2026-12-24', '2026-12-25'], catchUp: 'skip',
-        });
-        assert.deepEqual(
-          { schedule: window.schedule, closeAt: window.closeAt, durationMinutes: window.durationMinutes, holidays: window.holidays, catchUp: window.catchUp, enabled: window.enabled },
-          { schedule: 'weekdays 20:00', closeAt: '06:30', durationMinutes: null, holidays: ['2026-12-24', '2026-12-25'], catchUp: 'skip', enabled: true },
-        );
-        const weekend = await repositories.windows.create({ policyId: policy.id, name: 'weekend', schedule: '0 22 * * 6', durationMinutes: 2400 });
-        assert.equal(weekend.timezone, 'UTC');
-        assert.equal(weekend.catchUp, null);
+        const weeknights = {
+          name: 'weeknights', opens: 'weekdays 20:00', closes: '06:30', timezone: 'Europe/Berlin',
+          holidays: ['2026-12-24', '2026-12-25'], off_days: ['sat', 'sun'], missed: 'skip', auto_apply: true,
+        };
+        const window = await repositories.windows.create({ policyId: policy.id, window: weeknights });
+        assert.deepEqual(window.window, weeknights);
+        assert.equal(window.enabled, true);
+        const weekend = await repositories.windows.create({ policyId: policy.id, window: { name: 'weekend', opens: '0 22 * * 6', duration_minutes: 2400 } });
+        assert.equal(weekend.window.timezone, undefined);
         await repositories.windows.update(weekend.id, { enabled: false });
         assert.deepEqual((await repositories.windows.list({ policyId: policy.id, enabled: true })).map((found) => found.name), ['weeknights']);
-        await rejects(repositories.windows.create({ policyId: policy.id, name: 'weekend', schedule: 'daily 01:00', durationMinutes: 60 }), AlreadyExists);
+        await rejects(repositories.windows.create({ policyId: policy.id, window: { name: 'weekend', opens: 'daily 01:00', duration_minutes: 600 } }), AlreadyExists);
 
         await repositories.policies.delete(policy.id);
         assert.deepEqual(await repositories.windows.list(), []);
       });
 
-      it('are validated, every field named', async () => {
+      it('are validated by the window schema, every field named', async () => {
         const policy = await repositories.policies.create({ name: 'night', document: nightPolicy });
         const error = await rejects(repositories.windows.create({
-          policyId: policy.id, name: 'bad', schedule: 'weekdays 20:00', durationMinutes: 60, closeAt: '25:00', timezone: 'Mars/Olympus', holidays: ['2026-02-30'],
+          policyId: policy.id, window: { name: 'bad', opens: 'weekdays 20:00', duration_minutes: 600, closes: '06:00', timezone: 'Mars/Olympus' },
         }), ValidationError);
-        assert.deepEqual(error.issues.map((issue) => issue.path), ['window.close_at', 'window.close_at', 'window.timezone', 'window.holidays[0]']);
-        await rejects(repositories.windows.create({ policyId: 'no-such-policy', name: 'x', schedule: 'daily 01:00', durationMinutes: 60 }), NotFound, /policy no-such-policy not found/);
+        assert.deepEqual(error.issues.map((issue) => issue.path), ['window.timezone', 'window.closes']);
+        await rejects(repositories.windows.create({ policyId: 'no-such-policy', window: { name: 'x', opens: 'daily 01:00', duration_minutes: 600 } }), NotFound, /policy no-such-policy not found/);
       });
     });
 
@@ -345,7 +343,7 @@ for (const engine of testEngines()) {
     describe('savings', () => {
       it('record each window run and add them up', async () => {
         const policy = await repositories.policies.create({ name: 'night', document: nightPolicy });
-        const window = await repositories.windows.create({ policyId: policy.id, name: 'weeknights', schedule: 'weekdays 20:00', closeAt: '06:00' });
+        const window = await repositories.windows.create({ policyId: policy.id, window: { name: 'weeknights', opens: 'weekdays 20:00', closes: '06:00' } });
         const run = await repositories.savings.create({ windowId: window.id, periodStart: '2026-11-20T20:00:00Z' });
         await repositories.savings.update(run.id, { periodEnd: '2026-11-21T06:00:00Z', hostsOff: 3, hostHoursOff: 29.5, energyKwh: 5.31 });
         await repositories.savings.create({ windowId: window.id, periodStart: '2026-11-21T20:00:00Z', hostsOff: 2, hostHoursOff: 20, energyKwh: 3.6 });

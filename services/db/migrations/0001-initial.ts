@@ -36,12 +36,8 @@ export async function up(knex: Knex): Promise<void> {
     id(table);
     table.string('policy_id', 36).notNullable().references('id').inTable('policies').onDelete('CASCADE');
     table.string('name', 255).notNullable();
-    table.string('schedule', 255).notNullable();
-    table.integer('duration_minutes').nullable();
-    table.string('close_at', 5).nullable();
-    table.string('timezone', 64).notNullable();
-    document(table, 'holidays').notNullable();
-    table.string('catch_up', 16).nullable();
+    // The power-saving window as defined (core/policy/power-saving-window.ts).
+    document(table, 'document').notNullable();
     table.boolean('enabled').notNullable().defaultTo(true);
     timestamps(table);
     table.unique(['policy_id', 'name']);

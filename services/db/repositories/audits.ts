@@ -42,7 +42,10 @@ export interface AuditRecord {
 }
 
 export interface NewAudit {
-  policyId: string;
+  /** The stored policy; null for an ad-hoc policy given inline (kept in `parameters`). */
+  policyId: string | null;
+  /** Name shown for an ad-hoc policy (default "ad hoc"). */
+  policyName?: string;
   goal?: Goal;
   windowId?: string | null;
   triggeredBy?: AuditTrigger;
@@ -66,8 +69,10 @@ export class AuditRepository {
 
   /** A PENDING audit of the policy; its goal is the policy's unless given. */
   async create(audit: NewAudit): Promise<AuditRecord> {
-    const policy = await this.knex('policies').where({ id: audit.policyId }).first('name', 'document');
-    if (!policy) throw new NotFound('policy', audit.policyId);
+    const policy = audit.policyId === null
+      ? { name: audit.policyName ?? 'ad hoc', document: JSON.stringify(audit.parameters?.document ?? {}) }
+      : await this.knex('policies').where({ id: audit.policyId }).first('name', 'document');
+    if (!policy) throw new NotFound('policy', String(audit.policyId));
     const goal = audit.goal ?? (json<{ goal: Goal }>(policy.document)).goal;
     const triggeredBy = audit.triggeredBy ?? 'manual';
     if (!GOALS.includes(goal)) throw new ValidationError('invalid audit', [{ path: 'audit.goal', message: `expected one of ${GOALS.join(', ')}, got ${JSON.stringify(goal)}` }]);

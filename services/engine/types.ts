@@ -1,0 +1,264 @@
+// The engine's operations and the records they return: what ulm can be asked to do, by the REST
+// API, the CLI in direct mode, the scheduler and the monitor alike. Records are in the API's
+// shape (snake_case, ISO 8601 times), so routes return them as they are.
+import type { PlanDocument, PlanMetrics } from '../../core/plan/format.js';
+import type { ActionState, PlanState } from '../../core/plan/states.js';
+import type { Goal, Policy, TimeWindow } from '../../core/policy/schema.js';
+import type { PowerSavingWindow } from '../../core/policy/power-saving-window.js';
+import type { Snapshot } from '../../core/snapshot/format.js';
+
+export interface PolicyView {
+  id: string;
+  name: string;
+  description: string;
+  /** The policy document (core/policy/schema.ts). */
+  document: Policy;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WindowView {
+  id: string;
+  policy_id: string;
+  policy_name: string;
+  /** The window as defined (core/policy/power-saving-window.ts). */
+  window: PowerSavingWindow;
+  /** Next opening from now, or the one open now. */
+  next: { opens_at: string; stop_new_waves_at: string; restore_at: string; closes_at: string; open_now: boolean } | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type AuditState = 'PENDING' | 'ONGOING' | 'SUCCEEDED' | 'FAILED';
+
+export interface AuditView {
+  id: string;
+  policy_id: string | null;
+  policy_name: string;
+  window_id: string | null;
+  goal: Goal;
+  /** operator, window, monitor, drain, undrain */
+  triggered_by: string;
+  state: AuditState;
+  snapshot_id: string | null;
+  action_plan_id: string | null;
+  failure_reason: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface ActionView {
+  id: string;
+  action_plan_id: string;
+  index: number;
+  wave: number;
+  type: string;
+  server: string | null;
+  server_name: string | null;
+  host: string | null;
+  source: string | null;
+  destination: string | null;
+  temporary: boolean;
+  state: ActionState;
+  reason: string;
+  attempts: number;
+  nova_migration_id: string | null;
+  request_id: string | null;
+  error: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface PlanProgressView {
+  waves: number;
+  /** The wave running, or the last one started. */
+  current_wave: number | null;
+  counts: Record<ActionState, number>;
+  /** Live migrations in flight. */
+  transfers: { server: string; source: string; destination: string }[];
+}
+
+export interface ActionPlanView {
+  id: string;
+  audit_id: string | null;
+  goal: Goal;
+  state: PlanState;
+  stale: boolean;
+  stale_reason: string | null;
+  failure_reason: string | null;
+  metrics: PlanMetrics;
+  progress: PlanProgressView;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** A host before and after a plan: what the panel draws side by side. */
+export interface HostPicture {
+  host: string;
+  before: HostLoad;
+  after: HostLoad;
+}
+
+export interface HostLoad {
+  servers: string[];
+  /** Fractions of Placement capacity and of the host's size (0..1+). */
+  vcpu_allocation: number;
+  memory_allocation: number;
+  cpu_usage: number;
+  memory_usage: number;
+}
+
+export type HostState = 'active' | 'empty' | 'draining' | 'maintenance' | 'powered_off' | 'disabled' | 'down';
+
+export interface HostView {
+  name: string;
+  state: HostState;
+  /** Why, in a few words (the disabled reason, the plan draining it...). */
+  state_detail: string | null;
+  availability_zone: string | null;
+  servers: number;
+  /** Placement totals and what is allocated, and observed use (from the latest snapshot). */
+  vcpus: number;
+  memory_mb: number;
+  vcpu_allocation: number;
+  memory_allocation: number;
+  cpu_usage: number;
+  memory_usage: number;
+  /** ulm disabled it (and may enable it again). */
+  held_by_ulm: boolean;
+  powered_off: boolean;
+  action_plan_id: string | null;
+}
+
+export type ExemptionKind = 'never' | 'windows' | 'anti_affinity_tag';
+
+export interface ExemptionView {
+  id: string;
+  server_id: string;
+  kind: ExemptionKind;
+  windows: TimeWindow[] | null;
+  tag: string | null;
+  reason: string;
+  created_at: string;
+}
+
+export interface ServerView {
+  id: string;
+  name: string;
+  host: string;
+  flavor: string | null;
+  vcpus: number;
+  memory_mb: number;
+  cpu_usage: number;
+  memory_usage_mb: number;
+  migratable: boolean;
+  server_group: string | null;
+  exemptions: ExemptionView[];
+}
+
+export interface SnapshotView {
+  id: string;
+  collected_at: string;
+  hosts: number;
+  servers: number;
+  active_hosts: number;
+  servers_without_metrics: number;
+  created_at: string;
+}
+
+export interface SavingsView {
+  window_id: string | null;
+  window_name: string | null;
+  action_plan_id: string | null;
+  period_start: string;
+  period_end: string | null;
+  hosts_off: number;
+  host_hours_off: number;
+  energy_kwh: number;
+}
+
+export interface StatusView {
+  version: string;
+  /** Processes of this deployment that report in, and whether this one leads the scheduler. */
+  scheduler_leader: boolean;
+  cloud: { reachable: boolean; detail: string | null };
+  hosts: Record<HostState, number>;
+  plans: { ongoing: number; recommended: number };
+  next_window: { window: string; policy: string; opens_at: string } | null;
+  last_audit: AuditView | null;
+}
+
+export interface AuditRequest {
+  /** A stored policy by id or name, or an inline document (not both). */
+  policy?: string;
+  document?: Policy;
+  /** Overrides the policy's goal (and drain_hosts for goal drain). */
+  goal?: Goal;
+  drain_hosts?: string[];
+  /** RECOMMENDED (default) or APPROVED at once; `start` also starts it. */
+  approve?: boolean;
+  start?: boolean;
+  triggered_by?: string;
+  window_id?: string | null;
+}
+
+export interface ExemptionRequest {
+  kind: ExemptionKind;
+  windows?: TimeWindow[];
+  tag?: string;
+  reason?: string;
+}
+
+/** Every operation ulm offers. Errors: ValidationError (400), NotFound (404), StateConflict (409). */
+export interface Engine {
+  listPolicies(): Promise<PolicyView[]>;
+  getPolicy(idOrName: string): Promise<PolicyView>;
+  createPolicy(input: { name: string; description?: string; document: unknown }): Promise<PolicyView>;
+  updatePolicy(idOrName: string, input: { name?: string; description?: string; document?: unknown }): Promise<PolicyView>;
+  deletePolicy(idOrName: string): Promise<void>;
+  /** Validates a policy document without storing it; throws ValidationError listing every issue. */
+  validatePolicy(document: unknown): Policy;
+
+  listWindows(filter?: { policy?: string }): Promise<WindowView[]>;
+  getWindow(id: string): Promise<WindowView>;
+  createWindow(input: { policy: string; window: unknown }): Promise<WindowView>;
+  deleteWindow(id: string): Promise<void>;
+
+  listAudits(filter?: { policy?: string; limit?: number }): Promise<AuditView[]>;
+  getAudit(id: string): Promise<AuditView>;
+  /** Collects a snapshot, plans with the policy, stores both and the plan. */
+  createAudit(request: AuditRequest): Promise<{ audit: AuditView; action_plan: ActionPlanView | null }>;
+
+  listActionPlans(filter?: { state?: PlanState[]; audit?: string; limit?: number }): Promise<ActionPlanView[]>;
+  getActionPlan(id: string): Promise<ActionPlanView>;
+  /** The ulm-plan/1 document. */
+  getPlanDocument(id: string): Promise<PlanDocument>;
+  /** Hosts before and after the plan, from the snapshot it was made on. */
+  getPlanPicture(id: string): Promise<HostPicture[]>;
+  approveActionPlan(id: string): Promise<ActionPlanView>;
+  /** Hands an APPROVED plan to an applier (refused when stale). */
+  startActionPlan(id: string): Promise<ActionPlanView>;
+  cancelActionPlan(id: string): Promise<ActionPlanView>;
+  listActions(planId: string): Promise<ActionView[]>;
+
+  listHosts(): Promise<HostView[]>;
+  getHost(name: string): Promise<HostView>;
+  /** Plans (and unless dry run, approves and starts) emptying the hosts for maintenance. */
+  drainHosts(hosts: string[], options?: { dryRun?: boolean }): Promise<{ audit: AuditView; action_plan: ActionPlanView | null }>;
+  /** Brings hosts ulm holds back: power on, wait for nova-compute, enable; optionally rebalance. */
+  undrainHosts(hosts: string[], options?: { rebalance?: boolean }): Promise<{ host: string; restored: boolean; detail: string }[]>;
+
+  listServers(): Promise<ServerView[]>;
+  setExemption(serverId: string, request: ExemptionRequest): Promise<ExemptionView>;
+  removeExemptions(serverId: string, kind?: ExemptionKind): Promise<number>;
+
+  listSnapshots(limit?: number): Promise<SnapshotView[]>;
+  getSnapshot(id: string): Promise<Snapshot>;
+  /** Collects a snapshot now (with a stored policy's metrics settings, or the defaults). */
+  collectSnapshot(policy?: string): Promise<SnapshotView>;
+
+  listSavings(filter?: { window?: string; since?: string }): Promise<SavingsView[]>;
+  status(): Promise<StatusView>;
+}
