@@ -1,0 +1,84 @@
+// What the functional tests need from the real loopback cloud (scripts/dev-cloud): where its
+// settings are, how to run the built `ulm` and python-openstackclient (the independent
+// witness) against it, and the compute hosts it was started with.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { resolveCloudConfig, type CloudConfig } from '../../openstack/config.js';
+
+/** The dev cloud's state dir (scripts/dev-cloud/lib: ULM_OS_STATE). */
+export const STATE = process.env.ULM_OS_STATE ?? '/var/tmp/ulm-dev-cloud';
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const CLOUD = 'ulm-admin';
+
+/** The environment that points OpenStack clients at the dev cloud through its clouds.yaml. */
+export function cloudEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, OS_CLIENT_CONFIG_FILE: `${STATE}/clouds.yaml`, OS_CLOUD: CLOUD, ...extra };
+  // A developer's own openrc must not leak into the tests.
+  for (const name of Object.keys(env)) if (name.startsWith('OS_') && !(name in extra) && name !== 'OS_CLIENT_CONFIG_FILE' && name !== 'OS_CLOUD') delete env[name];
+  return env;
+}
+
+/** Fails the suite early, with the fix, when the cloud is not there. */
+export function requireDevCloud(): void {
+  if (!existsSync(`${STATE}/clouds.yaml`)) {
+    throw new Error(`the dev cloud is not up (no ${STATE}/clouds.yaml): run bash scripts/functional, or bash scripts/dev-cloud/up && bash scripts/dev-cloud/seed`);
+  }
+  if (!existsSync(`${REPO}/dist/cli/main.js`)) throw new Error('ulm is not built: run npm run build (scripts/functional does)');
+}
+
+export function devCloudConfig(): CloudConfig {
+  return resolveCloudConfig({ cloud: CLOUD, env: cloudEnvironment() });
+}
+
+export interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `ulm` command, as an operator would. */
+export function ulm(args: string[], env: NodeJS.ProcessEnv = cloudEnvironment()): Run {
+  const result = spawnSync(process.execPath, [`${REPO}/bin/ulm`, ...args], { env, encoding: 'utf8', timeout: 300_000 });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** python-openstackclient (Debian's /usr/bin/openstack) with `-f json`: an independent reading of the cloud. */
+export function openstack<T = unknown>(args: string[]): T {
+  const result = spawnSync('/usr/bin/openstack', [...args, '-f', 'json'], { env: cloudEnvironment(), encoding: 'utf8', timeout: 300_000 });
+  if (result.status !== 0) throw new Error(`openstack ${args.join(' ')} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+export function openstackAction(args: string[]): void {
+  const result = spawnSync('/usr/bin/openstack', args, { env: cloudEnvironment(), encoding: 'utf8', timeout: 300_000 });
+  if (result.status !== 0) throw new Error(`openstack ${args.join(' ')} failed: ${result.stderr}`);
+}
+
+export interface HostSize {
+  vcpus: number;
+  memory_mb: number;
+  disk_gb: number;
+}
+
+/** The compute hosts and sizes `up` started (written to $STATE/dev-cloud.env). */
+export function seededHosts(): { sizes: Map<string, HostSize>; cpuRatio: number; ramRatio: number; diskRatio: number } {
+  const env = Object.fromEntries(readFileSync(`${STATE}/dev-cloud.env`, 'utf8').split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line)).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  const count = Number(env.ULM_OS_COMPUTES);
+  const listed = new Map((env.ULM_OS_HOST_SIZES ?? '').split(',').filter(Boolean).map((entry) => {
+    const [name, size] = entry.split('=');
+    const [vcpus, memory, disk] = size.split(':').map(Number);
+    return [name, { vcpus, memory_mb: memory, disk_gb: disk }];
+  }));
+  const sizes = new Map<string, HostSize>();
+  for (let index = 1; index <= count; index++) {
+    const name = `cmp-${String(index).padStart(2, '0')}`;
+    sizes.set(name, listed.get(name) ?? { vcpus: 16, memory_mb: 32768, disk_gb: 1000 });
+  }
+  return { sizes, cpuRatio: Number(env.ULM_OS_CPU_ALLOCATION_RATIO), ramRatio: Number(env.ULM_OS_RAM_ALLOCATION_RATIO), diskRatio: Number(env.ULM_OS_DISK_ALLOCATION_RATIO) };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
