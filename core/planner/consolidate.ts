@@ -7,12 +7,15 @@ import { Constraint, type ConstraintCode } from '../constraints.js';
 import type { PlanContext } from './context.js';
 import { BlockerTally, bestFit, chooseDestination, type FitRule, type HostScore } from './destinations.js';
 import { ZonedHostIndex } from './host-index.js';
-import { makeRoom } from './make-room.js';
+import { makeRoom, type RoomEffort } from './make-room.js';
 import { Placement } from './placement.js';
 import { spareCapacityHolds } from './spare-capacity.js';
 
 /** Slack on the planned keepers' capacity, for the room bin packing always loses. */
 const KEEPER_MARGIN = 0.03;
+/** Host examinations making room may spend: per host of the cluster, at least a base. */
+const ROOM_EFFORT_PER_HOST = 30;
+const ROOM_EFFORT_BASE = 100_000;
 
 interface Dimension {
   demand: (server: number) => number;
@@ -123,7 +126,9 @@ export function rankHosts(placement: Placement, variant: ConsolidationVariant = 
     });
     if (variant.sizeBy === 'bottleneck') size = bottleneck(host) / meanBottleneck;
     // Disabled hosts cannot receive: they are the first to empty.
-    keepScore[host] = cluster.enabled[host] ? variant.size * size + variant.load * load + variant.servers * cost[host] / meanCost : -1e9 + load;
+    // The moving cost always breaks ties: of two alike hosts, the one cheaper to empty goes.
+    const servers = (variant.servers + 0.001) * cost[host] / meanCost;
+    keepScore[host] = cluster.enabled[host] ? variant.size * size + variant.load * load + servers : -1e9 + load;
   }
   const serverSize = new Float64Array(cluster.serverCount);
   for (let server = 0; server < cluster.serverCount; server++) {
@@ -193,11 +198,15 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
   const keeperDestination = (server: number) => indexed ? keeperIndex!.first(server) : chooseDestination(placement, server, [destinationTiers()[0]], fit);
 
   const failures = new Map<number, { server: number; blocker: ConstraintCode }>();
+  // Looking for room is bounded (host examinations), so that large clusters stay fast.
+  const roomEffort: RoomEffort = { remaining: Math.max(ROOM_EFFORT_PER_HOST * hosts, ROOM_EFFORT_BASE) };
   // Servers moved aside to make room: the reason holds if the server is still where it went.
   const madeRoom = new Map<number, { destination: number; reason: string }>();
   const tryEmpty = (host: number): boolean => {
     const servers = placement.serversOn(host).sort((a, b) => serverSize[b] - serverSize[a] || a - b);
-    const shortOf = roomShortfall(placement, host, destinationTiers());
+    const shortOf = indexed
+      ? shortfallAgainst(placement, host, keeperIndex!.totalRoom(), otherIndex!.totalRoom())
+      : roomShortfall(placement, host, destinationTiers());
     if (shortOf !== Constraint.none) {
       failures.set(host, { server: servers[0], blocker: shortOf });
       return false;
@@ -228,7 +237,7 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
       }
       const roomOn = makeRoom(placement, server, keepers, serverSize, keeperDestination, (moved, destination) => {
         madeRoom.set(moved, { destination, reason: `consolidate: make room for ${cluster.serverNames[server]} (emptying ${cluster.hostNames[host]})` });
-      });
+      }, roomEffort);
       if (roomOn < 0) {
         // The tally says why nothing fits (the index does not count blockers).
         if (indexed) chooseDestination(placement, server, [keepers, others], fit, tally);
@@ -320,6 +329,21 @@ function roomShortfall(placement: Placement, host: number, tiers: number[][]): C
   if (vcpus < placement.allocatedVcpus[host]) return Constraint.vcpuCapacity;
   if (cpu < placement.usedCpu[host]) return Constraint.cpuUsageLimit;
   if (usedMemory < placement.usedMemory[host]) return Constraint.memoryUsageLimit;
+  return Constraint.none;
+}
+
+/** The same check with the receiving hosts' room already summed (by the indexes); `host` is among them. */
+function shortfallAgainst(placement: Placement, host: number, ...rooms: number[][]): ConstraintCode {
+  const cluster = placement.cluster;
+  const own = placement.receiving[host] ? [
+    Math.max(0, cluster.memoryCapacity[host] - placement.allocatedMemory[host]), Math.max(0, cluster.vcpuCapacity[host] - placement.allocatedVcpus[host]), 0,
+    Math.max(0, cluster.cpuLimit[host] - placement.usedCpu[host]), Math.max(0, cluster.memoryLimit[host] - placement.usedMemory[host]),
+  ] : [0, 0, 0, 0, 0];
+  const room = (resource: number) => rooms.reduce((total, sums) => total + sums[resource], 0) - own[resource];
+  if (room(0) < placement.allocatedMemory[host]) return Constraint.memoryCapacity;
+  if (room(1) < placement.allocatedVcpus[host]) return Constraint.vcpuCapacity;
+  if (room(3) < placement.usedCpu[host]) return Constraint.cpuUsageLimit;
+  if (room(4) < placement.usedMemory[host]) return Constraint.memoryUsageLimit;
   return Constraint.none;
 }
 

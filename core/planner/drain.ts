@@ -3,6 +3,7 @@
 import type { ConstraintCode } from '../constraints.js';
 import type { PlanContext } from './context.js';
 import { BlockerTally, bestFit, chooseDestination } from './destinations.js';
+import { ZonedHostIndex } from './host-index.js';
 import type { Placement } from './placement.js';
 
 export function drain(placement: Placement, context: PlanContext): void {
@@ -20,6 +21,16 @@ export function drain(placement: Placement, context: PlanContext): void {
   servers.sort((a, b) => cluster.flavorMemory[b] - cluster.flavorMemory[a] || cluster.flavorVcpus[b] - cluster.flavorVcpus[a] || a - b);
   const fit = bestFit(placement);
   const tally = new BlockerTally();
+  // Large clusters: first fit over the active hosts, fullest first (indexed), instead of
+  // scoring every host for every server.
+  const fullness = (host: number) => placement.allocatedMemory[host] / cluster.memoryCapacity[host];
+  const index = servers.length * active.length > INDEXED_ABOVE
+    ? new ZonedHostIndex(placement, [...active.sort((a, b) => fullness(b) - fullness(a) || a - b), ...idle])
+    : null;
+  if (index) {
+    for (const host of active) index.include(host, true);
+    placement.onHostChange = (host) => index.refresh(host);
+  }
   for (const server of servers) {
     const host = placement.hostOf[server];
     if (cluster.pinned[server]) {
@@ -27,16 +38,23 @@ export function drain(placement: Placement, context: PlanContext): void {
       continue;
     }
     tally.reset();
-    const destination = chooseDestination(placement, server, [active, idle], fit, tally);
+    let destination = index ? index.first(server) : chooseDestination(placement, server, [active], fit, tally);
+    if (destination < 0) destination = chooseDestination(placement, server, [idle], fit, tally);
     if (destination < 0) {
+      if (index) chooseDestination(placement, server, [active], fit, tally);
       context.block(server, tally.main());
       continue;
     }
     if (!placement.isActive(destination)) {
       idle.splice(idle.indexOf(destination), 1);
       active.push(destination);
+      index?.include(destination, true);
     }
     placement.move(server, destination);
     context.because(server, `drain ${cluster.hostNames[host]} for maintenance`);
   }
+  placement.onHostChange = null;
 }
+
+/** Above this many server-host pairs, the indexed first fit replaces scoring every host. */
+const INDEXED_ABOVE = 2_000_000;

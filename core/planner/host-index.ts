@@ -18,6 +18,8 @@ export class HostIndex {
   private readonly disk: Float64Array;
   private readonly cpu: Float64Array;
   private readonly usedMemory: Float64Array;
+  /** Sums of free room over each range (root: every included host), per resource. */
+  private readonly sums: Float64Array[];
   private readonly stack: Int32Array;
 
   /** `order`: every host that may ever take part, in the order first fit tries them. */
@@ -39,18 +41,24 @@ export class HostIndex {
     this.disk = arrays();
     this.cpu = arrays();
     this.usedMemory = arrays();
+    this.sums = [0, 1, 2, 3, 4].map(() => new Float64Array(2 * size));
     this.stack = new Int32Array(64);
   }
 
   /** Adds or removes a host from the hosts first fit may choose. */
   include(host: number, included: boolean): void {
     if (this.position[host] < 0) return;
+    const was = this.member[host];
     this.member[host] = included ? 1 : 0;
-    this.refresh(host);
+    if (was || included) this.update(host);
   }
 
-  /** Re-reads a host's free room after its load changed. */
+  /** Re-reads a host's free room after its load changed (nothing to do for a host left out). */
   refresh(host: number): void {
+    if (this.member[host]) this.update(host);
+  }
+
+  private update(host: number): void {
     const index = this.position[host];
     if (index < 0) return;
     const cluster = this.placement.cluster;
@@ -65,15 +73,23 @@ export class HostIndex {
     } else {
       this.memory[node] = this.vcpus[node] = this.disk[node] = this.cpu[node] = this.usedMemory[node] = -Infinity;
     }
+    const leaves = [this.memory, this.vcpus, this.disk, this.cpu, this.usedMemory];
+    for (let resource = 0; resource < 5; resource++) this.sums[resource][node] = this.member[host] ? Math.max(0, leaves[resource][node]) : 0;
     for (node >>= 1; node >= 1; node >>= 1) {
       const left = 2 * node;
       const right = left + 1;
+      for (let resource = 0; resource < 5; resource++) this.sums[resource][node] = this.sums[resource][left] + this.sums[resource][right];
       this.memory[node] = Math.max(this.memory[left], this.memory[right]);
       this.vcpus[node] = Math.max(this.vcpus[left], this.vcpus[right]);
       this.disk[node] = Math.max(this.disk[left], this.disk[right]);
       this.cpu[node] = Math.max(this.cpu[left], this.cpu[right]);
       this.usedMemory[node] = Math.max(this.usedMemory[left], this.usedMemory[right]);
     }
+  }
+
+  /** Free room summed over the included hosts: memory, vCPUs, disk, CPU use and memory use headroom. */
+  totalRoom(): [number, number, number, number, number] {
+    return [this.sums[0][1], this.sums[1][1], this.sums[2][1], this.sums[3][1], this.sums[4][1]];
   }
 
   /** The first included host, in order, that may take the server; or -1. */
@@ -140,6 +156,10 @@ export class ZonedHostIndex {
     this.all.refresh(host);
     const zone = this.placement.cluster.zone[host];
     if (zone !== null) this.byZone.get(zone)?.refresh(host);
+  }
+
+  totalRoom(): [number, number, number, number, number] {
+    return this.all.totalRoom();
   }
 
   first(server: number): number {

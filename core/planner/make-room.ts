@@ -24,11 +24,18 @@ interface Shortfall {
  * than `server` are moved, so that making room never ping-pongs. `destinationFor` finds where a
  * moved-off server goes (-1: nowhere).
  */
+/** How much looking for room a plan may do: host examinations, counted down (deterministic). */
+export interface RoomEffort {
+  remaining: number;
+}
+
 export function makeRoom(
   placement: Placement, server: number, hosts: number[], size: Float64Array, destinationFor: (server: number) => number,
-  onMovedAside?: (moved: number, destination: number) => void,
+  onMovedAside?: (moved: number, destination: number) => void, effort: RoomEffort = { remaining: Infinity },
 ): number {
   const cluster = placement.cluster;
+  if (effort.remaining <= 0) return -1;
+  effort.remaining -= hosts.length;
   const shortfallOn = (host: number): Shortfall => ({
     memory: placement.allocatedMemory[host] + cluster.flavorMemory[server] - cluster.memoryCapacity[host],
     vcpus: placement.allocatedVcpus[host] + cluster.flavorVcpus[server] - cluster.vcpuCapacity[host],
@@ -36,22 +43,27 @@ export function makeRoom(
     cpu: placement.usedCpu[host] + cluster.cpuUsage[server] - cluster.cpuLimit[host] + SLACK,
     usedMemory: placement.usedMemory[host] + cluster.memoryUsage[server] - cluster.memoryLimit[host] + SLACK,
   });
-  // Hosts where only room is missing, nearest to fitting first.
+  // Hosts where only room is missing, nearest to fitting first (no allocation per host: this
+  // loop runs over every keeper).
+  const memory = cluster.flavorMemory[server];
+  const vcpus = cluster.flavorVcpus[server] || 1;
+  const cpu = cluster.cpuUsage[server] || 1;
+  const used = cluster.memoryUsage[server] || 1;
+  const zone = cluster.requestedZone[server];
   const candidates: { host: number; need: number }[] = [];
   for (const host of hosts) {
     if (!placement.receiving[host] || placement.hostOf[server] === host) continue;
-    const zone = cluster.requestedZone[server];
-    if (zone !== null && cluster.zone[host] !== zone) continue;
-    if (cluster.flavorMemory[server] > cluster.memoryTotal[host] || cluster.flavorVcpus[server] > cluster.vcpuTotal[host] || cluster.flavorDisk[server] > cluster.diskTotal[host]) continue;
-    if (placement.groupBlocker(server, host) !== Constraint.none) continue;
-    const short = shortfallOn(host);
     const need = Math.max(
-      short.memory / cluster.flavorMemory[server] || 0,
-      short.vcpus / (cluster.flavorVcpus[server] || 1),
-      short.cpu / (cluster.cpuUsage[server] || 1),
-      short.usedMemory / (cluster.memoryUsage[server] || 1),
+      (placement.allocatedMemory[host] + memory - cluster.memoryCapacity[host]) / (memory || 1),
+      (placement.allocatedVcpus[host] + cluster.flavorVcpus[server] - cluster.vcpuCapacity[host]) / vcpus,
+      (placement.usedCpu[host] + cluster.cpuUsage[server] - cluster.cpuLimit[host]) / cpu,
+      (placement.usedMemory[host] + cluster.memoryUsage[server] - cluster.memoryLimit[host]) / used,
     );
-    if (need > 0 && need < 1) candidates.push({ host, need });
+    if (!(need > 0 && need < 1)) continue;
+    if (zone !== null && cluster.zone[host] !== zone) continue;
+    if (memory > cluster.memoryTotal[host] || cluster.flavorVcpus[server] > cluster.vcpuTotal[host] || cluster.flavorDisk[server] > cluster.diskTotal[host]) continue;
+    if (placement.groupBlocker(server, host) !== Constraint.none) continue;
+    candidates.push({ host, need });
   }
   candidates.sort((a, b) => a.need - b.need || a.host - b.host);
 

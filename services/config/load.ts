@@ -230,10 +230,7 @@ export function parseValue(definition: OptionDefinition, text: string): Parsed {
 
 /** Rules between options, each naming both options and a value that works. */
 function crossChecks(config: Config, source: (section: SectionName, option: string) => ValueSource, issues: Issue[]): void {
-  const { monitor, scheduler, power } = config;
-  if (monitor.overload_samples > monitor.overload_window) {
-    issues.push({ path: `${source('monitor', 'overload_samples')}: [monitor] overload_samples`, message: `${monitor.overload_samples} is more than [monitor] overload_window (${monitor.overload_window}); K samples out of the last N need K <= N, e.g. overload_samples = ${monitor.overload_window}` });
-  }
+  const { scheduler, power } = config;
   if (scheduler.leader_lease_seconds <= scheduler.tick_seconds) {
     issues.push({ path: `${source('scheduler', 'leader_lease_seconds')}: [scheduler] leader_lease_seconds`, message: `${scheduler.leader_lease_seconds} is not more than [scheduler] tick_seconds (${scheduler.tick_seconds}); the lease would expire between two renewals: set it to about three ticks, e.g. ${scheduler.tick_seconds * 3}` });
   }

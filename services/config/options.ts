@@ -59,6 +59,7 @@ export const SECTION_HELP = {
   scheduler: 'ulm-scheduler: power-saving windows, audits and overload relief. One scheduler leads at a time.',
   applier: 'ulm-applier: executes action plans through Nova.',
   monitor: 'ulm-monitor: periodic collection and sustained-overload detection.',
+  listener: 'ulm-listener: Nova\'s versioned notifications, to mark plans stale when the cloud changes under them.',
   power: 'Powering emptied hosts off and back on. Hosts are always disabled in Nova first.',
 } as const;
 
@@ -75,6 +76,7 @@ export const OPTIONS = {
       check: (value) => (value ? undefined : 'a directory'),
       help: 'Directory where ulm keeps its state (the default SQLite database, among others). Packages usually set /var/lib/ulm.',
     }),
+    datasource: string({ default: 'gnocchi', check: (value) => (value ? undefined : 'a datasource name, e.g. gnocchi'), help: 'Where observed usage of servers and hosts is read (see plugins/datasources).' }),
     host: string({
       default: (environment) => environment.hostname, sampleDefault: 'this machine\'s host name',
       check: (value) => (value ? undefined : 'a non-empty name'),
@@ -121,6 +123,11 @@ export const OPTIONS = {
   api: {
     bind_host: string({ default: '127.0.0.1', check: (value) => (value ? undefined : 'an address, e.g. 0.0.0.0 for every interface'), help: 'Address ulm-api listens on. 0.0.0.0 or :: for every interface.' }),
     bind_port: integer({ default: 9328, min: 1, max: 65535, help: 'TCP port ulm-api listens on.' }),
+    auth_strategy: enumeration(['keystone', 'noauth'], {
+      default: 'keystone',
+      choiceHelp: { keystone: 'X-Auth-Token validated against Keystone, roles from the policy file', noauth: 'no token asked, every caller is admin: local development on 127.0.0.1 only, never a cloud' },
+      help: 'How API callers are authenticated.',
+    }),
     policy_file: string({ default: 'policy.yaml', help: 'oslo.policy-style rules file; a relative path is looked up next to the configuration files. Missing: the built-in rules.' }),
     workers: integer({ default: 1, min: 1, help: 'ulm-api worker processes.' }),
   },
@@ -140,11 +147,19 @@ export const OPTIONS = {
     max_parallel_migrations: integer({ default: 2, min: 1, help: 'Most live migrations the applier runs at once across the cloud; a policy may ask for fewer.' }),
     migration_timeout_seconds: integer({ default: 1800, min: 60, help: 'A live migration still running after this long is aborted and its action fails; the plan stops safely.' }),
     poll_interval_seconds: integer({ default: 5, min: 1, help: 'Seconds between two looks at a running migration in Nova.' }),
+    lease_seconds: integer({ default: 60, min: 5, help: 'An applier renews its claim on a running plan within this time; a plan whose applier stopped renewing (crash, lost host) is resumed by another applier after it.' }),
   },
   monitor: {
     interval_seconds: integer({ default: 60, min: 10, help: 'Seconds between two collections of the cloud.' }),
-    overload_samples: integer({ default: 5, min: 1, help: 'K: a host is overloaded when at least K of its last N samples exceed the policy\'s limits (sustained, not a spike).' }),
-    overload_window: integer({ default: 10, min: 1, help: 'N: the number of recent samples looked at.' }),
+    policy: string({ default: '', help: 'Stored policy whose usage limits and overload section (thresholds, K of N samples) the monitor applies, and whose settings relief plans use. Empty: the built-in defaults (max_host_cpu 0.75, overload above 0.9 for 3 of the last 5 samples).' }),
+    auto_apply: boolean({ default: false, help: 'Start overload relief plans at once. False: they wait as RECOMMENDED for an operator.' }),
+  },
+  listener: {
+    transport_url: string({
+      default: '', secret: true,
+      help: 'Where Nova publishes its versioned notifications (nova.conf [oslo_messaging_notifications] transport_url, else its [DEFAULT] transport_url), oslo.messaging style: rabbit://USER:PASSWORD@HOST:5672/VHOST. Empty: [DEFAULT] transport_url; both empty: the listener is off.',
+    }),
+    pool: string({ default: 'ulm_notifications', help: 'Name of ulm\'s own queue on Nova\'s exchange, shared by every ulm-listener replica; it never takes messages meant for others.' }),
   },
   power: {
     driver: enumeration(['none', 'ipmi', 'redfish', 'ironic'], {
@@ -161,6 +176,7 @@ export const OPTIONS = {
     redfish_password: string({ default: '', secret: true, help: 'Redfish password.' }),
     redfish_cafile: string({ default: '', help: 'PEM file of the CA that signed the BMCs\' certificates. Empty: the system\'s CAs.' }),
     redfish_insecure: boolean({ default: false, help: 'Do not verify the BMCs\' TLS certificates. Many BMCs ship self-signed ones.' }),
+    idle_watts: integer({ default: 200, min: 0, help: 'Estimated draw of an idle host, for the savings reports (a snapshot\'s per-host power figures win when present).' }),
     ironic_node_template: string({ default: '{host}', help: 'Ironic node name or UUID of a host, {host} replaced by its name.' }),
     ironic_interface: enumeration(INTERFACES, { default: 'public', choiceHelp: INTERFACE_HELP, help: 'Which Ironic endpoint of the Keystone catalog ulm calls.' }),
     ironic_region_name: string({ default: '', help: 'Region of the Ironic endpoint. Empty: [keystone_authtoken] region_name.' }),

@@ -238,8 +238,8 @@ export interface Engine {
   /** Hosts before and after the plan, from the snapshot it was made on. */
   getPlanPicture(id: string): Promise<HostPicture[]>;
   approveActionPlan(id: string): Promise<ActionPlanView>;
-  /** Hands an APPROVED plan to an applier (refused when stale). */
-  startActionPlan(id: string): Promise<ActionPlanView>;
+  /** Hands an APPROVED plan to an applier (refused when stale); no wave starts after `stop_new_waves_at`. */
+  startActionPlan(id: string, options?: { stop_new_waves_at?: string }): Promise<ActionPlanView>;
   cancelActionPlan(id: string): Promise<ActionPlanView>;
   listActions(planId: string): Promise<ActionView[]>;
 

@@ -82,6 +82,10 @@ export async function up(knex: Knex): Promise<void> {
     table.boolean('stale').notNullable().defaultTo(false);
     table.text('stale_reason').nullable();
     table.text('failure_reason').nullable();
+    // The applier executing it, and until when its claim holds (renewed while it runs): a plan
+    // whose claim expired lost its applier and is resumed by another.
+    table.string('applier', 255).nullable();
+    at(table, 'lease_expires_at').nullable();
     timestamps(table);
     at(table, 'started_at').nullable();
     at(table, 'finished_at').nullable();

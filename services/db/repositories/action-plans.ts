@@ -6,7 +6,7 @@ import { PLAN_FORMAT, type PlanDocument, type PlanMetrics } from '../../../core/
 import { canTransitionPlan, isFinalPlanState, PLAN_STATES, StateConflict, type PlanState } from '../../../core/plan/states.js';
 import { ValidationError, type Issue } from '../../../core/validation.js';
 import { NotFound } from '../errors.js';
-import { flag, isForeignKeyViolation, json, newId, optionalText, optionalTimestamp, text, timestamp, type Clock, type Row } from '../rows.js';
+import { changed, flag, isForeignKeyViolation, json, newId, optionalText, optionalTimestamp, text, timestamp, type Clock, type Row } from '../rows.js';
 import { transition } from './transition.js';
 
 export interface ActionPlanRecord {
@@ -140,6 +140,32 @@ export class ActionPlanRepository {
       }),
     });
     return this.get(id);
+  }
+
+  /**
+   * Claims the plan for one applier until `until`: succeeds when nobody holds it, the claim
+   * expired, or `holder` already holds it (renewal). One process wins a race.
+   */
+  async claim(id: string, holder: string, until: Date): Promise<boolean> {
+    const now = this.clock();
+    const count = await this.knex('action_plans').where({ id })
+      .andWhere((query) => query.whereNull('applier').orWhere('applier', holder).orWhere('lease_expires_at', '<', now))
+      .update({ applier: holder, lease_expires_at: until, updated_at: now });
+    return changed(count) === 1;
+  }
+
+  /** Gives the claim up (the plan finished, or the applier stops). */
+  async release(id: string, holder: string): Promise<void> {
+    await this.knex('action_plans').where({ id, applier: holder }).update({ applier: null, lease_expires_at: null, updated_at: this.clock() });
+  }
+
+  /** Running plans nobody holds any more: their applier stopped. */
+  async unclaimedRunning(): Promise<ActionPlanRecord[]> {
+    const now = this.clock();
+    const rows = await this.knex('action_plans').whereIn('state', ['ONGOING', 'CANCELLING'])
+      .andWhere((query) => query.whereNull('applier').orWhere('lease_expires_at', '<', now))
+      .orderBy('created_at');
+    return rows.map(toRecord);
   }
 
   /** Flags a plan whose cloud changed; it can then only be superseded or cancelled. */

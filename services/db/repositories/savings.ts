@@ -71,6 +71,13 @@ export class SavingsRepository {
     return this.get(id);
   }
 
+  /** Links a window run to the action plan it made. */
+  async setActionPlan(id: string, actionPlanId: string): Promise<SavingsRecord> {
+    const count = await this.knex('savings').where({ id }).update({ action_plan_id: actionPlanId, updated_at: this.clock() });
+    if (!count) throw new NotFound('savings record', id);
+    return this.get(id);
+  }
+
   async get(id: string): Promise<SavingsRecord> {
     const row = await this.knex('savings').where({ id }).first();
     if (!row) throw new NotFound('savings record', id);

@@ -162,7 +162,7 @@ describe('configuration', () => {
       const path = file('[DEFAULT]\ndebug = true\n\n[wibble]\na = 1\nb = 2\n[databse]\nconnection = sqlite://\n');
       const error = errorOf(() => load([path]));
       assert.deepEqual(error.issues.map((issue) => `${issue.path} ${issue.message}`), [
-        `${path}:4: [wibble] unknown section; remove it or check its spelling (known: DEFAULT, database, keystone_authtoken, nova, placement, gnocchi, api, scheduler, applier, monitor, power)`,
+        `${path}:4: [wibble] unknown section; remove it or check its spelling (known: DEFAULT, database, keystone_authtoken, nova, placement, gnocchi, api, scheduler, applier, monitor, listener, power)`,
         `${path}:7: [databse] unknown section; did you mean database?`,
       ]);
     });
@@ -192,9 +192,8 @@ describe('configuration', () => {
     });
 
     it('checks options against each other, naming both and a value that works', () => {
-      const error = errorOf(() => load([file('[monitor]\noverload_samples = 12\noverload_window = 10\n[scheduler]\ntick_seconds = 60\nleader_lease_seconds = 60\n[power]\ndriver = ipmi\n')]));
+      const error = errorOf(() => load([file('[scheduler]\ntick_seconds = 60\nleader_lease_seconds = 60\n[power]\ndriver = ipmi\n')]));
       assert.deepEqual(error.issues.map((issue) => issue.message), [
-        '12 is more than [monitor] overload_window (10); K samples out of the last N need K <= N, e.g. overload_samples = 10',
         '60 is not more than [scheduler] tick_seconds (60); the lease would expire between two renewals: set it to about three ticks, e.g. 180',
         'is required with [power] driver = ipmi: give the BMC address of a host, e.g. {host}-bmc.example.org',
       ]);

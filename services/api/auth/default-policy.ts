@@ -1,0 +1,67 @@
+// ulm's built-in policy rules: who may call what when `[api] policy_file` says nothing else.
+// admin changes things, reader reads, anyone else is refused. etc/ulm/policy.yaml.sample is
+// generated from this list (scripts/genpolicy).
+
+export interface DefaultRule {
+  name: string;
+  check: string;
+  description: string;
+}
+
+export const ADMIN_API = 'admin_api';
+export const READER_API = 'reader_api';
+
+/** The two roles every operation rule refers to. */
+export const BASE_RULES: readonly DefaultRule[] = [
+  {
+    name: ADMIN_API,
+    check: 'role:admin',
+    description: 'Changes things: creates, updates and deletes policies, windows and exemptions; runs audits; approves, starts and cancels action plans; drains and restores hosts.',
+  },
+  {
+    name: READER_API,
+    check: 'role:admin or (role:reader and not role:member)',
+    description: 'Reads everything, changes nothing. Keystone\'s default implied roles (admin implies member, member implies reader) put "reader" into every project member\'s token; ulm is an operator\'s tool, so project members are kept out explicitly. Drop "and not role:member" to let project members read too.',
+  },
+];
+
+const reads = (name: string, description: string): DefaultRule => ({ name, check: `rule:${READER_API}`, description });
+const changes = (name: string, description: string): DefaultRule => ({ name, check: `rule:${ADMIN_API}`, description });
+
+/** One rule per operation, named `ulm:<resource>:<action>` like other OpenStack services' rules. */
+export const OPERATION_RULES: readonly DefaultRule[] = [
+  reads('ulm:policy:get_all', 'List policies.'),
+  reads('ulm:policy:get', 'Show a policy.'),
+  changes('ulm:policy:create', 'Create a policy.'),
+  changes('ulm:policy:validate', 'Validate a policy document without storing it (part of editing policies).'),
+  changes('ulm:policy:update', 'Update a policy.'),
+  changes('ulm:policy:delete', 'Delete a policy.'),
+  reads('ulm:window:get_all', 'List power-saving windows.'),
+  reads('ulm:window:get', 'Show a power-saving window.'),
+  changes('ulm:window:create', 'Create a power-saving window.'),
+  changes('ulm:window:delete', 'Delete a power-saving window.'),
+  reads('ulm:audit:get_all', 'List audits.'),
+  reads('ulm:audit:get', 'Show an audit.'),
+  changes('ulm:audit:create', 'Run an audit: collect the cloud and plan (and optionally approve and start the plan).'),
+  reads('ulm:action_plan:get_all', 'List action plans.'),
+  reads('ulm:action_plan:get', 'Show an action plan, its ulm-plan/1 document and its before/after picture.'),
+  changes('ulm:action_plan:approve', 'Approve an action plan.'),
+  changes('ulm:action_plan:start', 'Start an approved action plan.'),
+  changes('ulm:action_plan:cancel', 'Cancel an action plan.'),
+  reads('ulm:action:get_all', 'List the actions of an action plan.'),
+  reads('ulm:host:get_all', 'List compute hosts.'),
+  reads('ulm:host:get', 'Show a compute host.'),
+  changes('ulm:host:drain', 'Drain hosts (empty them for maintenance), or put one host into maintenance.'),
+  changes('ulm:host:undrain', 'Bring drained hosts back.'),
+  reads('ulm:server:get_all', 'List servers.'),
+  reads('ulm:exemption:get_all', 'List a server\'s exemptions.'),
+  changes('ulm:exemption:create', 'Exempt a server from moving (always, during windows, or by anti-affinity tag).'),
+  changes('ulm:exemption:delete', 'Remove a server\'s exemptions.'),
+  reads('ulm:snapshot:get_all', 'List snapshots.'),
+  reads('ulm:snapshot:get', 'Show a snapshot (the ulm-cluster/1 document).'),
+  changes('ulm:snapshot:create', 'Collect a snapshot of the cloud now.'),
+  reads('ulm:savings:get_all', 'Show the power saved.'),
+  reads('ulm:status:get', 'Show ulm\'s status.'),
+];
+
+export const DEFAULT_RULES: readonly DefaultRule[] = [...BASE_RULES, ...OPERATION_RULES];

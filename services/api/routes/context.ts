@@ -1,0 +1,14 @@
+// What the few routes that are not about the engine's records need: the request metrics, the
+// OpenAPI document and the panel's directory.
+import type { HttpMetrics } from '../metrics.js';
+import type { OpenApiDocument } from '../openapi.js';
+
+export interface RouteContext {
+  metrics: HttpMetrics;
+  /** Built once, on first use, from the whole route table. */
+  openApiDocument: () => OpenApiDocument;
+  /** Where the panel is served from; null: no panel. */
+  panelDirectory: string | null;
+  /** Where the engine's failures during a metrics scrape are reported. */
+  onMetricsEngineError: (error: unknown) => void;
+}

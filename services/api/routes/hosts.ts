@@ -1,0 +1,75 @@
+// /v1/hosts: compute hosts as ulm sees them; drain (empty for maintenance), undrain (bring back
+// hosts ulm holds) and maintenance of one host.
+import { Type } from '@sinclair/typebox';
+import { ValidationError, type Issue } from '../../../core/validation.js';
+import { accepted, defineRoute, ok, type ApiRoute } from '../route.js';
+import { AuditAndPlanSchema, HostNames, HostViewSchema, Name } from '../schemas.js';
+
+const HostParams = Type.Object({ name: Name('compute host name') });
+
+/** A host named twice is a typo more often than not: say so rather than drain it once. */
+function refuseRepeats(hosts: string[]): void {
+  const issues: Issue[] = [];
+  hosts.forEach((host, index) => {
+    if (hosts.indexOf(host) !== index) issues.push({ path: `hosts[${index}]`, message: `"${host}" is already listed at hosts[${hosts.indexOf(host)}]; list each host once` });
+  });
+  if (issues.length) throw new ValidationError('invalid host list', issues);
+}
+
+export function hostRoutes(): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'GET', path: '/v1/hosts', operationId: 'listHosts', tag: 'hosts', rule: 'ulm:host:get_all',
+      summary: 'List compute hosts with their state and load',
+      responses: { 200: { description: 'the hosts', schema: Type.Object({ hosts: Type.Array(HostViewSchema) }) } },
+      handler: async ({ engine }) => ok({ hosts: await engine.listHosts() }),
+    }),
+    defineRoute({
+      method: 'GET', path: '/v1/hosts/{name}', operationId: 'showHost', tag: 'hosts', rule: 'ulm:host:get',
+      summary: 'Show a compute host',
+      params: HostParams,
+      responses: { 200: { description: 'the host', schema: HostViewSchema } },
+      handler: async ({ engine, params }) => ok(await engine.getHost(params.name)),
+    }),
+    defineRoute({
+      method: 'POST', path: '/v1/hosts/drain', operationId: 'drainHosts', tag: 'hosts', rule: 'ulm:host:drain',
+      summary: 'Drain hosts: plan emptying them for maintenance and (unless dry_run) start the plan',
+      body: Type.Object({
+        hosts: HostNames,
+        dry_run: Type.Optional(Type.Boolean({ description: 'only plan: the plan waits as RECOMMENDED' })),
+      }, { additionalProperties: false }),
+      responses: { 202: { description: 'the drain audit and its plan', schema: AuditAndPlanSchema } },
+      handler: async ({ engine, body }) => {
+        refuseRepeats(body.hosts);
+        return accepted(await engine.drainHosts(body.hosts, { dryRun: body.dry_run ?? false }));
+      },
+    }),
+    defineRoute({
+      method: 'POST', path: '/v1/hosts/undrain', operationId: 'undrainHosts', tag: 'hosts', rule: 'ulm:host:undrain',
+      summary: 'Bring back hosts ulm holds: power on, wait for nova-compute, enable',
+      body: Type.Object({
+        hosts: HostNames,
+        rebalance: Type.Optional(Type.Boolean({ description: 'then spread load back onto them' })),
+      }, { additionalProperties: false }),
+      responses: {
+        200: {
+          description: 'what happened to each host',
+          schema: Type.Object({ results: Type.Array(Type.Object({ host: Type.String(), restored: Type.Boolean(), detail: Type.String() })) }),
+        },
+      },
+      handler: async ({ engine, body }) => {
+        refuseRepeats(body.hosts);
+        return ok({ results: await engine.undrainHosts(body.hosts, { rebalance: body.rebalance ?? false }) });
+      },
+    }),
+    defineRoute({
+      method: 'POST', path: '/v1/hosts/{name}/maintenance', operationId: 'startHostMaintenance', tag: 'hosts', rule: 'ulm:host:drain',
+      summary: 'Put one host into maintenance: drain it',
+      params: HostParams,
+      body: Type.Object({}, { additionalProperties: false, description: 'no options: send {} or nothing' }),
+      bodyOptional: true,
+      responses: { 202: { description: 'the drain audit and its plan', schema: AuditAndPlanSchema } },
+      handler: async ({ engine, params }) => accepted(await engine.drainHosts([params.name], { dryRun: false })),
+    }),
+  ];
+}

@@ -1,0 +1,86 @@
+// Running a ulm process: configuration from --config-file (oslo-style), the cloud from the
+// configuration's service credentials or --os-cloud / OS_CLOUD and clouds.yaml, the runtime, the
+// process's features, and a clean stop on SIGTERM/SIGINT (running waves finish first).
+import { Command } from 'commander';
+import { addConfigOptions, configFilesFrom, ConfigError, loadConfigFromOptions, type ConfigCommandOptions } from './config/index.js';
+import { openRuntime, type Runtime } from './runtime.js';
+import { FEATURE_NAMES, startFeatures, stopFeatures, type FeatureName, type RunningFeature } from './features.js';
+import { VERSION } from '../cli/version.js';
+
+export interface ProcessOptions extends ConfigCommandOptions {
+  osCloud?: string;
+  bindHost?: string;
+  bindPort?: string;
+}
+
+export interface StartedProcess {
+  runtime: Runtime;
+  features: RunningFeature[];
+  stop(): Promise<void>;
+}
+
+/** Opens the runtime and starts the features; the caller decides when to stop. */
+export async function startProcess(features: readonly FeatureName[], options: ProcessOptions): Promise<StartedProcess> {
+  const config = loadConfigFromOptions(options);
+  const configFiles = configFilesFrom(options);
+  // The embedded default (SQLite) needs no `ulm-manage db sync`; MariaDB deployments run it.
+  const migrate = config.database.connection.startsWith('sqlite');
+  const runtime = await openRuntime(config, { cloudName: options.osCloud, migrate, configFiles });
+  const port = options.bindPort !== undefined ? Number(options.bindPort) : undefined;
+  const running = await startFeatures(runtime, features, { apiHost: options.bindHost, apiPort: port });
+  let stopped = false;
+  return {
+    runtime,
+    features: running,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await stopFeatures(running);
+      await runtime.close();
+    },
+  };
+}
+
+/** Adds the options every ulm process takes. */
+export function withProcessOptions(command: Command): Command {
+  addConfigOptions(command);
+  return command
+    .option('--os-cloud <name>', 'clouds.yaml entry to act on when the configuration names no service credentials (env OS_CLOUD)')
+    .option('--bind-host <address>', 'overrides [api] bind_host')
+    .option('--bind-port <port>', 'overrides [api] bind_port');
+}
+
+/** Runs until SIGTERM or SIGINT, then stops the features and exits. */
+export async function runUntilSignalled(features: readonly FeatureName[], options: ProcessOptions, say: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<void> {
+  let started: StartedProcess;
+  try {
+    started = await startProcess(features, options);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new Error(`ulm did not start: ${(error as Error).message}`, { cause: error });
+  }
+  say(`ulm ${VERSION} running (${started.runtime.config.database.connection.startsWith('sqlite') ? 'SQLite' : 'MariaDB/MySQL'} database, ${started.runtime.bus.transport} bus):`);
+  for (const feature of started.features) say(`  ${feature.description}`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      say(`${signal}: stopping (running waves finish first)...`);
+      void started.stop().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+/** The entry of ulm-api, ulm-applier, ulm-scheduler, ulm-monitor and ulm-listener. */
+export async function daemonMain(feature: FeatureName, argv: string[]): Promise<number> {
+  if (!FEATURE_NAMES.includes(feature)) throw new Error(`unknown feature ${feature}`);
+  const command = withProcessOptions(new Command(`ulm-${feature}`).description(`ulm's ${feature} process`).version(VERSION));
+  command.parse(argv);
+  try {
+    await runUntilSignalled([feature], command.opts<ProcessOptions>());
+    return 0;
+  } catch (error) {
+    process.stderr.write(`ulm-${feature}: ${(error as Error).message}\n`);
+    return error instanceof ConfigError ? 2 : 1;
+  }
+}

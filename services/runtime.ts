@@ -1,0 +1,163 @@
+// What every ulm process is built from: the configuration, the database, the bus, the cloud
+// (connected on first use), the datasource, the power driver and the engine. `ulm serve`, each
+// daemon and the CLI's direct mode open the same runtime and start different features on it.
+import { hostname } from 'node:os';
+import type { Datasource } from '../core/datasource.js';
+import type { Policy } from '../core/policy/schema.js';
+import type { Snapshot } from '../core/snapshot/format.js';
+import { collectSnapshot } from './collect/collect.js';
+import type { PowerDriver } from '../core/power.js';
+import { connectCloud, type Cloud } from '../openstack/cloud.js';
+import { resolveCloudConfig, type CloudConfig } from '../openstack/config.js';
+import { createLogger, type Logger } from '../openstack/logger.js';
+import { createDatasource } from '../plugins/datasources/index.js';
+import { createPowerDriver } from '../plugins/power/index.js';
+import { DEFAULT_APPLIER_SETTINGS, systemApplierClock, type ApplierClock, type ApplierContext, type ApplierSettings } from './applier/executor.js';
+import { NovaCompute } from './applier/nova-compute.js';
+import type { ComputeOperations } from './applier/compute.js';
+import { createBus, type Bus } from './bus/index.js';
+import type { Config } from './config/index.js';
+import { createRepositories, migrateToLatest, openDatabaseFromConfig, type Database, type Repositories } from './db/index.js';
+import { createEngine } from './engine/engine.js';
+import type { Engine } from './engine/types.js';
+import { PLANNER_NAME, VERSION } from '../cli/version.js';
+
+export interface RuntimeOptions {
+  /** clouds.yaml entry (--os-cloud) when the configuration names no service credentials. */
+  cloudName?: string;
+  /** The cloud, already resolved (a CLI's --os-* options): wins over everything else. */
+  cloudConfig?: CloudConfig;
+  /** Environment for OS_* variables and clouds.yaml lookup. */
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  /** Upgrade the database schema at start (the default SQLite set-up needs no `ulm-manage db sync`). */
+  migrate?: boolean;
+  clock?: ApplierClock;
+  /** A compute implementation to use instead of Nova (tests of the service logic). */
+  compute?: ComputeOperations;
+  /** The configuration files read (relative paths such as [api] policy_file resolve next to them). */
+  configFiles?: string[];
+}
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  repositories: Repositories;
+  bus: Bus;
+  power: PowerDriver;
+  engine: Engine;
+  clock: ApplierClock;
+  /** `host:pid`: how this process names itself to other processes. */
+  holder: string;
+  configFiles: string[];
+  /** The clouds.yaml entry the process was started with (--os-cloud), if any. */
+  cloudName: string | undefined;
+  cloud(): Promise<Cloud>;
+  /** Reads the cloud into a snapshot with the policy's metrics settings, and stores it. */
+  collectAndStore(policy: Policy): Promise<Snapshot>;
+  compute(): Promise<ComputeOperations>;
+  applierContext(): Promise<ApplierContext>;
+  /** Set by the scheduler feature when it runs in this process. */
+  schedulerLeader: { leading: boolean };
+  close(): Promise<void>;
+}
+
+/** The cloud ulm's services act on: [keystone_authtoken] credentials, else clouds.yaml / OS_*. */
+export function serviceCloudConfig(config: Config, options: RuntimeOptions = {}): CloudConfig {
+  if (options.cloudConfig) return options.cloudConfig;
+  const keystone = config.keystone_authtoken;
+  const env = options.env ?? process.env;
+  const named = keystone.username || keystone.application_credential_id;
+  if (named && keystone.auth_url) {
+    return resolveCloudConfig({
+      env: {},
+      overrides: {
+        auth_type: keystone.auth_type === 'v3applicationcredential' ? 'v3applicationcredential' : 'password',
+        auth: {
+          auth_url: keystone.auth_url, username: keystone.username || undefined, password: keystone.password || undefined,
+          project_name: keystone.project_name || undefined, user_domain_name: keystone.user_domain_name, project_domain_name: keystone.project_domain_name,
+          application_credential_id: keystone.application_credential_id || undefined, application_credential_secret: keystone.application_credential_secret || undefined,
+        },
+        region_name: keystone.region_name || undefined,
+        interface: config.nova.interface,
+        ...(keystone.cafile ? { cacert: keystone.cafile } : {}),
+        ...(keystone.insecure ? { insecure: true } : {}),
+      },
+    });
+  }
+  return resolveCloudConfig({ cloud: options.cloudName, env });
+}
+
+function applierSettingsOf(config: Config): ApplierSettings {
+  return {
+    ...DEFAULT_APPLIER_SETTINGS,
+    maxParallelMigrations: config.applier.max_parallel_migrations,
+    migrationTimeoutMs: config.applier.migration_timeout_seconds * 1000,
+    pollIntervalMs: config.applier.poll_interval_seconds * 1000,
+  };
+}
+
+function powerOptionsOf(config: Config): Record<string, unknown> {
+  const power = config.power;
+  switch (power.driver) {
+    case 'ipmi': return { address_template: power.ipmi_address_template, username: power.ipmi_username, password: power.ipmi_password, interface: power.ipmi_interface };
+    case 'redfish': return { url_template: power.redfish_url_template, username: power.redfish_username, password: power.redfish_password, ...(power.redfish_cafile ? { ca_file: power.redfish_cafile } : {}), verify_tls: !power.redfish_insecure };
+    case 'ironic': return { node_template: power.ironic_node_template };
+    default: return {};
+  }
+}
+
+export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger({ level: config.DEFAULT.debug ? 'debug' : config.DEFAULT.log_level === 'warning' ? 'warn' : config.DEFAULT.log_level });
+  const clock = options.clock ?? systemApplierClock;
+  const database = await openDatabaseFromConfig(config);
+  if (options.migrate) await migrateToLatest(database);
+  const repositories = createRepositories(database);
+  const bus = await createBus(config.DEFAULT.transport_url || undefined);
+  const holder = `${config.DEFAULT.host || hostname()}:${process.pid}`;
+
+  let cloudPromise: Promise<Cloud> | null = null;
+  const cloud = () => {
+    cloudPromise ??= connectCloud(serviceCloudConfig(config, options), { logger, userAgent: `ulm/${VERSION}` }).catch((error) => {
+      cloudPromise = null; // try again next time: the cloud may come back
+      throw error;
+    });
+    return cloudPromise;
+  };
+  const compute = async () => options.compute ?? new NovaCompute(await cloud());
+  let datasource: Datasource | null = null;
+  const datasourceOf = async () => {
+    datasource ??= createDatasource(config.DEFAULT.datasource, {}, { session: (await cloud()).session, logger });
+    return datasource;
+  };
+  const power = createPowerDriver(config.power.driver, powerOptionsOf(config), { logger });
+  const schedulerLeader = { leading: false };
+  const applierSettings = applierSettingsOf(config);
+  const collect = async (policy: Policy, generator: Record<string, unknown> = {}) => {
+    const connected = await cloud();
+    const result = await collectSnapshot({ cloud: connected, datasource: await datasourceOf(), policy, now: clock.now(), logger, generator });
+    return result.snapshot;
+  };
+  const engine = createEngine({
+    repositories, cloud, collect, compute, power, bus, clock, logger, applierSettings,
+    planner: PLANNER_NAME, version: VERSION, isSchedulerLeader: () => schedulerLeader.leading,
+  });
+  return {
+    config, logger, database, repositories, bus, power, engine, clock, holder, cloud, compute, schedulerLeader,
+    configFiles: options.configFiles ?? [],
+    cloudName: options.cloudName ?? options.cloudConfig?.cloud,
+    async collectAndStore(policy) {
+      const snapshot = await collect(policy, { tool: PLANNER_NAME });
+      await repositories.snapshots.create(snapshot);
+      return snapshot;
+    },
+    async applierContext() {
+      return { repositories, compute: await compute(), power, logger, clock, settings: applierSettings };
+    },
+    async close() {
+      await bus.close().catch(() => undefined);
+      await database.close().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,151 @@
+// ulm-scheduler: power-saving windows. One active leader (a database lock, never a home-made
+// election) opens windows when they open: audit, plan, and apply when the window says so, with
+// no wave starting after the window's stop time; before the close it restores the hosts (power
+// on, nova-compute up, enable, optionally spread back) and records the savings. Each opening is
+// claimed once in the database, so a restart or a second scheduler never runs it twice.
+import { occurrenceAt, type WindowOccurrence } from '../../core/policy/power-saving-window.js';
+import { AlreadyExists, createLeaderLock, keepLeading, type LeaderLock, type Leadership, type SavingsRecord, type WindowRecord } from '../db/index.js';
+import type { Runtime } from '../runtime.js';
+
+export interface SchedulerOptions {
+  tickSeconds?: number;
+}
+
+export class WindowScheduler {
+  private lock: LeaderLock | null = null;
+  private leadership: Leadership | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private ticking: Promise<void> | null = null;
+  private readonly restoring = new Set<string>();
+
+  constructor(private readonly runtime: Runtime, private readonly options: SchedulerOptions = {}) {}
+
+  private get tickSeconds(): number {
+    return this.options.tickSeconds ?? this.runtime.config.scheduler.tick_seconds;
+  }
+
+  async start(): Promise<void> {
+    const { config, database, logger } = this.runtime;
+    this.lock = createLeaderLock(database, { name: config.scheduler.leader_lock_name, holder: this.runtime.holder, leaseSeconds: config.scheduler.leader_lease_seconds });
+    this.leadership = keepLeading(this.lock, {
+      intervalSeconds: this.tickSeconds,
+      onChange: (leading) => {
+        this.runtime.schedulerLeader.leading = leading;
+        logger.info({ holder: this.runtime.holder }, leading ? 'this scheduler leads' : 'this scheduler stands by');
+        if (leading) this.tickSoon();
+      },
+      onError: (error) => logger.error({ error: (error as Error).message }, 'leader lock'),
+    });
+    this.timer = setInterval(() => this.tickSoon(), this.tickSeconds * 1000);
+    this.timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.ticking;
+    await this.leadership?.stop();
+    await this.lock?.close();
+    this.runtime.schedulerLeader.leading = false;
+  }
+
+  private tickSoon(): void {
+    if (this.ticking || !this.runtime.schedulerLeader.leading) return;
+    this.ticking = this.tick(this.runtime.clock.now())
+      .catch((error) => this.runtime.logger.error({ error: (error as Error).message }, 'scheduler tick failed'))
+      .finally(() => { this.ticking = null; });
+  }
+
+  /** One look at every enabled window at `now` (exposed for tests with an injected clock). */
+  async tick(now: number): Promise<void> {
+    const { repositories } = this.runtime;
+    for (const window of await repositories.windows.list({ enabled: true })) {
+      const open = occurrenceAt(window.window, now);
+      const runs = await repositories.savings.list({ windowId: window.id });
+      // Runs whose window closed without a restore (the scheduler was down): restore now.
+      for (const run of runs) {
+        if (run.periodEnd === null && (!open || run.periodStart !== new Date(open.opensAt).toISOString())) this.restoreSoon(window, run, now);
+      }
+      if (!open) continue;
+      const run = runs.find((candidate) => candidate.periodStart === new Date(open.opensAt).toISOString());
+      if (!run) await this.openWindow(window, open, now);
+      else if (run.periodEnd === null && now >= open.restoreAt) this.restoreSoon(window, run, now);
+    }
+  }
+
+  private async openWindow(window: WindowRecord, occurrence: WindowOccurrence, now: number): Promise<void> {
+    const { repositories, engine, logger, config } = this.runtime;
+    const missedBy = now - occurrence.opensAt;
+    const catchUp = window.window.missed ?? (config.scheduler.misfire_policy === 'skip' ? 'skip' : 'catch_up');
+    // Missed while no scheduler ran: caught up (if the window still has time for waves) or skipped.
+    const late = missedBy > config.scheduler.misfire_grace_seconds * 1000 && catchUp === 'skip';
+    let run: SavingsRecord;
+    try {
+      // The claim: one row per opening, unique in the database.
+      run = await repositories.savings.create({ windowId: window.id, periodStart: new Date(occurrence.opensAt).toISOString() });
+    } catch (error) {
+      if (error instanceof AlreadyExists) return;
+      throw error;
+    }
+    if (late || now >= occurrence.stopNewWavesAt) {
+      await repositories.savings.update(run.id, { periodEnd: new Date(now).toISOString() });
+      logger.warn({ window: window.name, opened: new Date(occurrence.opensAt).toISOString() }, late ? 'window opening missed while no scheduler ran; skipped' : 'window opened too late to start waves; skipped');
+      return;
+    }
+    logger.info({ window: window.name, key: occurrence.key }, 'power-saving window opens');
+    const autoApply = window.window.auto_apply === true;
+    const outcome = await engine.createAudit({ policy: window.policyId, triggered_by: 'window', window_id: window.id, approve: autoApply });
+    if (!outcome.action_plan) {
+      logger.warn({ window: window.name, reason: outcome.audit.failure_reason }, 'window audit made no plan');
+      return;
+    }
+    await repositories.savings.setActionPlan(run.id, outcome.action_plan.id);
+    if (autoApply && outcome.action_plan.progress.counts.PENDING > 0) {
+      await engine.startActionPlan(outcome.action_plan.id, { stop_new_waves_at: new Date(occurrence.stopNewWavesAt).toISOString() });
+    }
+  }
+
+  private restoreSoon(window: WindowRecord, run: SavingsRecord, now: number): void {
+    if (this.restoring.has(run.id)) return;
+    this.restoring.add(run.id);
+    void this.restore(window, run, now)
+      .catch((error) => this.runtime.logger.error({ window: window.name, error: (error as Error).message }, 'restore failed; it is tried again'))
+      .finally(() => this.restoring.delete(run.id));
+  }
+
+  /** Before the close: stop the plan, bring its hosts back, record what the night saved. */
+  private async restore(window: WindowRecord, run: SavingsRecord, now: number): Promise<void> {
+    const { repositories, engine, logger, config } = this.runtime;
+    logger.info({ window: window.name }, 'power-saving window closing: restoring hosts');
+    if (run.actionPlanId) {
+      const plan = await repositories.actionPlans.get(run.actionPlanId).catch(() => null);
+      if (plan && ['RECOMMENDED', 'APPROVED', 'ONGOING'].includes(plan.state)) await engine.cancelActionPlan(plan.id);
+      // A running plan stops at its next wave; wait for it before touching its hosts.
+      for (let waited = 0; waited < 3600; waited++) {
+        const current = run.actionPlanId ? await repositories.actionPlans.get(run.actionPlanId).catch(() => null) : null;
+        if (!current || !['ONGOING', 'CANCELLING'].includes(current.state)) break;
+        await this.runtime.clock.sleep(5000);
+      }
+    }
+    const held = (await repositories.hostStates.list()).filter((record) => record.disabled && run.actionPlanId && record.actionPlanId === run.actionPlanId);
+    const snapshot = await repositories.snapshots.latest();
+    const wattsOf = (host: string) => snapshot?.document.hosts.find((candidate) => candidate.name === host)?.power?.idle_watts ?? config.power.idle_watts;
+    let hostHours = 0;
+    let energy = 0;
+    const end = this.runtime.clock.now();
+    for (const record of held) {
+      const hours = Math.max(0, (end - Date.parse(record.disabledAt ?? run.periodStart)) / 3_600_000);
+      hostHours += hours;
+      energy += hours * wattsOf(record.host) / 1000;
+    }
+    if (held.length) {
+      const results = await engine.undrainHosts(held.map((record) => record.host), { rebalance: window.window.rebalance_on_restore === true });
+      const failed = results.filter((result) => !result.restored && held.some((record) => record.host === result.host));
+      if (failed.length) logger.error({ window: window.name, hosts: failed.map((result) => `${result.host}: ${result.detail}`) }, 'hosts not restored');
+    }
+    await repositories.savings.update(run.id, {
+      periodEnd: new Date(Math.max(end, now)).toISOString(), hostsOff: held.length,
+      hostHoursOff: Math.round(hostHours * 1000) / 1000, energyKwh: Math.round(energy * 1000) / 1000,
+    });
+    logger.info({ window: window.name, hosts_off: held.length, host_hours_off: hostHours, energy_kwh: energy }, 'power-saving window restored');
+  }
+}
