@@ -37,6 +37,8 @@ export interface RuntimeOptions {
   compute?: ComputeOperations;
   /** The configuration files read (relative paths such as [api] policy_file resolve next to them). */
   configFiles?: string[];
+  /** A power driver built by the caller (per-host BMC settings the configuration file cannot hold). */
+  power?: PowerDriver;
 }
 
 export interface Runtime {
@@ -131,7 +133,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     datasource ??= createDatasource(config.DEFAULT.datasource, {}, { session: (await cloud()).session, logger });
     return datasource;
   };
-  const power = createPowerDriver(config.power.driver, powerOptionsOf(config), { logger });
+  const power = options.power ?? createPowerDriver(config.power.driver, powerOptionsOf(config), { logger });
   const schedulerLeader = { leading: false };
   const applierSettings = applierSettingsOf(config);
   const collect = async (policy: Policy, generator: Record<string, unknown> = {}) => {

@@ -8,6 +8,7 @@ import { findJsonSyntaxProblem } from '../../core/json-position.js';
 import { newRequestId } from '../../openstack/http.js';
 import { silentLogger } from '../../openstack/logger.js';
 import type { Engine } from '../engine/types.js';
+import type { PasswordLogin } from './auth/keystone-login.js';
 import { FilePolicy, type PolicyEnforcer } from './auth/policy.js';
 import { NOAUTH_CALLER, type Caller, type TokenValidator } from './auth/tokens.js';
 import { ApiError, AuthenticationRequired, errorBody, Forbidden, mapError } from './errors.js';
@@ -16,6 +17,7 @@ import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
 import { defaultPanelDirectory, findPanelFile, isApiPath } from './panel.js';
 import { documentedPath, fastifyPath, pathMatches, type ApiRoute } from './route.js';
 import { apiRoutes } from './routes/index.js';
+import type { SessionSupport } from './routes/session.js';
 
 /** How callers are authenticated. */
 export type ApiAuthentication =
@@ -25,6 +27,8 @@ export type ApiAuthentication =
     tokens: TokenValidator;
     /** Sent in WWW-Authenticate: `Keystone uri="..."`. */
     wwwAuthenticateUri: string;
+    /** How the panel logs users in (POST /v1/auth/login); absent: no login routes. */
+    login?: PasswordLogin;
   }
   /** No token is asked for and every caller is admin: local development only, never a cloud. */
   | { strategy: 'noauth' };
@@ -137,6 +141,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
     openApiDocument: () => (openApi ??= buildOpenApiDocument(routes)),
     panelDirectory,
     onMetricsEngineError: (error) => logger.warn({ err: error }, 'metrics: the engine did not answer; ulm_engine_up is 0'),
+    session: sessionSupportOf(options.auth),
   });
   for (const route of routes) {
     app.route({
@@ -185,6 +190,12 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   }
 
   return app;
+}
+
+/** What the /v1/auth routes offer: the noauth notice, or Keystone login when the API can log users in. */
+function sessionSupportOf(auth: ApiAuthentication): SessionSupport | null {
+  if (auth.strategy === 'noauth') return { strategy: 'noauth' };
+  return auth.login ? { strategy: 'keystone', login: auth.login, wwwAuthenticateUri: auth.wwwAuthenticateUri } : null;
 }
 
 /** Answers any error in the one JSON shape; only the unexpected ones are logged with their stack. */

@@ -15,6 +15,7 @@ import type { RunningFeature } from '../features.js';
 import { serviceCloudConfig, type Runtime } from '../runtime.js';
 import { createApiApp, type ApiAppOptions, type ApiAuthentication } from './app.js';
 import { FilePolicy, resolvePolicyFile } from './auth/policy.js';
+import { KeystonePasswordLogin } from './auth/keystone-login.js';
 import { CachingTokenValidator, KeystoneTokenValidator } from './auth/tokens.js';
 
 export const AUTH_STRATEGIES = ['keystone', 'noauth'] as const;
@@ -41,7 +42,7 @@ export interface AuthenticationOptions {
   http?: HttpClient;
 }
 
-/** Keystone token validation (cached for [keystone_authtoken] token_cache_time), or noauth. */
+/** Keystone token validation (cached for [keystone_authtoken] token_cache_time) and the panel's login, or noauth. */
 export function apiAuthenticationFromConfig(config: Config, options: AuthenticationOptions): ApiAuthentication {
   if (authStrategyOf(config) === 'noauth') return { strategy: 'noauth' };
   let cloud;
@@ -60,6 +61,8 @@ export function apiAuthenticationFromConfig(config: Config, options: Authenticat
     strategy: 'keystone',
     tokens: new CachingTokenValidator(new KeystoneTokenValidator(session), { ttlSeconds: config.keystone_authtoken.token_cache_time }),
     wwwAuthenticateUri: config.keystone_authtoken.www_authenticate_uri || cloud.auth.auth_url,
+    // The panel's login asks the Keystone that validates the tokens, so its tokens are accepted.
+    login: new KeystonePasswordLogin(session.identityUrl, http),
   };
 }
 

@@ -16,6 +16,7 @@ export interface OpenApiDocument {
 
 const TAGS: Record<string, string> = {
   versions: 'API versions (no token needed).',
+  auth: 'The panel\'s session: log in with Keystone credentials, log out (no token needed).',
   policies: 'Operator policies: goal, limits, exemptions.',
   windows: 'Power-saving windows of a policy.',
   audits: 'Runs of the planner on a fresh snapshot.',

@@ -47,6 +47,9 @@ export const AuditRequestSchema = Type.Object({
   start: Type.Optional(Type.Boolean({ description: 'approve and start the plan at once' })),
   triggered_by: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z_]+$', expected: 'a lower-case word such as "operator"', description: 'who asked (default operator)' })),
   window_id: Type.Optional(Nullable(Name('the power-saving window this audit runs for'))),
+  target: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.String({ minLength: 1, maxLength: 255 }), {
+    description: 'goal reach_target: the host each server should end on (server id -> host name)',
+  })),
 }, { additionalProperties: false });
 
 export const ExemptionRequestSchema = Type.Object({

@@ -84,7 +84,7 @@ export function createEngine(deps: EngineDependencies): Engine {
     return { policy: validatePolicy(policy, request.document ? 'document' : 'policy'), record };
   }
 
-  async function runAudit(request: AuditRequest & { target?: Record<string, string> }): Promise<{ audit: AuditView; action_plan: ActionPlanView | null }> {
+  async function runAudit(request: AuditRequest): Promise<{ audit: AuditView; action_plan: ActionPlanView | null }> {
     const { policy, record } = await auditPolicy(request);
     const triggeredBy = request.triggered_by === 'window' ? 'window' : request.triggered_by === 'monitor' ? 'overload' : 'manual';
     let audit: AuditRecord = await repositories.audits.create({

@@ -202,6 +202,8 @@ export interface AuditRequest {
   start?: boolean;
   triggered_by?: string;
   window_id?: string | null;
+  /** Goal reach_target: the host each server should end on (server id -> host name). */
+  target?: Record<string, string>;
 }
 
 export interface ExemptionRequest {

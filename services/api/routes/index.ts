@@ -11,6 +11,7 @@ import { hostRoutes } from './hosts.js';
 import { policyRoutes } from './policies.js';
 import { savingsRoutes } from './savings.js';
 import { serverRoutes } from './servers.js';
+import { sessionRoutes } from './session.js';
 import { snapshotRoutes } from './snapshots.js';
 import { statusRoutes } from './status.js';
 import { versionRoutes } from './versions.js';
@@ -32,6 +33,7 @@ export function apiRoutes(context: RouteContext): ApiRoute[] {
   return [
     ...versionRoutes(context),
     ...documentRoutes(context),
+    ...sessionRoutes(context.session ?? null),
     ...policyRoutes(),
     ...windowRoutes(),
     ...auditRoutes(),

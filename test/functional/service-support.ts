@@ -1,0 +1,94 @@
+// What the service's functional tests share: a ulm runtime on a temporary SQLite database and
+// the real dev cloud, the seeded layout of servers, waiting for a plan to finish, and putting the
+// cloud back as it was seeded (hosts enabled, servers on their seeded hosts).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PowerDriver } from '../../core/power.js';
+import { createLogger } from '../../openstack/logger.js';
+import { loadConfig } from '../../services/config/index.js';
+import type { ActionPlanView } from '../../services/engine/types.js';
+import { startFeatures, stopFeatures, type FeatureName, type RunningFeature } from '../../services/features.js';
+import { openRuntime, type Runtime } from '../../services/runtime.js';
+import { devCloudConfig, openstack, openstackAction, sleep } from './dev-cloud.js';
+
+export interface TestRuntime {
+  runtime: Runtime;
+  features: RunningFeature[];
+  directory: string;
+  configFile: string;
+  close(): Promise<void>;
+}
+
+/** A runtime on a fresh SQLite file in a temp dir; `extra` is appended to its ulm.conf. */
+export async function openTestRuntime(options: { extra?: string; power?: PowerDriver; directory?: string; features?: FeatureName[] } = {}): Promise<TestRuntime> {
+  const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'ulm-functional-'));
+  const configFile = join(directory, 'ulm.conf');
+  writeFileSync(configFile, `[DEFAULT]\nstate_path = ${directory}\n[applier]\npoll_interval_seconds = 2\nlease_seconds = 10\n${options.extra ?? ''}`);
+  const config = loadConfig([configFile]);
+  const runtime = await openRuntime(config, {
+    cloudConfig: devCloudConfig(), migrate: true, power: options.power, configFiles: [configFile],
+    logger: createLogger({ level: (process.env.ULM_TEST_LOG ?? 'warn') as 'warn' }),
+  });
+  const features = await startFeatures(runtime, options.features ?? ['applier']);
+  return {
+    runtime, directory, configFile, features,
+    async close() {
+      await stopFeatures(features);
+      await runtime.close();
+      if (!options.directory) rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+interface OpenstackServer { ID: string; Name: string; Host: string | null }
+
+/** Server id -> host, as Nova reports it (python-openstackclient, an independent reader). */
+export function currentLayout(): Map<string, string> {
+  const servers = openstack<OpenstackServer[]>(['server', 'list', '--all-projects', '--long']);
+  return new Map(servers.filter((server) => server.Host).map((server) => [server.ID, server.Host!]));
+}
+
+export function computeServices(): { Host: string; Status: string; State: string; 'Disabled Reason': string | null }[] {
+  return openstack(['compute', 'service', 'list', '--service', 'nova-compute', '--long']);
+}
+
+/** What a host holds in Placement (all resource classes), from python-openstackclient. */
+export function placementUsage(host: string): Record<string, number> {
+  const [provider] = openstack<{ uuid: string }[]>(['resource', 'provider', 'list', '--name', host]);
+  const usages = openstack<{ resource_class: string; usage: number }[]>(['resource', 'provider', 'usage', 'show', provider.uuid]);
+  return Object.fromEntries(usages.map((usage) => [usage.resource_class, usage.usage]));
+}
+
+/** Polls the plan until it is final; returns it. */
+export async function waitForPlan(runtime: Runtime, planId: string, timeoutMs = 600_000): Promise<ActionPlanView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const plan = await runtime.engine.getActionPlan(planId);
+    if (['SUCCEEDED', 'FAILED', 'CANCELLED', 'SUPERSEDED'].includes(plan.state)) return plan;
+    if (Date.now() > deadline) throw new Error(`action plan ${planId} still ${plan.state} after ${timeoutMs / 1000} s`);
+    await sleep(2000);
+  }
+}
+
+/**
+ * Puts the cloud back as seeded: every host enabled (hosts ulm disabled through ulm, any other
+ * through Nova) and every server on its seeded host (a reach-target plan through ulm).
+ */
+export async function restoreLayout(runtime: Runtime, seeded: Map<string, string>): Promise<void> {
+  const held = (await runtime.repositories.hostStates.list()).filter((record) => record.disabled).map((record) => record.host);
+  if (held.length) await runtime.engine.undrainHosts(held);
+  for (const service of computeServices()) {
+    if (service.Status === 'disabled') openstackAction(['compute', 'service', 'set', '--enable', service.Host, 'nova-compute']);
+  }
+  const now = currentLayout();
+  const target = Object.fromEntries([...seeded].filter(([server, host]) => now.get(server) !== undefined && now.get(server) !== host));
+  if (!Object.keys(target).length) return;
+  const outcome = await runtime.engine.createAudit({
+    document: { goal: 'reach_target', max_host_cpu: 1, max_host_memory: 1, max_parallel_per_host: 1, metrics: { missing: 'use_allocations' } },
+    target, start: true,
+  });
+  if (!outcome.action_plan) throw new Error(`cannot restore the seeded layout: ${outcome.audit.failure_reason}`);
+  const plan = await waitForPlan(runtime, outcome.action_plan.id);
+  if (plan.state !== 'SUCCEEDED') throw new Error(`restoring the seeded layout ended ${plan.state}: ${plan.failure_reason}`);
+}
