@@ -69,7 +69,13 @@ export function describeSchema(schema: TSchema): string {
 
 function shown(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // Nested too deep (or cyclic): say what it is rather than fail while reporting.
+    return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value;
+  }
   return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
