@@ -27,7 +27,14 @@ export async function startProcess(features: readonly FeatureName[], options: Pr
   const migrate = config.database.connection.startsWith('sqlite');
   const runtime = await openRuntime(config, { cloudName: options.osCloud, migrate, configFiles });
   const port = options.bindPort !== undefined ? Number(options.bindPort) : undefined;
-  const running = await startFeatures(runtime, features, { apiHost: options.bindHost, apiPort: port });
+  let running: RunningFeature[];
+  try {
+    running = await startFeatures(runtime, features, { apiHost: options.bindHost, apiPort: port });
+  } catch (error) {
+    // Nothing may keep the process alive after a failed start: close the database and the bus.
+    await runtime.close();
+    throw error;
+  }
   let stopped = false;
   return {
     runtime,

@@ -1,0 +1,33 @@
+// What happens after a command started an action plan: against the API it runs there (and
+// `--wait` follows it); in direct mode on the in-process bus nothing else would run it, so the
+// applier runs here and the command stays until the plan ends.
+import type { ActionPlanView } from '../services/engine/types.js';
+import type { Backend } from './backend.js';
+import { note } from './command.js';
+import { followPlan, requireSuccess } from './progress.js';
+
+/** Polling is cheap in this process; across the network once a second is enough. */
+export function pollInterval(backend: Backend): number {
+  return backend.kind === 'direct' ? 500 : 1000;
+}
+
+/**
+ * After a plan was started: follows it to its end when asked (`--wait`) or when it runs in this
+ * process, and returns how it ended; otherwise says how to follow it and returns null.
+ */
+export async function followStarted(backend: Backend, planId: string, wait: boolean): Promise<ActionPlanView | null> {
+  if (backend.runsPlansHere) {
+    if (!wait) note(`direct mode: action plan ${planId} runs in this process; following it to its end (Ctrl-C stops following; it resumes the next time an applier runs)`);
+    await backend.startApplier();
+  } else if (!wait) {
+    note(`action plan ${planId} started; follow it with: ulm plan show ${planId}  (or --wait)`);
+    return null;
+  }
+  return followPlan(backend.engine, planId, { intervalMs: pollInterval(backend) });
+}
+
+/** `followStarted`, then exit 1 unless the plan (when followed) succeeded. */
+export async function afterStart(backend: Backend, planId: string, wait: boolean): Promise<void> {
+  const ended = await followStarted(backend, planId, wait);
+  if (ended) requireSuccess(ended);
+}
