@@ -234,6 +234,9 @@ function crossChecks(config: Config, source: (section: SectionName, option: stri
   if (scheduler.leader_lease_seconds <= scheduler.tick_seconds) {
     issues.push({ path: `${source('scheduler', 'leader_lease_seconds')}: [scheduler] leader_lease_seconds`, message: `${scheduler.leader_lease_seconds} is not more than [scheduler] tick_seconds (${scheduler.tick_seconds}); the lease would expire between two renewals: set it to about three ticks, e.g. ${scheduler.tick_seconds * 3}` });
   }
+  if (power.max_watts < power.idle_watts) {
+    issues.push({ path: `${source('power', 'max_watts')}: [power] max_watts`, message: `${power.max_watts} is below [power] idle_watts (${power.idle_watts}); a host draws at least its idle power, e.g. max_watts = ${power.idle_watts * 2}` });
+  }
   if (power.driver === 'ipmi' && !power.ipmi_address_template) {
     issues.push({ path: `${source('power', 'ipmi_address_template')}: [power] ipmi_address_template`, message: 'is required with [power] driver = ipmi: give the BMC address of a host, e.g. {host}-bmc.example.org' });
   }
