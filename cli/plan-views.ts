@@ -111,7 +111,7 @@ export function renderPlanDetail(plan: ActionPlanView, actions: ActionView[], op
       ...(metrics.hosts_powered_off ? [['hosts to power off', metrics.hosts_powered_off]] : []),
     ], options.fitWidth),
     renderSection('Progress', ['Field', 'Value'], [
-      ['wave', plan.progress.waves ? `${waveNumber(plan.progress.current_wave)} of ${plan.progress.waves}` : 'no waves'],
+      ['wave', !plan.progress.waves ? 'no waves' : plan.progress.current_wave === null ? `not started (${plan.progress.waves} waves)` : `${waveNumber(plan.progress.current_wave)} of ${plan.progress.waves}`],
       ['actions done', doneOf(plan)],
       ...Object.entries(counts).filter(([, value]) => value).map(([state, value]) => [state.toLowerCase(), value]),
       ...(plan.progress.transfers.length ? [['moving now', plan.progress.transfers.map((move) => `${move.server} ${move.source} -> ${move.destination}`).join('\n')]] : []),
