@@ -51,8 +51,8 @@ function sampleValue(definition: OptionDefinition): string {
   return Array.isArray(value) ? value.join(',') : String(value);
 }
 
-/** Help text as "# " lines wrapped at 79 columns. */
-function comment(text: string): string[] {
+/** Help text as "# " lines wrapped at 79 columns (oslo-style samples: ulm.conf, policy.yaml). */
+export function comment(text: string): string[] {
   const lines: string[] = [];
   let line = '#';
   for (const word of text.split(/\s+/).filter(Boolean)) {

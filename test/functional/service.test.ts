@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { handleCloudEvent } from '../../services/cloud-changes.js';
 import { NotificationListener } from '../../services/listener/index.js';
 import { WindowScheduler } from '../../services/scheduler/scheduler.js';
 import { testTransportUrl } from '../integration/bus/support.js';
+import { freeUdpPort } from '../support/ports.js';
 import { cloudEnvironment, openstack, openstackAction, REPO, requireDevCloud, sleep } from './dev-cloud.js';
 import { computeServices, currentLayout, openTestRuntime, placementUsage, restoreLayout, waitForPlan, type TestRuntime } from './service-support.js';
 
@@ -189,14 +189,6 @@ describe('ulm on the real cloud', function () {
     const simulators: { process: ChildProcess; directory: string }[] = [];
     let test: TestRuntime;
     let power: PowerDriver;
-
-    async function freeUdpPort(): Promise<number> {
-      const socket = createSocket('udp4');
-      await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-      const { port } = socket.address();
-      await new Promise<void>((resolve) => socket.close(() => resolve()));
-      return port;
-    }
 
     before(async function () {
       if (spawnSync('sh', ['-c', 'command -v ipmi_sim || test -x /usr/bin/ipmi_sim'], { env: { PATH: `${process.env.PATH}:/usr/sbin:/usr/bin` } }).status !== 0) {

@@ -2,11 +2,11 @@
 // style: each rule commented out, with what it is for and the operations it guards.
 import type { ApiRoute } from '../route.js';
 import { routeTable } from '../routes/index.js';
+import { comment } from '../../config/sample.js';
 import { BASE_RULES, OPERATION_RULES, type DefaultRule } from './default-policy.js';
 
 export const POLICY_SAMPLE_PATH = 'etc/ulm/policy.yaml.sample';
 
-const WIDTH = 79;
 
 const HEADER = [
   'ulm-api policy rules: every rule with its default, commented out.',
@@ -36,16 +36,3 @@ export function renderPolicySample(routes: readonly ApiRoute[] = routeTable()): 
   return `${out.join('\n')}\n`;
 }
 
-function comment(text: string): string[] {
-  const lines: string[] = [];
-  let line = '#';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line.length + 1 + word.length > WIDTH && line !== '#') {
-      lines.push(line);
-      line = '#';
-    }
-    line += ` ${word}`;
-  }
-  lines.push(line);
-  return lines;
-}

@@ -2,13 +2,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PowerDriver } from '../../../core/power.js';
 import { createPowerDriver } from '../../../plugins/power/index.js';
+import { freeUdpPort } from '../../support/ports.js';
 import { capturedLogger, everythingShown, powerErrorOf } from '../../unit/power/support.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/ipmi-sim', import.meta.url));
@@ -21,14 +21,6 @@ function installed(command: string): boolean {
   return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { env: { PATH: `${process.env.PATH}:/usr/sbin:/usr/bin` } }).status === 0;
 }
 
-/** A UDP port on 127.0.0.1 that nothing listens on right now. */
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 /** Every process's command line, as ps shows them, from /proc. */
 function commandLines(): string[] {
