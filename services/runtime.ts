@@ -95,6 +95,7 @@ function applierSettingsOf(config: Config): ApplierSettings {
   return {
     ...DEFAULT_APPLIER_SETTINGS,
     maxParallelMigrations: config.applier.max_parallel_migrations,
+    maxPerSourceHost: config.nova.max_concurrent_live_migrations,
     migrationTimeoutMs: config.applier.migration_timeout_seconds * 1000,
     pollIntervalMs: config.applier.poll_interval_seconds * 1000,
   };

@@ -12,6 +12,8 @@ import type { PowerDriver, PowerHost } from '../../core/power.js';
 export interface ApplierSettings {
   /** Live migrations running at once (also bounded by the plan's waves). */
   maxParallelMigrations: number;
+  /** Live migrations out of one host at once: nova.conf max_concurrent_live_migrations (Nova queues the rest). */
+  maxPerSourceHost: number;
   migrationTimeoutMs: number;
   pollIntervalMs: number;
   /** How long a powered-on host may take until its nova-compute service reports up. */
@@ -19,7 +21,7 @@ export interface ApplierSettings {
 }
 
 export const DEFAULT_APPLIER_SETTINGS: ApplierSettings = {
-  maxParallelMigrations: 4, migrationTimeoutMs: 600_000, pollIntervalMs: 2000, serviceUpTimeoutMs: 600_000,
+  maxParallelMigrations: 4, maxPerSourceHost: 1, migrationTimeoutMs: 600_000, pollIntervalMs: 2000, serviceUpTimeoutMs: 600_000,
 };
 
 export interface ApplierLogger {
@@ -147,20 +149,40 @@ async function runWave(context: ApplierContext, plan: ActionPlanRecord, wave: nu
   const maintenance = actions.filter((action) => action.type !== 'live_migrate');
   await report(context, plan.id, waves, wave, `wave ${wave}: ${migrations.length} live migration(s), ${maintenance.length} host action(s)`);
 
-  const valid = await recheckWave(context, migrations);
+  const waiting = await recheckWave(context, migrations);
   const inFlight = new Map<string, ActionRecord>();
-  let next = 0;
+  // Never more out of one host than its nova-compute runs at once: Nova would only queue them,
+  // and a queued migration's timeout would measure waiting, not the migration.
+  const outOf = new Map<string, number>();
+  const nextStartable = () => waiting.findIndex((action) => (outOf.get(action.source!) ?? 0) < context.settings.maxPerSourceHost);
+  const sleeping = new Set<() => void>();
+  const wakeAll = () => {
+    for (const wake of [...sleeping]) wake();
+    sleeping.clear();
+  };
   const worker = async () => {
-    while (next < valid.length) {
-      const action = valid[next++];
+    for (;;) {
+      const index = nextStartable();
+      if (index < 0) {
+        if (!waiting.length) return;
+        // Another worker's migration out of the same host is running: wait for one to end.
+        await new Promise<void>((resolve) => sleeping.add(resolve));
+        continue;
+      }
+      const [action] = waiting.splice(index, 1);
+      outOf.set(action.source!, (outOf.get(action.source!) ?? 0) + 1);
       inFlight.set(action.id, action);
-      await report(context, plan.id, waves, wave, `migrating ${action.serverName ?? action.server}`, inFlight);
-      const outcome = await runMigration(context, action);
-      inFlight.delete(action.id);
-      logOutcome(context, action, outcome);
+      try {
+        await report(context, plan.id, waves, wave, `migrating ${action.serverName ?? action.server}`, inFlight);
+        logOutcome(context, action, await runMigration(context, action));
+      } finally {
+        inFlight.delete(action.id);
+        outOf.set(action.source!, outOf.get(action.source!)! - 1);
+        wakeAll();
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(context.settings.maxParallelMigrations, valid.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(context.settings.maxParallelMigrations, waiting.length)) }, worker));
 
   // Hosts are put into maintenance only after the migrations of the wave are done and only if
   // no migration failed: a failure stops the plan with every remaining host enabled.

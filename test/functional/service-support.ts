@@ -1,7 +1,8 @@
 // What the service's functional tests share: a ulm runtime on a temporary SQLite database and
 // the real dev cloud, the seeded layout of servers, waiting for a plan to finish, and putting the
 // cloud back as it was seeded (hosts enabled, servers on their seeded hosts).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PowerDriver } from '../../core/power.js';
@@ -10,7 +11,8 @@ import { loadConfig } from '../../services/config/index.js';
 import type { ActionPlanView } from '../../services/engine/types.js';
 import { startFeatures, stopFeatures, type FeatureName, type RunningFeature } from '../../services/features.js';
 import { openRuntime, type Runtime } from '../../services/runtime.js';
-import { devCloudConfig, openstack, openstackAction, sleep } from './dev-cloud.js';
+import { createConnection } from 'mysql2/promise';
+import { devCloudConfig, openstack, openstackAction, sleep, STATE } from './dev-cloud.js';
 
 export interface TestRuntime {
   runtime: Runtime;
@@ -91,4 +93,29 @@ export async function restoreLayout(runtime: Runtime, seeded: Map<string, string
   if (!outcome.action_plan) throw new Error(`cannot restore the seeded layout: ${outcome.audit.failure_reason}`);
   const plan = await waitForPlan(runtime, outcome.action_plan.id);
   if (plan.state !== 'SUCCEEDED') throw new Error(`restoring the seeded layout ended ${plan.state}: ${plan.failure_reason}`);
+}
+
+/**
+ * A new, empty database on the dev cloud's MariaDB (its services' account may create databases),
+ * as a `[database] connection` URL; `drop` removes it.
+ */
+export async function freshMariaDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const novaConf = readFileSync(join(STATE, 'etc', 'nova', 'nova.conf'), 'utf8');
+  const connection = /^connection\s*=\s*(mysql\S*)$/m.exec(novaConf)?.[1];
+  if (!connection) throw new Error(`no [database] connection in ${STATE}/etc/nova/nova.conf`);
+  const parsed = new URL(connection.replace(/^mysql\+pymysql:/, 'mysql:'));
+  const name = `ulm_functional_${randomBytes(4).toString('hex')}`;
+  const server = { host: parsed.hostname, port: Number(parsed.port || 3306), user: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+  const admin = await createConnection(server);
+  await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  await admin.end();
+  parsed.pathname = `/${name}`;
+  return {
+    url: parsed.toString().replace(/^mysql:/, 'mysql+pymysql:'),
+    async drop() {
+      const dropper = await createConnection(server);
+      await dropper.query(`DROP DATABASE IF EXISTS ${name}`);
+      await dropper.end();
+    },
+  };
 }

@@ -18,7 +18,7 @@ import { WindowScheduler } from '../../services/scheduler/scheduler.js';
 import { testTransportUrl } from '../integration/bus/support.js';
 import { freeUdpPort } from '../support/ports.js';
 import { cloudEnvironment, openstack, openstackAction, REPO, requireDevCloud, sleep } from './dev-cloud.js';
-import { computeServices, currentLayout, openTestRuntime, placementUsage, restoreLayout, waitForPlan, type TestRuntime } from './service-support.js';
+import { computeServices, currentLayout, freshMariaDatabase, openTestRuntime, placementUsage, restoreLayout, waitForPlan, type TestRuntime } from './service-support.js';
 
 const CONSOLIDATE = { goal: 'consolidate' as const, max_parallel_per_host: 1, metrics: { missing: 'use_allocations' as const } };
 
@@ -114,9 +114,10 @@ describe('ulm on the real cloud', function () {
     });
   });
 
-  describe('an applier killed in the middle of a consolidation', () => {
+  describe('an applier killed in the middle of a consolidation (MariaDB, RabbitMQ)', () => {
     let directory: string;
     let test: TestRuntime;
+    let mariadb: { url: string; drop(): Promise<void> };
     const appliers: ChildProcess[] = [];
     const startApplier = () => {
       const child = spawn(process.execPath, [join(REPO, 'bin/ulm-applier'), '--config-file', test.configFile, '--os-cloud', 'ulm-admin'], {
@@ -128,7 +129,8 @@ describe('ulm on the real cloud', function () {
 
     before(async () => {
       directory = mkdtempSync(join(tmpdir(), 'ulm-functional-killed-'));
-      const extra = `transport_url = ${testTransportUrl()}\n[applier]\nmax_parallel_migrations = 1\n`;
+      mariadb = await freshMariaDatabase();
+      const extra = `transport_url = ${testTransportUrl()}\n[database]\nconnection = ${mariadb.url}\n[applier]\nmax_parallel_migrations = 1\n`;
       // This process plans and watches; the appliers are other processes sharing the database and RabbitMQ.
       test = await openTestRuntime({ directory, extra: `[DEFAULT]\n${extra}`, features: [] });
     });
@@ -139,6 +141,7 @@ describe('ulm on the real cloud', function () {
         await sleep(2000);
         void standby;
         await test.close();
+        await mariadb.drop();
         rmSync(directory, { recursive: true, force: true });
       });
     });
