@@ -1,0 +1,99 @@
+// Hosts: state, servers, allocation and use of every compute host; drain a host (with
+// confirmation: its servers are live-migrated away) and undrain one ulm holds, optionally moving
+// its servers back.
+
+import { describeFailure, get, post } from '../api/client.js';
+import type { AuditAndPlan, HostView } from '../api/records.js';
+import { element } from '../dom.js';
+import { hostStateLabel, memory } from '../format.js';
+import { flash } from '../ui/flash.js';
+import { confirmAction, openModal } from '../ui/modal.js';
+import { DataTable } from '../ui/table.js';
+import { bar, hostStateBadge, link, pageHeader, planLink } from '../ui/widgets.js';
+import type { Page } from './page.js';
+
+const DRAINABLE = new Set(['active', 'empty', 'disabled']);
+const REFRESH_MS = 15_000;
+
+/** Detail text with the plan it names turned into a link. */
+export function withPlanLinks(text: string): Array<Node | string> {
+  const match = /action plan ([0-9a-f-]{8,})/.exec(text);
+  if (!match) return [text];
+  return [text.slice(0, match.index + 'action plan '.length), link(`#/action_plans/${match[1]}`, match[1], `action plan ${match[1]}`), text.slice(match.index + match[0].length)];
+}
+
+export function hostsPage(): Page {
+  const table = new DataTable<HostView>({
+    caption: 'Hosts',
+    rowKey: (host) => host.name,
+    pageSize: 50,
+    columns: [
+      { key: 'name', label: 'Name', value: (host) => host.name },
+      { key: 'state', label: 'State', wrap: true, value: (host) => hostStateLabel(host.state), render: (host) => element('span', {}, hostStateBadge(host.state, host.state_detail), host.state_detail ? element('span', { className: 'state-detail', text: ` ${host.state_detail}` }) : '') },
+      { key: 'zone', label: 'Zone', value: (host) => host.availability_zone ?? '' },
+      { key: 'servers', label: 'Servers', numeric: true, value: (host) => host.servers },
+      { key: 'vcpus', label: 'vCPUs', numeric: true, value: (host) => host.vcpus },
+      { key: 'memory', label: 'Memory', numeric: true, value: (host) => host.memory_mb, render: (host) => memory(host.memory_mb) },
+      { key: 'vcpu_allocation', label: 'vCPU allocation', value: (host) => host.vcpu_allocation, render: (host) => bar(host.vcpu_allocation, `${host.name} vCPU allocation`) },
+      { key: 'memory_allocation', label: 'Memory allocation', value: (host) => host.memory_allocation, render: (host) => bar(host.memory_allocation, `${host.name} memory allocation`) },
+      { key: 'cpu_usage', label: 'CPU use', value: (host) => host.cpu_usage, render: (host) => bar(host.cpu_usage, `${host.name} CPU use`) },
+      { key: 'memory_usage', label: 'Memory use', value: (host) => host.memory_usage, render: (host) => bar(host.memory_usage, `${host.name} memory use`) },
+      { key: 'plan', label: 'Action plan', value: (host) => host.action_plan_id ?? '', render: (host) => (host.action_plan_id ? planLink(host.action_plan_id) : '–') },
+    ],
+    actions: [
+      { label: 'Drain host', danger: true, appliesTo: (host) => DRAINABLE.has(host.state), run: (host) => { void drain(host); } },
+      { label: 'Undrain host', appliesTo: (host) => host.held_by_ulm, run: (host) => undrain(host) },
+    ],
+    emptyText: 'No hosts: ulm has not collected a snapshot of the cloud yet.',
+    sortBy: { key: 'name' },
+  });
+
+  const load = () => get<{ hosts: HostView[] }>('v1/hosts').then((answer) => table.setRows(answer.hosts), (error: unknown) => table.showError(describeFailure(error)));
+
+  async function drain(host: HostView): Promise<void> {
+    const confirmed = await confirmAction({
+      title: 'Confirm Drain Host',
+      message: `You have selected "${host.name}" (${host.servers} server${host.servers === 1 ? '' : 's'}). ulm plans moving every server away by live migration, starts the plan at once, and disables the host's nova-compute service when it is empty. Please confirm your selection.`,
+      confirmLabel: 'Drain Host',
+    });
+    if (!confirmed) return;
+    try {
+      const outcome = await post<AuditAndPlan>('v1/hosts/drain', { hosts: [host.name] });
+      if (outcome.action_plan) flash('success', `Draining ${host.name}: ulm started action plan `, planLink(outcome.action_plan.id), '; its page shows the progress.');
+      else flash('warning', `No plan to drain ${host.name}: ${outcome.audit.failure_reason ?? 'nothing to do'}`);
+    } catch (error) {
+      flash('error', `Unable to drain ${host.name}: ${describeFailure(error)}`);
+    }
+    void load();
+  }
+
+  function undrain(host: HostView): void {
+    const rebalance = element('input', { id: 'undrain-rebalance', attributes: { type: 'checkbox', 'aria-describedby': 'undrain-rebalance-help' } });
+    rebalance.checked = true;
+    const body = element('div', {},
+      element('p', { text: `Bring ${host.name} back: power it on if ulm powered it off, wait for nova-compute, and enable it.` }),
+      element('div', { className: 'checkbox' }, element('label', { attributes: { for: 'undrain-rebalance' } }, rebalance, ' Rebalance back')),
+      element('p', { className: 'help-block', id: 'undrain-rebalance-help', text: 'Then move the servers that were on it before back, by live migration (a plan ulm starts at once).' }));
+    openModal({
+      title: `Undrain Host ${host.name}`,
+      submitLabel: 'Undrain Host',
+      body,
+      onSubmit: async () => {
+        try {
+          const answer = await post<{ results: Array<{ host: string; restored: boolean; detail: string }> }>('v1/hosts/undrain', { hosts: [host.name], rebalance: rebalance.checked });
+          for (const result of answer.results) {
+            flash(result.restored ? 'success' : 'warning', `${result.host}: `, ...withPlanLinks(result.detail));
+          }
+        } catch (error) {
+          flash('error', `Unable to undrain ${host.name}: ${describeFailure(error)}`);
+        }
+        void load();
+        return true;
+      },
+    });
+  }
+
+  void load();
+  const timer = setInterval(() => { if (document.visibilityState === 'visible') void load(); }, REFRESH_MS);
+  return { element: element('div', {}, pageHeader('Hosts'), table.element), dispose: () => clearInterval(timer) };
+}
