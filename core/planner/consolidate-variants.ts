@@ -6,11 +6,18 @@ import { consolidate, type ConsolidationVariant } from './consolidate.js';
 import type { PlanContext } from './context.js';
 import { Placement } from './placement.js';
 
-/** Fast variants first: large snapshots try only the first ones. */
+/** Packs hardest; the next two weigh moving costs in, on uniform and on mixed hardware. */
+const PACKING: ConsolidationVariant = { size: 1, load: 1, servers: 0, fit: 'keep-order' };
+const SPARING: ConsolidationVariant = { size: 1, load: 1, servers: 0.6, fit: 'keep-order' };
+const LOAD_LED: ConsolidationVariant = { size: 0, load: 1, servers: 0.3, fit: 'keep-order' };
+const EVEN: ConsolidationVariant = { size: 1, load: 1, servers: 1, fit: 'keep-order' };
+
+/** Every variant, for small snapshots. */
 const VARIANTS: ConsolidationVariant[] = [
-  { size: 1, load: 1, servers: 0, fit: 'keep-order' },
-  { size: 0, load: 1, servers: 0.3, fit: 'keep-order' },
-  { size: 1, load: 1, servers: 1, fit: 'keep-order' },
+  PACKING,
+  SPARING,
+  LOAD_LED,
+  EVEN,
   { size: 1, load: 0.5, servers: 2, fit: 'keep-order' },
   { size: 1, load: 1, servers: 1, fit: 'fullest' },
   { size: 1, load: 1, servers: 1, fit: 'balanced' },
@@ -24,12 +31,43 @@ const VARIANTS: ConsolidationVariant[] = [
 ];
 
 /**
- * Small snapshots try every variant. Large ones try the first; the second only on mixed
- * hardware, the one shape where weighing hosts by size alone misleads.
+ * Small snapshots try every variant. Large ones try two: the packing one, and one that spares
+ * migrations — led by load on mixed hardware, where weighing hosts by size alone misleads —
+ * and the very largest a third.
  */
 function variantsFor(cluster: Cluster): ConsolidationVariant[] {
   if (cluster.serverCount <= 6_000) return VARIANTS;
-  return hasMixedHardware(cluster) ? VARIANTS.slice(0, 2) : VARIANTS.slice(0, 1);
+  const pair = [PACKING, hasMixedHardware(cluster) ? LOAD_LED : SPARING];
+  // The largest snapshots have the most time per server: a third, evenly weighted variant.
+  return cluster.serverCount > 50_000 ? [...pair, EVEN] : pair;
+}
+
+/**
+ * A plan that frees fewer hosts wins when the hosts the other frees in addition cost more than
+ * this many times its own migrations per freed host: the last hosts are not worth any price.
+ */
+const MARGINAL_COST_RATIO = 3;
+
+interface Outcome {
+  active: number;
+  cost: number;
+}
+
+/** Index of the outcome to keep: most hosts freed, unless the last ones cost too much. */
+export function chooseOutcome(outcomes: Outcome[], activeBefore: number): number {
+  const order = outcomes.map((_, index) => index).sort((a, b) => outcomes[a].active - outcomes[b].active || outcomes[a].cost - outcomes[b].cost || a - b);
+  let chosen = order[0];
+  for (const index of order.slice(1)) {
+    const candidate = outcomes[index];
+    const current = outcomes[chosen];
+    if (candidate.cost >= current.cost) continue;
+    const extraHosts = candidate.active - current.active;
+    if (extraHosts === 0) { chosen = index; continue; }
+    const marginal = (current.cost - candidate.cost) / extraHosts;
+    const average = candidate.cost / Math.max(1, activeBefore - candidate.active);
+    if (marginal > MARGINAL_COST_RATIO * average) chosen = index;
+  }
+  return chosen;
 }
 
 function hasMixedHardware(cluster: Cluster): boolean {
@@ -50,17 +88,14 @@ function movingCost(placement: Placement): number {
 
 /** Runs the variants from `placement`'s state and returns the winning placement. */
 export function consolidateBest(placement: Placement, context: PlanContext): Placement {
-  let best: { placement: Placement; context: PlanContext; active: number; cost: number } | null = null;
-  for (const variant of variantsFor(placement.cluster)) {
+  const activeBefore = placement.activeHostCount();
+  const trials = variantsFor(placement.cluster).map((variant) => {
     const trial = placement.clone();
     const trialContext = context.fork();
     consolidate(trial, trialContext, variant);
-    const active = trial.activeHostCount();
-    const cost = movingCost(trial);
-    if (!best || active < best.active || (active === best.active && cost < best.cost)) {
-      best = { placement: trial, context: trialContext, active, cost };
-    }
-  }
-  context.adopt(best!.context);
-  return best!.placement;
+    return { placement: trial, context: trialContext, active: trial.activeHostCount(), cost: movingCost(trial) };
+  });
+  const best = trials[chooseOutcome(trials, activeBefore)];
+  context.adopt(best.context);
+  return best.placement;
 }

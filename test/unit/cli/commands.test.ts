@@ -79,7 +79,7 @@ describe('ulm commands against a fake ulm-api', function () {
     const table = (await ulm(['plan', 'show', 'plan-1', ...at()])).stdout;
     assert.match(table, /^Action plan plan-1\n/);
     assert.match(table, /Metrics[\s\S]*hosts freed\s+│ 2/);
-    assert.match(table, /Progress[\s\S]*wave\s+│ 0 of 2/);
+    assert.match(table, /Progress[\s\S]*wave\s+│ not started \(2 waves\)/);
     assert.match(table, /Waves[\s\S]*│ 1\s+│ live migrate\s+│ vm-01\s+│ cmp-03 │ cmp-01 │ PENDING/);
     assert.match(table, /│ 2\s+│ disable compute\s+│ cmp-03/);
   });
