@@ -22,13 +22,26 @@ const APPEARANCE_MS = 60_000;
 export async function runMigration(context: ApplierContext, action: ActionRecord): Promise<MigrationOutcome> {
   const since = new Date(context.clock.now() - CLOCK_SKEW_MS).toISOString();
   await context.repositories.actions.start(action.id);
-  return startAndFollow(context, action, since);
+  return journalFloorAndStart(context, action, since);
+}
+
+/**
+ * Journals the floor (the server's highest Nova migration id so far) before the call, so that an
+ * earlier attempt for the same server, a refusal a minute ago, is never taken for this one.
+ */
+async function journalFloorAndStart(context: ApplierContext, action: ActionRecord, since: string): Promise<MigrationOutcome> {
+  const earlier = await context.compute.migrationsSince(action.server!, since);
+  const floor = earlier.reduce((highest, record) => Math.max(highest, record.id), 0);
+  const journaled = await context.repositories.actions.recordCall(action.id, { novaMigrationFloor: floor });
+  return startAndFollow(context, journaled, since);
 }
 
 /** After a restart: the action was ONGOING, so a call may or may not have reached Nova. */
 export async function reconcileMigration(context: ApplierContext, action: ActionRecord): Promise<MigrationOutcome> {
   const started = Date.parse(action.startedAt ?? action.updatedAt);
   const since = new Date(started - CLOCK_SKEW_MS).toISOString();
+  // The floor is journaled before the call: without it, the call was never made.
+  if (action.novaMigrationFloor === null) return journalFloorAndStart(context, action, since);
   const records = await matching(context, action, since);
   if (records.length) return follow(context, action, since, action.requestId ?? undefined, false);
   const location = await context.compute.serverLocation(action.server!);
@@ -59,7 +72,8 @@ async function startAndFollow(context: ApplierContext, action: ActionRecord, sin
 
 async function matching(context: ApplierContext, action: ActionRecord, since: string): Promise<MigrationRecord[]> {
   const records = await context.compute.migrationsSince(action.server!, since);
-  return records.filter((record) => (record.source === null || record.source === action.source) && (record.destination === null || record.destination === action.destination));
+  const floor = action.novaMigrationFloor ?? -1;
+  return records.filter((record) => record.id > floor && (record.source === null || record.source === action.source) && (record.destination === null || record.destination === action.destination));
 }
 
 async function follow(context: ApplierContext, action: ActionRecord, since: string, requestId: string | undefined, unanswered: boolean): Promise<MigrationOutcome> {

@@ -6,6 +6,8 @@ import { MigrationRefused, type ComputeOperations, type ComputeServiceState, typ
 interface SimulatedMigration extends MigrationRecord {
   server: string;
   pollsLeft: number;
+  /** Polls for which /os-migrations does not list it yet. */
+  hiddenFor: number;
 }
 
 export class SimulatedCompute implements ComputeOperations {
@@ -18,6 +20,8 @@ export class SimulatedCompute implements ComputeOperations {
   /** Live migrations running out of each host right now, and the most seen at once. */
   readonly runningOutOf = new Map<string, number>();
   readonly mostOutOf = new Map<string, number>();
+  /** Nova's conductor writes the migration record after the API's 202: polls that miss it. */
+  recordDelayPolls = 0;
   private nextId = 1;
 
   constructor(layout: Record<string, string>, hosts: string[], private readonly pollsPerMigration = 2) {
@@ -41,15 +45,20 @@ export class SimulatedCompute implements ComputeOperations {
       throw new MigrationRefused(refusal, requestId);
     }
     const source = this.hostOf.get(serverId)!;
-    this.migrations.push({ id: this.nextId++, server: serverId, status: 'running', source, destination, createdAt: new Date().toISOString(), pollsLeft: this.pollsPerMigration });
+    this.migrations.push({ id: this.nextId++, server: serverId, status: 'running', source, destination, createdAt: new Date().toISOString(), pollsLeft: this.pollsPerMigration, hiddenFor: this.recordDelayPolls });
     const running = (this.runningOutOf.get(source) ?? 0) + 1;
     this.runningOutOf.set(source, running);
     this.mostOutOf.set(source, Math.max(this.mostOutOf.get(source) ?? 0, running));
     return { requestId };
   }
 
+  /** A migration Nova already ended for the server, such as a refusal a minute ago. */
+  endedMigration(serverId: string, status: string, source: string | null, destination: string | null): void {
+    this.migrations.push({ id: this.nextId++, server: serverId, status, source, destination, createdAt: new Date().toISOString(), pollsLeft: 0, hiddenFor: 0 });
+  }
+
   async migrationsSince(serverId: string): Promise<MigrationRecord[]> {
-    const found = this.migrations.filter((migration) => migration.server === serverId);
+    const found = this.migrations.filter((migration) => migration.server === serverId && migration.hiddenFor-- <= 0);
     for (const migration of found) {
       if (migration.status !== 'running' || --migration.pollsLeft > 0) continue;
       migration.status = 'completed';

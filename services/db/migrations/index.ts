@@ -2,6 +2,7 @@
 // directory scan: the list is the schema's history, the same for SQLite and MariaDB).
 import type { Knex } from 'knex';
 import * as initial from './0001-initial.js';
+import * as novaMigrationFloor from './0002-nova-migration-floor.js';
 
 export interface SchemaMigration {
   name: string;
@@ -12,6 +13,7 @@ export interface SchemaMigration {
 /** Append only: a released migration is never edited or reordered. */
 export const MIGRATIONS: readonly SchemaMigration[] = [
   { name: '0001_initial', ...initial },
+  { name: '0002_nova_migration_floor', ...novaMigrationFloor },
 ];
 
 export const migrationSource: Knex.MigrationSource<SchemaMigration> = {

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { ACTION_STATES, canTransitionAction, isFinalActionState, StateConflict, type ActionState } from '../../../core/plan/states.js';
 import { ValidationError } from '../../../core/validation.js';
 import { NotFound } from '../errors.js';
-import { changed, flag, integer, optionalText, optionalTimestamp, text, timestamp, type Clock, type Row } from '../rows.js';
+import { changed, flag, integer, optionalInteger, optionalText, optionalTimestamp, text, timestamp, type Clock, type Row } from '../rows.js';
 import { transition } from './transition.js';
 
 export interface ActionRecord {
@@ -28,6 +28,11 @@ export interface ActionRecord {
   /** Calls made for it (a retried call counts again). */
   attempts: number;
   novaMigrationId: string | null;
+  /**
+   * The highest id among the server's Nova migrations before the call (null: not recorded):
+   * the call's own migration is above it.
+   */
+  novaMigrationFloor: number | null;
   /** x-openstack-request-id of the last call, to find it in Nova's logs. */
   requestId: string | null;
   /** Why it failed, was skipped or cancelled. */
@@ -44,7 +49,8 @@ function toRecord(row: Row): ActionRecord {
     server: optionalText(row.server), serverName: optionalText(row.server_name), host: optionalText(row.host),
     source: optionalText(row.source), destination: optionalText(row.destination), temporary: flag(row.temporary),
     state: text(row.state) as ActionState, reason: text(row.reason), attempts: integer(row.attempts),
-    novaMigrationId: optionalText(row.nova_migration_id), requestId: optionalText(row.request_id), error: optionalText(row.error),
+    novaMigrationId: optionalText(row.nova_migration_id),
+    novaMigrationFloor: optionalInteger(row.nova_migration_floor), requestId: optionalText(row.request_id), error: optionalText(row.error),
     createdAt: timestamp(row.created_at), updatedAt: timestamp(row.updated_at),
     startedAt: optionalTimestamp(row.started_at), finishedAt: optionalTimestamp(row.finished_at),
   };
@@ -55,6 +61,7 @@ const conflict = (from: string, to: string) => new StateConflict('action', from,
 export interface CallRecord {
   requestId?: string | null;
   novaMigrationId?: string | null;
+  novaMigrationFloor?: number | null;
 }
 
 export class ActionRepository {
@@ -135,5 +142,6 @@ function callColumns(call: CallRecord): Row {
   return {
     ...(call.requestId !== undefined ? { request_id: call.requestId } : {}),
     ...(call.novaMigrationId !== undefined ? { nova_migration_id: call.novaMigrationId } : {}),
+    ...(call.novaMigrationFloor !== undefined ? { nova_migration_floor: call.novaMigrationFloor } : {}),
   };
 }

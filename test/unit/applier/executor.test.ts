@@ -92,6 +92,19 @@ describe('the applier', () => {
     assert.equal(compute.startsOf('b'), 0);
   });
 
+  it('follows its own migration, not an earlier failed attempt for the same server', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
+    compute.endedMigration('a', 'error', 'cmp-1', null);
+    compute.recordDelayPolls = 2;
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1')]);
+    const plan = await executePlan(contextFor(compute), id);
+    assert.equal(plan.state, 'SUCCEEDED');
+    assert.equal(compute.hostOf.get('a'), 'cmp-2');
+    const [migration] = await repositories.actions.list({ actionPlanId: id });
+    assert.equal(migration.novaMigrationFloor, 1);
+    assert.equal(migration.novaMigrationId, '2');
+  });
+
   it('skips a move whose server left its source, and then leaves that source enabled', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-1' }, ['cmp-1', 'cmp-2', 'cmp-3']);
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-3'), move(0, 'b', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1')]);
@@ -127,6 +140,7 @@ describe('the applier', () => {
     await repositories.actionPlans.updateState(id, 'ONGOING');
     const [a, b] = await repositories.actions.list({ actionPlanId: id });
     await repositories.actions.start(a.id);
+    await repositories.actions.recordCall(a.id, { novaMigrationFloor: 0 });
     await compute.startLiveMigration('a', 'cmp-2');
     await compute.migrationsSince('a');
     await compute.migrationsSince('a');
