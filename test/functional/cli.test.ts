@@ -1,9 +1,10 @@
 // The `ulm` command (built, ./bin/ulm) against a running ulm-api: the real app (createApiApp)
 // over the real engine (openRuntime on a temporary SQLite database) and the loopback cloud, with
 // Keystone tokens from the dev cloud. Every command in every output format, -c, --sort-column,
-// usage errors (exit 2, naming the field) and not-found (exit 1). Plans are made but not run;
-// with ULM_FT_MIGRATIONS=1 also one small drain with --wait, undone after (undrain --rebalance,
-// and the servers it moved put back): the cloud is shared with other engineers' tests. The format matrix (some hundred runs) goes to a second app on the same
+// usage errors (exit 2, naming the field) and not-found (exit 1). Plans are made but not run,
+// but for one small drain with --wait, undone after (undrain --rebalance, and the servers it
+// moved put back, so that the next test finds the seeded layout). The format matrix (some
+// hundred runs) goes to a second app on the same
 // engine with auth_strategy noauth: a token per run would double its time, and tokens are tested
 // by every other case.
 import { strict as assert } from 'node:assert';
@@ -27,7 +28,6 @@ interface Run {
 }
 
 const FORMATS = ['table', 'json', 'yaml', 'value', 'csv'] as const;
-const RUN_MIGRATIONS = process.env.ULM_FT_MIGRATIONS === '1';
 
 /** `./bin/ulm ARGS` as an operator runs it, without blocking this process (the API lives here). */
 function ulmAsync(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
@@ -196,7 +196,7 @@ describe('the ulm command against a running ulm-api (real engine, loopback cloud
       assert.deepEqual(Object.keys(JSON.parse(picked.stdout) as object), [field], args.join(' '));
     }
     const plan = await ulm('plan', 'show', made.plan);
-    // Another engineer's test may have packed the shared cloud already: then there is nothing to do.
+    // A cloud left packed by an earlier run has nothing to consolidate: then the plan is empty.
     assert.match(plan.stdout, /^Action plan \S+\n[\s\S]*Metrics[\s\S]*Progress[\s\S]*(Waves|Nothing to do: the plan has no actions\.)/);
     assert.equal((await ulm('plan', 'show', made.plan, '-f', 'value', '-c', 'state')).stdout, 'RECOMMENDED\n');
   });
@@ -258,8 +258,6 @@ describe('the ulm command against a running ulm-api (real engine, loopback cloud
   });
 
   it('drains a host with --wait, following it to SUCCEEDED, then brings it back (undrain --rebalance --wait)', async function () {
-    // Opt-in: the cloud is shared, and other engineers' tests move servers too.
-    if (!RUN_MIGRATIONS) this.skip();
     type OscServer = { ID: string; Host: string };
     const placed = () => new Map(openstack<OscServer[]>(['server', 'list', '--all-projects', '--long']).map((server) => [server.ID, server.Host]));
     // The host with the fewest servers right now: a small plan.
