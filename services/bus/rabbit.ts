@@ -53,31 +53,35 @@ function settle(logger: Logger, action: () => void, what: string): void {
   }
 }
 
-class RabbitSubscription implements Subscription {
-  private channel: Channel | undefined;
-  private consumerTag: string | undefined;
-  private chain: Promise<void> = Promise.resolve();
+/**
+ * A consumer on a channel of its own, opened again after every reconnection and whenever
+ * RabbitMQ cancels it: what event subscriptions and job consumers share.
+ */
+abstract class RabbitConsumer implements Subscription {
+  protected channel: Channel | undefined;
+  protected consumerTag: string | undefined;
   private closed = false;
   readonly keeper: ChannelKeeper;
 
   constructor(
-    private readonly connection: RabbitConnection,
-    private readonly exchange: string,
-    readonly pattern: string,
-    private readonly handler: EventHandler<unknown>,
-    private readonly prefetch: number,
-    private readonly logger: Logger,
-    private readonly onClose: (subscription: RabbitSubscription) => void,
+    protected readonly connection: RabbitConnection,
+    private readonly label: string,
+    protected readonly prefetch: number,
+    protected readonly logger: Logger,
+    private readonly onClose: () => void,
   ) {
-    this.keeper = new ChannelKeeper(connection, `subscription ${pattern}`, (model) => this.open(model), logger);
+    this.keeper = new ChannelKeeper(connection, label, (model) => this.open(model), logger);
   }
 
-  get consuming(): boolean {
-    return this.consumerTag !== undefined;
-  }
+  /** Declares what this consumer reads on a new channel; returns the queue to consume. */
+  protected abstract declare(channel: Channel): Promise<string>;
+  /** Takes one delivery; settles it on `channel`. */
+  protected abstract deliver(channel: Channel, message: ConsumeMessage): void;
+  /** On close, once deliveries stopped: waits for the work in hand, at most `timeoutMs`. */
+  protected abstract finishWork(timeoutMs: number): Promise<void>;
 
   private async open(model: ChannelModel): Promise<void> {
-    const channel = await this.connection.openChannel(model, `subscription ${this.pattern}`);
+    const channel = await this.connection.openChannel(model, this.label);
     channel.once('close', () => {
       if (this.channel === channel) {
         this.channel = undefined;
@@ -85,15 +89,13 @@ class RabbitSubscription implements Subscription {
       }
       this.keeper.channelLost(model);
     });
+    // Per consumer (not global): RabbitMQ hands this consumer at most `prefetch` unsettled messages.
     await channel.prefetch(this.prefetch);
-    await channel.assertExchange(this.exchange, 'topic', { durable: true });
-    // Exclusive and server-named: one queue per subscriber, gone with its connection, so nothing piles up for a dead process.
-    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-    await channel.bindQueue(queue, this.exchange, this.pattern);
+    const queue = await this.declare(channel);
     const { consumerTag } = await channel.consume(queue, (message) => this.receive(channel, model, message), { noAck: false });
     this.channel = channel;
     this.consumerTag = consumerTag;
-    this.logger.debug({ pattern: this.pattern, queue }, 'subscribed');
+    this.logger.debug({ consumer: this.label, queue, prefetch: this.prefetch }, 'consuming');
   }
 
   private receive(channel: Channel, model: ChannelModel, message: ConsumeMessage | null): void {
@@ -104,6 +106,53 @@ class RabbitSubscription implements Subscription {
       this.keeper.channelLost(model);
       return;
     }
+    this.deliver(channel, message);
+  }
+
+  async close(timeoutMs = 10_000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.keeper.stop();
+    this.connection.removeStep(this.keeper.step);
+    this.onClose();
+    const channel = this.channel;
+    // Stop new deliveries first, then let the work in hand finish so it is acknowledged, not redelivered.
+    await cancelQuietly(channel, this.consumerTag);
+    await this.finishWork(timeoutMs);
+    this.channel = undefined;
+    this.consumerTag = undefined;
+    await closeQuietly(channel);
+  }
+}
+
+class RabbitSubscription extends RabbitConsumer {
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    connection: RabbitConnection,
+    private readonly exchange: string,
+    readonly pattern: string,
+    private readonly handler: EventHandler<unknown>,
+    prefetch: number,
+    logger: Logger,
+    onClose: () => void,
+  ) {
+    super(connection, `subscription ${pattern}`, prefetch, logger, onClose);
+  }
+
+  get consuming(): boolean {
+    return this.consumerTag !== undefined;
+  }
+
+  protected async declare(channel: Channel): Promise<string> {
+    await channel.assertExchange(this.exchange, 'topic', { durable: true });
+    // Exclusive and server-named: one queue per subscriber, gone with its connection, so nothing piles up for a dead process.
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+    await channel.bindQueue(queue, this.exchange, this.pattern);
+    return queue;
+  }
+
+  protected deliver(channel: Channel, message: ConsumeMessage): void {
     // One at a time, in order: subscribers may keep state that depends on the order of events.
     this.chain = this.chain.then(async () => {
       let event: BusMessage;
@@ -119,70 +168,37 @@ class RabbitSubscription implements Subscription {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.keeper.stop();
-    this.connection.removeStep(this.keeper.step);
-    this.onClose(this);
-    const channel = this.channel;
-    await cancelQuietly(channel, this.consumerTag);
+  protected async finishWork(): Promise<void> {
     await this.chain;
-    this.channel = undefined;
-    this.consumerTag = undefined;
-    await closeQuietly(channel);
   }
 }
 
-class RabbitJobConsumer implements Subscription {
-  private channel: Channel | undefined;
-  private consumerTag: string | undefined;
-  private closed = false;
+class RabbitJobConsumer extends RabbitConsumer {
   private readonly running = new Set<Promise<void>>();
   /** Jobs received and not yet acknowledged, retried or dead-lettered: what RabbitMQ would hand out again. */
   private unsettled = 0;
-  readonly keeper: ChannelKeeper;
 
   constructor(
-    private readonly connection: RabbitConnection,
+    connection: RabbitConnection,
     readonly queue: string,
     private readonly handler: JobHandler<unknown>,
-    private readonly prefetch: number,
-    private readonly logger: Logger,
-    private readonly onClose: (consumer: RabbitJobConsumer) => void,
+    prefetch: number,
+    logger: Logger,
+    onClose: () => void,
   ) {
-    this.keeper = new ChannelKeeper(connection, `consumer ${queue}`, (model) => this.open(model), logger);
+    super(connection, `consumer ${queue}`, prefetch, logger, onClose);
   }
 
   status(): ConsumerStatus {
     return { queue: this.queue, consuming: this.consumerTag !== undefined, inFlight: this.unsettled };
   }
 
-  private async open(model: ChannelModel): Promise<void> {
-    const channel = await this.connection.openChannel(model, `consumer ${this.queue}`);
-    channel.once('close', () => {
-      if (this.channel === channel) {
-        this.channel = undefined;
-        this.consumerTag = undefined;
-      }
-      this.keeper.channelLost(model);
-    });
-    // Per consumer (not global): RabbitMQ hands this consumer at most `prefetch` unsettled jobs.
-    await channel.prefetch(this.prefetch);
+  protected async declare(channel: Channel): Promise<string> {
     await declareWorkQueue(channel, this.queue);
-    const { consumerTag } = await channel.consume(this.queue, (message) => this.receive(channel, model, message), { noAck: false });
-    this.channel = channel;
-    this.consumerTag = consumerTag;
-    this.logger.debug({ queue: this.queue, prefetch: this.prefetch }, 'consuming');
+    return this.queue;
   }
 
-  private receive(channel: Channel, model: ChannelModel, message: ConsumeMessage | null): void {
-    if (!message) {
-      this.consumerTag = undefined;
-      void closeQuietly(channel);
-      this.keeper.channelLost(model);
-      return;
-    }
+  protected deliver(channel: Channel, message: ConsumeMessage): void {
     const work = this.handle(channel, message);
     this.running.add(work);
     void work.finally(() => this.running.delete(work));
@@ -215,21 +231,10 @@ class RabbitJobConsumer implements Subscription {
     }, this.queue, this.logger);
   }
 
-  async close(timeoutMs = 10_000): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.keeper.stop();
-    this.connection.removeStep(this.keeper.step);
-    this.onClose(this);
-    const channel = this.channel;
-    // Stop new deliveries first, then let running jobs finish so they are acknowledged, not redelivered.
-    await cancelQuietly(channel, this.consumerTag);
+  protected async finishWork(timeoutMs: number): Promise<void> {
     await Promise.race([Promise.all([...this.running]), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     if (this.unsettled) this.logger.warn({ queue: this.queue, jobs: this.unsettled }, 'closing with jobs not yet acknowledged; RabbitMQ will hand them out again');
     else if (this.running.size) this.logger.info({ queue: this.queue, jobs: this.running.size }, 'closing while acknowledged jobs still run; they continue without the bus');
-    this.channel = undefined;
-    this.consumerTag = undefined;
-    await closeQuietly(channel);
   }
 }
 
@@ -305,7 +310,7 @@ export class RabbitBus implements Bus {
     this.ensureOpen('subscribe');
     checkPattern(pattern);
     const subscription = new RabbitSubscription(this.connection, this.exchange, pattern, handler as EventHandler<unknown>, checkPrefetch(options.prefetch ?? 100), this.logger,
-      (closed) => this.subscriptions.delete(closed));
+      () => this.subscriptions.delete(subscription));
     this.subscriptions.add(subscription);
     await this.connection.addStep(subscription.keeper.step);
     return subscription;
@@ -335,7 +340,7 @@ export class RabbitBus implements Bus {
     this.ensureOpen('consume');
     checkQueueName(queue);
     const consumer = new RabbitJobConsumer(this.connection, queue, handler as JobHandler<unknown>, checkPrefetch(options.prefetch ?? 1), this.logger,
-      (closed) => this.consumers.delete(closed));
+      () => this.consumers.delete(consumer));
     this.consumers.add(consumer);
     await this.connection.addStep(consumer.keeper.step);
     return consumer;
