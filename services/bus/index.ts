@@ -6,7 +6,7 @@ import { RabbitBus, type RabbitBusOptions } from './rabbit.js';
 export * from './bus.js';
 export { InProcessBus, type InProcessBusOptions } from './in-process.js';
 export { RabbitBus, declareWorkQueue, type RabbitBusOptions } from './rabbit.js';
-export { RabbitConnection, ChannelKeeper, type RabbitConnectionOptions, type RestoreStep } from './rabbit-connection.js';
+export { RabbitConnection, ChannelKeeper, isLoginRefused, type RabbitConnectionOptions, type RestoreStep } from './rabbit-connection.js';
 export { parseTransportUrl, maskTransportUrl, describeTransport, TransportUrlError, type TransportUrl, type RabbitNode } from './transport-url.js';
 export { topicMatches, deadLetterQueueOf, MessageFormatError } from './message.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';

@@ -49,6 +49,14 @@ export function cancelQuietly(channel: Channel | undefined, consumerTag: string 
   return closeQuietly({ close: async () => { await channel.cancel(consumerTag); } }, timeoutMs);
 }
 
+/**
+ * RabbitMQ's AMQP reply 403 (ACCESS_REFUSED): wrong user, password or virtual host. Matched by
+ * name: a bare "403" also turns up in ports and addresses ("connect ECONNREFUSED 127.0.0.1:40312").
+ */
+export function isLoginRefused(message: string): boolean {
+  return /ACCESS[-_]REFUSED/.test(message);
+}
+
 export class RabbitConnection {
   readonly secrets: string[];
   readonly target: string;
@@ -189,7 +197,7 @@ export class RabbitConnection {
         // Round-robin, as oslo.messaging's default failover: the next attempt goes to the next node.
         this.nodeIndex += 1;
         const delay = backoffDelay(attempt, this.backoff);
-        const refused = /ACCESS.REFUSED|403/.test(fields.message);
+        const refused = isLoginRefused(fields.message);
         this.logger[refused ? 'error' : 'warn']({ node: nodeName, attempt, retryInMs: delay, error: fields },
           refused ? 'RabbitMQ refused the login; check the user, password and virtual host of transport_url. Retrying' : 'cannot reach RabbitMQ; retrying');
         await this.sleep(delay);

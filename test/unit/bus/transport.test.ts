@@ -1,7 +1,7 @@
 // transport_url in oslo.messaging's form, password masking, topic pattern matching and reconnection delays.
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_BACKOFF, TransportUrlError, backoffDelay, describeError, describeTransport, maskTransportUrl, parseTransportUrl, redact, topicMatches,
+  DEFAULT_BACKOFF, TransportUrlError, backoffDelay, describeError, describeTransport, isLoginRefused, maskTransportUrl, parseTransportUrl, redact, topicMatches,
 } from '../../../services/bus/index.js';
 
 describe('transport_url', () => {
@@ -106,5 +106,11 @@ describe('reconnection delays', () => {
     assert.equal(backoffDelay(1, DEFAULT_BACKOFF, () => 0), 800);
     assert.equal(backoffDelay(1, DEFAULT_BACKOFF, () => 0.999999), 1200);
     assert.equal(backoffDelay(10, DEFAULT_BACKOFF, () => 0.999999), 30000);
+  });
+
+  it('tells a refused login from an unreachable node, whatever the port', () => {
+    assert.equal(isLoginRefused('Handshake terminated by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN"'), true);
+    assert.equal(isLoginRefused('connect ECONNREFUSED 127.0.0.1:40312'), false);
+    assert.equal(isLoginRefused('connect ETIMEDOUT 10.0.4.3:5672'), false);
   });
 });
