@@ -98,6 +98,7 @@ function applierSettingsOf(config: Config): ApplierSettings {
     maxPerSourceHost: config.nova.max_concurrent_live_migrations,
     migrationTimeoutMs: config.applier.migration_timeout_seconds * 1000,
     pollIntervalMs: config.applier.poll_interval_seconds * 1000,
+    noValidHostRetryMs: config.applier.no_valid_host_retry_seconds * 1000,
   };
 }
 

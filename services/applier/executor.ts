@@ -18,10 +18,12 @@ export interface ApplierSettings {
   pollIntervalMs: number;
   /** How long a powered-on host may take until its nova-compute service reports up. */
   serviceUpTimeoutMs: number;
+  /** How long a live migration Nova's scheduler refuses with "No valid host" is tried again. */
+  noValidHostRetryMs: number;
 }
 
 export const DEFAULT_APPLIER_SETTINGS: ApplierSettings = {
-  maxParallelMigrations: 4, maxPerSourceHost: 1, migrationTimeoutMs: 600_000, pollIntervalMs: 2000, serviceUpTimeoutMs: 600_000,
+  maxParallelMigrations: 4, maxPerSourceHost: 1, migrationTimeoutMs: 600_000, pollIntervalMs: 2000, serviceUpTimeoutMs: 600_000, noValidHostRetryMs: 150_000,
 };
 
 export interface ApplierLogger {

@@ -18,6 +18,11 @@ const BROKEN = new Set(['error', 'failed', 'cancelled']);
 const CLOCK_SKEW_MS = 60_000;
 /** How long a migration may take to appear in /os-migrations after an unanswered call. */
 const APPEARANCE_MS = 60_000;
+/** Between two tries of a migration Nova's scheduler refused with "No valid host". */
+const NO_VALID_HOST_RETRY_DELAY_MS = 15_000;
+/** A "No valid host" refusal that may still be retried: nothing journaled as finished. */
+const NO_VALID_HOST_YET = Symbol('no valid host yet');
+type Followed = MigrationOutcome | typeof NO_VALID_HOST_YET;
 
 export async function runMigration(context: ApplierContext, action: ActionRecord): Promise<MigrationOutcome> {
   const since = new Date(context.clock.now() - CLOCK_SKEW_MS).toISOString();
@@ -30,10 +35,20 @@ export async function runMigration(context: ApplierContext, action: ActionRecord
  * earlier attempt for the same server, a refusal a minute ago, is never taken for this one.
  */
 async function journalFloorAndStart(context: ApplierContext, action: ActionRecord, since: string): Promise<MigrationOutcome> {
-  const earlier = await context.compute.migrationsSince(action.server!, since);
-  const floor = earlier.reduce((highest, record) => Math.max(highest, record.id), 0);
-  const journaled = await context.repositories.actions.recordCall(action.id, { novaMigrationFloor: floor });
-  return startAndFollow(context, journaled, since);
+  // Nova's scheduler learns late that a server left a host (its instance cache is refreshed every
+  // scheduler_instance_sync_interval): it may refuse a server group member onto a host another
+  // member has just left. Such a refusal is retried for a while before the action fails.
+  const retryUntil = context.clock.now() + context.settings.noValidHostRetryMs;
+  for (let attempt = 1; ; attempt++) {
+    const earlier = await context.compute.migrationsSince(action.server!, since);
+    const floor = earlier.reduce((highest, record) => Math.max(highest, record.id), 0);
+    const journaled = await context.repositories.actions.recordCall(action.id, { novaMigrationFloor: floor, retry: attempt > 1 });
+    const outcome = await startAndFollow(context, journaled, since, retryUntil);
+    if (outcome !== NO_VALID_HOST_YET) return outcome;
+    context.logger.warn({ action: action.id, server: action.server, destination: action.destination, attempt, retryInMs: NO_VALID_HOST_RETRY_DELAY_MS },
+      'Nova found no valid host; its scheduler may not know yet that a server left the destination: retrying');
+    await context.clock.sleep(NO_VALID_HOST_RETRY_DELAY_MS);
+  }
 }
 
 /** After a restart: the action was ONGOING, so a call may or may not have reached Nova. */
@@ -43,7 +58,8 @@ export async function reconcileMigration(context: ApplierContext, action: Action
   // The floor is journaled before the call: without it, the call was never made.
   if (action.novaMigrationFloor === null) return journalFloorAndStart(context, action, since);
   const records = await matching(context, action, since);
-  if (records.length) return follow(context, action, since, action.requestId ?? undefined, false);
+  // Without a retry deadline, follow always journals an outcome.
+  if (records.length) return await follow(context, action, since, action.requestId ?? undefined, false) as MigrationOutcome;
   const location = await context.compute.serverLocation(action.server!);
   if (location?.host === action.destination) return finish(context, action, { state: 'SUCCEEDED' });
   if (!location) return finish(context, action, { state: 'FAILED', error: 'the server no longer exists' });
@@ -51,10 +67,10 @@ export async function reconcileMigration(context: ApplierContext, action: Action
   // Nova has no migration for it and the server has not moved: the call never arrived.
   await context.repositories.actions.recordCall(action.id, { retry: true });
   context.logger.info({ action: action.id, server: action.server }, 'live migration never reached Nova before the restart; starting it now');
-  return startAndFollow(context, action, since);
+  return journalFloorAndStart(context, action, since);
 }
 
-async function startAndFollow(context: ApplierContext, action: ActionRecord, since: string): Promise<MigrationOutcome> {
+async function startAndFollow(context: ApplierContext, action: ActionRecord, since: string, retryUntil = 0): Promise<Followed> {
   let requestId: string | undefined;
   try {
     ({ requestId } = await context.compute.startLiveMigration(action.server!, action.destination!));
@@ -67,7 +83,7 @@ async function startAndFollow(context: ApplierContext, action: ActionRecord, sin
     context.logger.warn({ action: action.id, server: action.server, error: (error as Error).message }, 'no answer to the live migration call; checking what Nova did');
     return follow(context, action, since, undefined, true);
   }
-  return follow(context, action, since, requestId, false);
+  return follow(context, action, since, requestId, false, retryUntil);
 }
 
 async function matching(context: ApplierContext, action: ActionRecord, since: string): Promise<MigrationRecord[]> {
@@ -76,7 +92,7 @@ async function matching(context: ApplierContext, action: ActionRecord, since: st
   return records.filter((record) => record.id > floor && (record.source === null || record.source === action.source) && (record.destination === null || record.destination === action.destination));
 }
 
-async function follow(context: ApplierContext, action: ActionRecord, since: string, requestId: string | undefined, unanswered: boolean): Promise<MigrationOutcome> {
+async function follow(context: ApplierContext, action: ActionRecord, since: string, requestId: string | undefined, unanswered: boolean, retryUntil = 0): Promise<Followed> {
   const { clock, settings } = context;
   const begun = clock.now();
   const deadline = begun + settings.migrationTimeoutMs;
@@ -95,6 +111,7 @@ async function follow(context: ApplierContext, action: ActionRecord, since: stri
     }
     if (latest && BROKEN.has(latest.status)) {
       const reason = await context.compute.failureReason(action.server!, requestId).catch(() => undefined);
+      if (reason && /no valid host/i.test(reason) && clock.now() < retryUntil) return NO_VALID_HOST_YET;
       return finish(context, action, { state: 'FAILED', migrationId: latest.id, error: `Nova's migration ${latest.id} ended in status ${latest.status}${reason ? `: ${reason}` : ''}` }, requestId);
     }
     if (!latest && unanswered && clock.now() - begun > APPEARANCE_MS) {

@@ -20,6 +20,8 @@ export class SimulatedCompute implements ComputeOperations {
   /** Live migrations running out of each host right now, and the most seen at once. */
   readonly runningOutOf = new Map<string, number>();
   readonly mostOutOf = new Map<string, number>();
+  /** Servers whose next live migrations Nova's scheduler refuses after the 202 ("No valid host"): how many. */
+  readonly noValidHost = new Map<string, number>();
   /** Nova's conductor writes the migration record after the API's 202: polls that miss it. */
   recordDelayPolls = 0;
   private nextId = 1;
@@ -45,6 +47,12 @@ export class SimulatedCompute implements ComputeOperations {
       throw new MigrationRefused(refusal, requestId);
     }
     const source = this.hostOf.get(serverId)!;
+    const noValidHost = this.noValidHost.get(serverId) ?? 0;
+    if (noValidHost > 0) {
+      this.noValidHost.set(serverId, noValidHost - 1);
+      this.endedMigration(serverId, 'error', source, destination);
+      return { requestId };
+    }
     this.migrations.push({ id: this.nextId++, server: serverId, status: 'running', source, destination, createdAt: new Date().toISOString(), pollsLeft: this.pollsPerMigration, hiddenFor: this.recordDelayPolls });
     const running = (this.runningOutOf.get(source) ?? 0) + 1;
     this.runningOutOf.set(source, running);

@@ -51,7 +51,7 @@ describe('the applier', () => {
     return {
       repositories, compute, power: createPowerDriver('none'), logger: silent,
       clock: { now: () => Date.now(), sleep: async () => undefined },
-      settings: { maxParallelMigrations: 4, maxPerSourceHost: 1, migrationTimeoutMs: 60_000, pollIntervalMs: 0, serviceUpTimeoutMs: 1000, ...settings },
+      settings: { maxParallelMigrations: 4, maxPerSourceHost: 1, migrationTimeoutMs: 60_000, pollIntervalMs: 0, serviceUpTimeoutMs: 1000, noValidHostRetryMs: 0, ...settings },
     };
   }
 
@@ -90,6 +90,30 @@ describe('the applier', () => {
     assert.deepEqual(states, ['FAILED', 'CANCELLED', 'CANCELLED']);
     assert.equal(compute.services.get('cmp-1')!.enabled, true);
     assert.equal(compute.startsOf('b'), 0);
+  });
+
+  it('tries again a migration Nova\'s scheduler refused with "No valid host", within the retry time', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
+    compute.noValidHost.set('a', 2);
+    let now = Date.now();
+    const context = { ...contextFor(compute, { noValidHostRetryMs: 60_000 }), clock: { now: () => now, sleep: async (ms: number) => { now += ms; } } };
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
+    assert.equal((await executePlan(context, id)).state, 'SUCCEEDED');
+    assert.equal(compute.startsOf('a'), 3);
+    assert.equal((await repositories.actions.list({ actionPlanId: id }))[0].attempts, 3);
+  });
+
+  it('fails a migration Nova keeps refusing with "No valid host" once the retry time is over', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
+    compute.noValidHost.set('a', 100);
+    let now = Date.now();
+    const context = { ...contextFor(compute, { noValidHostRetryMs: 40_000 }), clock: { now: () => now, sleep: async (ms: number) => { now += ms; } } };
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1')]);
+    const plan = await executePlan(context, id);
+    assert.equal(plan.state, 'FAILED');
+    assert.match(plan.failureReason ?? '', /No valid host/);
+    assert.equal(compute.startsOf('a'), 4);
+    assert.equal(compute.services.get('cmp-1')!.enabled, true);
   });
 
   it('follows its own migration, not an earlier failed attempt for the same server', async () => {
