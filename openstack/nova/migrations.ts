@@ -113,16 +113,27 @@ export async function abortLiveMigration(nova: NovaClient, serverId: string, mig
   });
 }
 
+/** The highest migration id among `migrations` (0 for none): Nova's ids only grow. */
+export function newestMigrationId(migrations: readonly { id: number }[]): number {
+  return migrations.reduce((highest, migration) => Math.max(highest, migration.id), 0);
+}
+
 export interface WaitOptions {
   /** Only migrations created at or after this ISO 8601 instant count. */
   since: string;
+  /**
+   * Only migrations with a higher id count: the server's newest migration id before the call.
+   * Nova writes the record after answering the call, so without it an earlier migration of the
+   * same server, finished moments before, could be taken for this one.
+   */
+  after?: number;
   timeoutMs?: number;
   intervalMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
 
-/** Polls /os-migrations until the server's newest live migration since `since` is final. */
+/** Polls /os-migrations until the server's newest live migration since `since` (and after `after`) is final. */
 export async function waitForLiveMigration(nova: NovaClient, serverId: string, options: WaitOptions): Promise<NovaMigration> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
@@ -131,6 +142,7 @@ export async function waitForLiveMigration(nova: NovaClient, serverId: string, o
   let last: NovaMigration | undefined;
   for (;;) {
     const migrations = (await listMigrations(nova, { serverId, changesSince: options.since }))
+      .filter((migration) => migration.id > (options.after ?? -1))
       .filter((migration) => Date.parse(migration.created_at.endsWith('Z') || /[+-]\d\d:?\d\d$/.test(migration.created_at) ? migration.created_at : `${migration.created_at}Z`) >= since - 1000);
     last = migrations[migrations.length - 1] ?? last;
     if (last && FINAL_MIGRATION_STATUSES.has(last.status)) return last;

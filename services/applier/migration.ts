@@ -3,6 +3,7 @@
 // SUCCEEDED or FAILED with Nova's reason. A migration found in flight after a restart is
 // reconciled: followed if running, accepted if done, started again only if Nova never saw it.
 import type { ActionRecord } from '../db/index.js';
+import { newestMigrationId } from '../../openstack/nova/migrations.js';
 import { MigrationRefused, type MigrationRecord } from './compute.js';
 import type { ApplierContext } from './executor.js';
 
@@ -41,7 +42,7 @@ async function journalFloorAndStart(context: ApplierContext, action: ActionRecor
   const retryUntil = context.clock.now() + context.settings.noValidHostRetryMs;
   for (let attempt = 1; ; attempt++) {
     const earlier = await context.compute.migrationsSince(action.server!, since);
-    const floor = earlier.reduce((highest, record) => Math.max(highest, record.id), 0);
+    const floor = newestMigrationId(earlier);
     const journaled = await context.repositories.actions.recordCall(action.id, { novaMigrationFloor: floor, retry: attempt > 1 });
     const outcome = await startAndFollow(context, journaled, since, retryUntil);
     if (outcome !== NO_VALID_HOST_YET) return outcome;

@@ -6,7 +6,7 @@ import { connectCloud, type Cloud } from '../../openstack/cloud.js';
 import { OpenStackHttpError } from '../../openstack/errors.js';
 import { aggregateResources, metricOperation, openGnocchi } from '../../openstack/gnocchi.js';
 import { listHypervisors } from '../../openstack/nova/hypervisors.js';
-import { abortLiveMigration, listMigrations, liveMigrate, waitForLiveMigration } from '../../openstack/nova/migrations.js';
+import { abortLiveMigration, listMigrations, liveMigrate, newestMigrationId, waitForLiveMigration } from '../../openstack/nova/migrations.js';
 import { listServerGroups } from '../../openstack/nova/server-groups.js';
 import { getServer, listServers } from '../../openstack/nova/servers.js';
 import { disableComputeService, enableComputeService, listComputeServices } from '../../openstack/nova/services.js';
@@ -79,8 +79,9 @@ describe('OpenStack clients against the dev cloud', function () {
     const destination = source === 'cmp-01' ? 'cmp-02' : 'cmp-01';
     for (const [from, to] of [[source, destination], [destination, source]]) {
       const since = new Date(Date.now() - 2000).toISOString();
+      const after = newestMigrationId(await listMigrations(cloud.nova, { serverId: server.id }));
       await liveMigrate(cloud.nova, server.id, to);
-      const migration = await waitForLiveMigration(cloud.nova, server.id, { since, timeoutMs: 180_000, intervalMs: 1000 });
+      const migration = await waitForLiveMigration(cloud.nova, server.id, { since, after, timeoutMs: 180_000, intervalMs: 1000 });
       assert.deepEqual([migration.status, migration.source_compute, migration.dest_compute], ['completed', from, to]);
       assert.equal((await getServer(cloud.nova, server.id)).host, to);
     }
@@ -99,9 +100,10 @@ describe('OpenStack clients against the dev cloud', function () {
     const members = (await listServers(cloud.nova)).filter((server) => groups.find((group) => group.name === 'ulm-anti')!.members.includes(server.id));
     const [mover, peer] = members;
     const since = new Date(Date.now() - 2000).toISOString();
+    const after = newestMigrationId(await listMigrations(cloud.nova, { serverId: mover.id }));
     // From 2.34 on, Nova accepts the request (202) and the scheduler refuses the host afterwards.
     await liveMigrate(cloud.nova, mover.id, peer.host);
-    const migration = await waitForLiveMigration(cloud.nova, mover.id, { since, timeoutMs: 180_000, intervalMs: 1000 });
+    const migration = await waitForLiveMigration(cloud.nova, mover.id, { since, after, timeoutMs: 180_000, intervalMs: 1000 });
     assert.equal(migration.status, 'error');
     assert.equal((await getServer(cloud.nova, mover.id)).host, mover.host);
   });
