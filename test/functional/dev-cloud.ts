@@ -27,6 +27,16 @@ export function requireDevCloud(): void {
   if (!existsSync(`${REPO}/dist/cli/main.js`)) throw new Error('ulm is not built: run npm run build (scripts/functional does)');
 }
 
+/**
+ * Pushes fresh Gnocchi measures (scripts/dev-cloud/metrics). `seed` pushed them when the run
+ * started, but ulm calls measures older than 15 min stale and a functional run lasts longer:
+ * suites that read metrics push again first.
+ */
+export function pushFreshMeasures(): void {
+  const result = spawnSync('bash', [`${REPO}/scripts/dev-cloud/metrics`], { encoding: 'utf8', timeout: 300_000 });
+  if (result.status !== 0) throw new Error(`scripts/dev-cloud/metrics failed: ${result.stderr}`);
+}
+
 export function devCloudConfig(): CloudConfig {
   return resolveCloudConfig({ cloud: CLOUD, env: cloudEnvironment() });
 }

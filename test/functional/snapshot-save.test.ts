@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Snapshot } from '../../core/snapshot/format.js';
 import { readSnapshot } from '../../core/snapshot/read.js';
 import type { MetricsReport } from '../../services/collect/preflight.js';
-import { cloudEnvironment, openstack, openstackAction, REPO, requireDevCloud, seededHosts, STATE, ulm } from './dev-cloud.js';
+import { cloudEnvironment, openstack, openstackAction, pushFreshMeasures, REPO, requireDevCloud, seededHosts, STATE, ulm } from './dev-cloud.js';
 
 interface OscServer { ID: string; Name: string; Status: string; Host: string; 'Flavor Name': string; 'Availability Zone': string }
 interface OscGroup { ID: string; Name: string; Policy: string; Members: string[] }
@@ -24,6 +24,7 @@ describe('ulm snapshot save against the dev cloud', function () {
 
   before(() => {
     requireDevCloud();
+    pushFreshMeasures();
     directory = mkdtempSync(join(tmpdir(), 'ulm-functional-'));
     const run = ulm(['snapshot', 'save', '--os-cloud', 'ulm-admin', '-o', join(directory, 'cluster.json')]);
     assert.equal(run.status, 0, `snapshot save failed:\n${run.stderr}`);
