@@ -1,6 +1,7 @@
 // Tries several consolidation variants on the same start and keeps the best plan: most hosts
 // freed, then fewest migrations. The number of variants depends only on the snapshot's size,
-// so the result stays deterministic and large clusters stay within the time budget.
+// so the result stays deterministic and large clusters stay within the time budget. On small
+// clusters it also searches the choices of hosts to empty (searchHostsToEmpty).
 import type { Cluster } from '../cluster.js';
 import { consolidate, type ConsolidationVariant } from './consolidate.js';
 import type { PlanContext } from './context.js';
@@ -86,16 +87,84 @@ function movingCost(placement: Placement): number {
   return cost;
 }
 
+interface Trial extends Outcome {
+  placement: Placement;
+  context: PlanContext;
+}
+
+function runVariant(placement: Placement, context: PlanContext, variant: ConsolidationVariant): Trial {
+  const trial = placement.clone();
+  const trialContext = context.fork();
+  consolidate(trial, trialContext, variant);
+  return { placement: trial, context: trialContext, active: trial.activeHostCount(), cost: movingCost(trial) };
+}
+
 /** Runs the variants from `placement`'s state and returns the winning placement. */
 export function consolidateBest(placement: Placement, context: PlanContext): Placement {
   const activeBefore = placement.activeHostCount();
-  const trials = variantsFor(placement.cluster).map((variant) => {
-    const trial = placement.clone();
-    const trialContext = context.fork();
-    consolidate(trial, trialContext, variant);
-    return { placement: trial, context: trialContext, active: trial.activeHostCount(), cost: movingCost(trial) };
-  });
+  const trials = variantsFor(placement.cluster).map((variant) => runVariant(placement, context, variant));
+  trials.push(...searchHostsToEmpty(placement, context, trials[chooseOutcome(trials, activeBefore)]));
   const best = trials[chooseOutcome(trials, activeBefore)];
   context.adopt(best.context);
   return best.placement;
+}
+
+/** Clusters with at most this many hosts that could be emptied get the search below. */
+const SEARCH_HOSTS = 12;
+/** Consolidation runs the search may spend (each is about a millisecond on such a cluster). */
+const SEARCH_RUNS = 300;
+/** The search steers a best-fit variant: fit matters most when the hosts to empty are given. */
+const SEARCH_VARIANT: ConsolidationVariant = { size: 1, load: 1, servers: 1, fit: 'fullest' };
+
+/**
+ * Small clusters: the heuristics can miss the one choice of hosts to empty that frees one more
+ * host, or the same hosts for fewer migrations. Tries the choices that could beat `best` — more
+ * hosts, or as many whose servers number fewer than its migrations (every server on an emptied
+ * host moves) — in order of hosts then servers, skipping those whose remaining hosts lack the
+ * capacity for all servers.
+ */
+function searchHostsToEmpty(placement: Placement, context: PlanContext, best: Outcome): Trial[] {
+  const cluster = placement.cluster;
+  const holdsPinned = new Uint8Array(cluster.hostCount);
+  for (let server = 0; server < cluster.serverCount; server++) if (cluster.pinned[server]) holdsPinned[placement.hostOf[server]] = 1;
+  const candidates: number[] = [];
+  for (let host = 0; host < cluster.hostCount; host++) {
+    if (placement.isActive(host) && cluster.enabled[host] && !holdsPinned[host]) candidates.push(host);
+  }
+  if (candidates.length > SEARCH_HOSTS || candidates.length === 0) return [];
+
+  const servers = candidates.map((host) => placement.serversOn(host).reduce((total, server) => total + cluster.moveCost[server], 0));
+
+  const choices: { mask: number; hosts: number; cost: number }[] = [];
+  for (let mask = 1; mask < 1 << candidates.length; mask++) {
+    let hosts = 0;
+    let cost = 0;
+    candidates.forEach((_, index) => {
+      if (!(mask & (1 << index))) return;
+      hosts++;
+      cost += servers[index];
+    });
+    choices.push({ mask, hosts, cost });
+  }
+  choices.sort((a, b) => b.hosts - a.hosts || a.cost - b.cost || a.mask - b.mask);
+
+  const trials: Trial[] = [];
+  let bestActive = best.active;
+  let bestCost = best.cost;
+  const activeBefore = placement.activeHostCount();
+  for (const choice of choices) {
+    if (trials.length >= SEARCH_RUNS) break;
+    const freedBest = activeBefore - bestActive;
+    if (choice.hosts < freedBest) break;
+    if (choice.hosts === freedBest && choice.cost >= bestCost) continue;
+    const keepBonus = new Float64Array(cluster.hostCount);
+    candidates.forEach((host, index) => { if (choice.mask & (1 << index)) keepBonus[host] = -1_000; });
+    const trial = runVariant(placement, context, { ...SEARCH_VARIANT, keepBonus });
+    trials.push(trial);
+    if (trial.active < bestActive || (trial.active === bestActive && trial.cost < bestCost)) {
+      bestActive = trial.active;
+      bestCost = trial.cost;
+    }
+  }
+  return trials;
 }

@@ -51,6 +51,8 @@ export interface ConsolidationVariant {
    * holds (on mixed hardware, a host rich in memory but poor in vCPUs is not big).
    */
   sizeBy?: 'weighted' | 'bottleneck';
+  /** Added to each host's keep score: a search over which hosts to empty steers with it. */
+  keepBonus?: Float64Array;
 }
 
 export const DEFAULT_VARIANT: ConsolidationVariant = { size: 1, load: 1, servers: 1, fit: 'fullest' };
@@ -128,7 +130,7 @@ export function rankHosts(placement: Placement, variant: ConsolidationVariant = 
     // Disabled hosts cannot receive: they are the first to empty.
     // The moving cost always breaks ties: of two alike hosts, the one cheaper to empty goes.
     const servers = (variant.servers + 0.001) * cost[host] / meanCost;
-    keepScore[host] = cluster.enabled[host] ? variant.size * size + variant.load * load + servers : -1e9 + load;
+    keepScore[host] = cluster.enabled[host] ? variant.size * size + variant.load * load + servers + (variant.keepBonus?.[host] ?? 0) : -1e9 + load;
   }
   const serverSize = new Float64Array(cluster.serverCount);
   for (let server = 0; server < cluster.serverCount; server++) {

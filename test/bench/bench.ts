@@ -4,11 +4,11 @@
 // time ulm on every instance, one child process per run and strictly one at a time so
 // timings are not disturbed by the benchmark itself; then run the baselines and the scorer
 // (in parallel, --jobs). See test/bench/README.md.
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generatedInstances, generateInstance, instanceFacts, isGenerated, publicInstances, SIZES, type BenchInstance, type SizeClass } from './instances.js';
+import { FACTS_VERSION, generatedInstances, generateInstance, instanceFacts, isGenerated, publicInstances, SIZES, type BenchInstance, type SizeClass } from './instances.js';
 import { COMPILED_RUNNER, PLANS_DIR, REPO_ROOT, RESULTS_FILE, sharedBenchDir, WORK_DIR } from './paths.js';
 import { runNodeScriptMeasured, runPool, runProcess } from './processes.js';
 import { renderProblems, renderTable, renderTargets, renderTimings } from './report.js';
@@ -241,6 +241,8 @@ function renderReport(startedAt: string, options: Pick<BenchOptions, 'sizes' | '
 /** --from-results: prints the report of an earlier run again, targets re-checked by the current code; runs nothing. */
 function rerender(resultsFile: string): number {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResults;
+  // Facts recorded by an older bench lack what the current targets read: computed again.
+  results.instances = results.instances.map((record) => record.facts.facts_version === FACTS_VERSION || !existsSync(record.path) ? record : { ...record, facts: instanceFacts(record) });
   const baselinesRun = results.runs.some((run) => run.planner !== 'ulm');
   const targets = checkTargets(results.instances, results.runs, baselinesRun);
   const options = results.options as unknown as BenchOptions;

@@ -80,7 +80,7 @@ export async function generateInstance(benchDir: string, instance: BenchInstance
 // JSON takes seconds.
 // ---------------------------------------------------------------------------
 
-const FACTS_VERSION = 1;
+export const FACTS_VERSION = 2;
 
 export interface InstanceFacts {
   facts_version: number;
@@ -102,12 +102,22 @@ export interface InstanceFacts {
   };
   /** reach_target: servers whose target differs from their current host. */
   misplaced: number | null;
+  /**
+   * Servers on each host a plan could empty (it holds servers, none unmigratable or held by
+   * affinity), fewest first: emptying n hosts moves at least the first n counts' sum.
+   */
+  servers_on_emptiable_hosts: number[];
+  /**
+   * balance: migrations no valid plan can go below. Each host over a usage limit sheds at least
+   * as many servers as it takes, largest first, to come under that limit.
+   */
+  balance_migration_floor: number | null;
 }
 
 interface RawInstance {
-  policy: { goal: string; drain_hosts?: string[] };
-  hosts: { name: string; enabled: boolean }[];
-  servers: { id: string; host: string; migratable: boolean; server_group?: string | null; series?: unknown }[];
+  policy: { goal: string; drain_hosts?: string[]; max_host_cpu?: number; max_host_memory?: number };
+  hosts: { name: string; enabled: boolean; vcpus?: number; memory_mb?: number }[];
+  servers: { id: string; host: string; migratable: boolean; server_group?: string | null; series?: unknown; usage?: { cpu_cores: number; memory_mb: number } }[];
   server_groups?: { id: string; policy: string }[];
   target?: Record<string, string> | null;
 }
@@ -146,6 +156,9 @@ export function computeFacts(raw: RawInstance): InstanceFacts {
     const hostOf = new Map(raw.servers.map((server) => [server.id, server.host]));
     misplaced = Object.entries(raw.target).filter(([serverId, host]) => hostOf.get(serverId) !== host).length;
   }
+  const serversOn = new Map<string, number>();
+  for (const server of raw.servers) serversOn.set(server.host, (serversOn.get(server.host) ?? 0) + 1);
+  const serversOnEmptiableHosts = [...serversOn].filter(([host]) => !immovableHosts.has(host)).map(([, count]) => count).sort((a, b) => a - b);
   return {
     facts_version: FACTS_VERSION,
     goal: raw.policy.goal,
@@ -154,7 +167,40 @@ export function computeFacts(raw: RawInstance): InstanceFacts {
     has_series: raw.servers.length > 0 && raw.servers[0].series !== undefined,
     hosts_that_can_hold_servers: hostsThatCanHold,
     drain, misplaced,
+    servers_on_emptiable_hosts: serversOnEmptiableHosts,
+    balance_migration_floor: raw.policy.goal === 'balance' ? balanceMigrationFloor(raw) : null,
   };
+}
+
+/** Comparisons allow the scorer's relative tolerance on limits (FORMAT.md). */
+const LIMIT_TOLERANCE = 1e-9;
+
+function balanceMigrationFloor(raw: RawInstance): number {
+  const usages = new Map<string, { cpu: number[]; memory: number[] }>();
+  for (const server of raw.servers) {
+    const usage = usages.get(server.host) ?? { cpu: [], memory: [] };
+    usage.cpu.push(server.usage?.cpu_cores ?? 0);
+    usage.memory.push(server.usage?.memory_mb ?? 0);
+    usages.set(server.host, usage);
+  }
+  /** Servers to take off, largest first, until the rest is within the limit. */
+  const shed = (values: number[], limit: number) => {
+    const sorted = [...values].sort((a, b) => b - a);
+    let total = sorted.reduce((sum, value) => sum + value, 0);
+    let count = 0;
+    while (total > limit * (1 + LIMIT_TOLERANCE) && count < sorted.length) total -= sorted[count++];
+    return count;
+  };
+  let floor = 0;
+  for (const host of raw.hosts) {
+    const usage = usages.get(host.name);
+    if (!usage) continue;
+    floor += Math.max(
+      shed(usage.cpu, (raw.policy.max_host_cpu ?? 1) * (host.vcpus ?? 0)),
+      shed(usage.memory, (raw.policy.max_host_memory ?? 1) * (host.memory_mb ?? 0)),
+    );
+  }
+  return floor;
 }
 
 /** Facts of an instance, from a cache file beside generated instances when it is current. */

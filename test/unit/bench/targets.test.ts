@@ -33,3 +33,29 @@ describe('benchmark: migrations per freed host out of reach', () => {
     assert.equal(ratioUnreachable(facts, 5, 1), null);
   });
 });
+
+describe('benchmark: the fewest migrations a balance plan can make', () => {
+  it('a host over max_host_cpu sheds its largest servers first; over both limits, the larger count', () => {
+    const facts = computeFacts({
+      policy: { goal: 'balance', max_host_cpu: 0.5, max_host_memory: 0.5 },
+      hosts: [
+        { name: 'cmp-hot', enabled: true, vcpus: 16, memory_mb: 65536 },
+        { name: 'cmp-full', enabled: true, vcpus: 16, memory_mb: 65536 },
+        { name: 'cmp-cool', enabled: true, vcpus: 16, memory_mb: 65536 },
+      ],
+      servers: [
+        // 12 cores on a limit of 8: shedding the 6-core server is enough.
+        { id: 'a', host: 'cmp-hot', migratable: true, usage: { cpu_cores: 6, memory_mb: 1024 } },
+        { id: 'b', host: 'cmp-hot', migratable: true, usage: { cpu_cores: 3, memory_mb: 1024 } },
+        { id: 'c', host: 'cmp-hot', migratable: true, usage: { cpu_cores: 3, memory_mb: 1024 } },
+        // Memory 48 GiB on a limit of 32 GiB: two 12 GiB servers must go, though CPU needs one.
+        { id: 'd', host: 'cmp-full', migratable: true, usage: { cpu_cores: 9, memory_mb: 12288 } },
+        { id: 'e', host: 'cmp-full', migratable: true, usage: { cpu_cores: 0, memory_mb: 12288 } },
+        { id: 'f', host: 'cmp-full', migratable: true, usage: { cpu_cores: 0, memory_mb: 12288 } },
+        { id: 'g', host: 'cmp-full', migratable: true, usage: { cpu_cores: 0, memory_mb: 12288 } },
+        { id: 'h', host: 'cmp-cool', migratable: true, usage: { cpu_cores: 1, memory_mb: 1024 } },
+      ],
+    });
+    assert.equal(facts.balance_migration_floor, 3);
+  });
+});

@@ -1,7 +1,11 @@
 // Tests of goal consolidate: fewest active hosts, and no migration that buys nothing.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Snapshot } from '../../../core/snapshot/format.js';
 import { numbered, snapshot } from '../../support/builders.js';
 import { activeHostsAfter, blockedBy, checkedPlan, hostsWith, migrations, movedServers } from '../../support/planning.js';
+import { sharedDir } from '../../support/scorer.js';
 
 describe('goal consolidate', () => {
   it('three lightly loaded hosts end as one, and the two emptied hosts are disabled as "ulm: consolidated"', () => {
@@ -85,6 +89,15 @@ describe('goal consolidate', () => {
     const { plan, score } = checkedPlan(cluster);
     assert.equal(score.active_hosts_after, 2);
     assert.ok(migrations(plan).some((move) => move.reason.startsWith('relieve cmp-1')), JSON.stringify(plan.actions));
+  });
+
+  it('on a small cluster, tries each choice of hosts to empty: the shared heterogeneous-s instance reaches its lower bound', () => {
+    // Twelve mixed hosts, two of them holding servers that must not move; the weighted
+    // rankings alone keep four hosts on, one more than the lower bound.
+    const instance = JSON.parse(readFileSync(join(sharedDir(), 'bench', 'instances', 'heterogeneous-s.json'), 'utf8')) as Snapshot;
+    const { score } = checkedPlan(instance);
+    assert.equal(score.lower_bound_active_hosts, 3);
+    assert.equal(score.active_hosts_after, 3);
   });
 
   describe('making room on a kept host', () => {
