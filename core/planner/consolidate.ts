@@ -222,7 +222,7 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
     const wasReceiving = placement.receiving[host];
     placement.receiving[host] = 0;
     setTier(host);
-    const [keepers, others] = destinationTiers();
+    // The lists of hosts cost a pass over every host: built (once) only when a server needs them.
     for (const server of servers) {
       tally.reset();
       let destination: number;
@@ -230,13 +230,14 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
         destination = keeperIndex!.first(server);
         if (destination < 0) destination = otherIndex!.first(server);
       } else {
-        destination = chooseDestination(placement, server, [keepers], fit, tally);
-        if (destination < 0) destination = chooseDestination(placement, server, [others], keepFirst, tally);
+        destination = chooseDestination(placement, server, [destinationTiers()[0]], fit, tally);
+        if (destination < 0) destination = chooseDestination(placement, server, [destinationTiers()[1]], keepFirst, tally);
       }
       if (destination >= 0) {
         placement.move(server, destination);
         continue;
       }
+      const [keepers, others] = destinationTiers();
       const roomOn = makeRoom(placement, server, keepers, serverSize, keeperDestination, (moved, destination) => {
         madeRoom.set(moved, { destination, reason: `consolidate: make room for ${cluster.serverNames[server]} (emptying ${cluster.hostNames[host]})` });
       }, roomEffort);
