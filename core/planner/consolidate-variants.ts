@@ -115,19 +115,20 @@ export function consolidateBest(placement: Placement, context: PlanContext): Pla
   return best.placement;
 }
 
-/** Clusters with at most this many hosts that could be emptied get the search below. */
+/** Clusters with at most this many active hosts get the search below. */
 const SEARCH_HOSTS = 12;
-/** Consolidation runs the search may spend (each is about a millisecond on such a cluster). */
+/** Consolidation runs the search may spend: at most this many, and fewer on many servers. */
 const SEARCH_RUNS = 300;
+/** Servers placed over all runs (a run places each server at most about once). */
+const SEARCH_SERVER_PLACEMENTS = 100_000;
 /** The search steers a best-fit variant: fit matters most when the hosts to empty are given. */
 const SEARCH_VARIANT: ConsolidationVariant = { size: 1, load: 1, servers: 1, fit: 'fullest' };
 
 /**
- * Small clusters: the heuristics can miss the one choice of hosts to empty that frees one more
- * host, or the same hosts for fewer migrations. Tries the choices that could beat `best` — more
- * hosts, or as many whose servers number fewer than its migrations (every server on an emptied
- * host moves) — in order of hosts then servers, skipping those whose remaining hosts lack the
- * capacity for all servers.
+ * Small clusters: the rankings can miss the one choice of hosts to empty that frees one more
+ * host, or as many for fewer migrations. Each choice that could beat `best` — more hosts, or as
+ * many holding fewer servers than its migrations (every server on an emptied host moves) — is
+ * tried first in a run of the best-fit variant, most hosts then fewest servers first.
  */
 function searchHostsToEmpty(placement: Placement, context: PlanContext, best: Outcome): Trial[] {
   const cluster = placement.cluster;
@@ -137,7 +138,8 @@ function searchHostsToEmpty(placement: Placement, context: PlanContext, best: Ou
   for (let host = 0; host < cluster.hostCount; host++) {
     if (placement.isActive(host) && cluster.enabled[host] && !holdsPinned[host]) candidates.push(host);
   }
-  if (candidates.length > SEARCH_HOSTS || candidates.length === 0) return [];
+  if (placement.activeHostCount() > SEARCH_HOSTS || candidates.length === 0) return [];
+  const runs = Math.min(SEARCH_RUNS, Math.floor(SEARCH_SERVER_PLACEMENTS / Math.max(1, cluster.serverCount)));
 
   const servers = candidates.map((host) => placement.serversOn(host).reduce((total, server) => total + cluster.moveCost[server], 0));
 
@@ -159,7 +161,7 @@ function searchHostsToEmpty(placement: Placement, context: PlanContext, best: Ou
   let bestCost = best.cost;
   const activeBefore = placement.activeHostCount();
   for (const choice of choices) {
-    if (trials.length >= SEARCH_RUNS) break;
+    if (trials.length >= runs) break;
     const freedBest = activeBefore - bestActive;
     if (choice.hosts < freedBest) break;
     if (choice.hosts === freedBest && choice.cost >= bestCost) continue;
