@@ -132,17 +132,19 @@ const SEARCH_VARIANT: ConsolidationVariant = { size: 1, load: 1, servers: 1, fit
  */
 function searchHostsToEmpty(placement: Placement, context: PlanContext, best: Outcome): Trial[] {
   const cluster = placement.cluster;
+  const activeBefore = placement.activeHostCount();
+  if (activeBefore > SEARCH_HOSTS) return [];
   const holdsPinned = new Uint8Array(cluster.hostCount);
   for (let server = 0; server < cluster.serverCount; server++) if (cluster.pinned[server]) holdsPinned[placement.hostOf[server]] = 1;
   const candidates: number[] = [];
   for (let host = 0; host < cluster.hostCount; host++) {
     if (placement.isActive(host) && cluster.enabled[host] && !holdsPinned[host]) candidates.push(host);
   }
-  if (placement.activeHostCount() > SEARCH_HOSTS || candidates.length === 0) return [];
+  if (candidates.length === 0) return [];
   const runs = Math.min(SEARCH_RUNS, Math.floor(SEARCH_SERVER_PLACEMENTS / Math.max(1, cluster.serverCount)));
 
-  const servers = candidates.map((host) => placement.serversOn(host).reduce((total, server) => total + cluster.moveCost[server], 0));
-
+  // Every server on an emptied host moves: what emptying each candidate costs at least.
+  const emptyingCost = candidates.map((host) => placement.serversOn(host).reduce((total, server) => total + cluster.moveCost[server], 0));
   const choices: { mask: number; hosts: number; cost: number }[] = [];
   for (let mask = 1; mask < 1 << candidates.length; mask++) {
     let hosts = 0;
@@ -150,7 +152,7 @@ function searchHostsToEmpty(placement: Placement, context: PlanContext, best: Ou
     candidates.forEach((_, index) => {
       if (!(mask & (1 << index))) return;
       hosts++;
-      cost += servers[index];
+      cost += emptyingCost[index];
     });
     choices.push({ mask, hosts, cost });
   }
@@ -159,7 +161,6 @@ function searchHostsToEmpty(placement: Placement, context: PlanContext, best: Ou
   const trials: Trial[] = [];
   let bestActive = best.active;
   let bestCost = best.cost;
-  const activeBefore = placement.activeHostCount();
   for (const choice of choices) {
     if (trials.length >= runs) break;
     const freedBest = activeBefore - bestActive;

@@ -35,7 +35,7 @@ export async function runMigration(context: ApplierContext, action: ActionRecord
  * Journals the floor (the server's highest Nova migration id so far) before the call, so that an
  * earlier attempt for the same server, a refusal a minute ago, is never taken for this one.
  */
-async function journalFloorAndStart(context: ApplierContext, action: ActionRecord, since: string): Promise<MigrationOutcome> {
+async function journalFloorAndStart(context: ApplierContext, action: ActionRecord, since: string, retried = false): Promise<MigrationOutcome> {
   // Nova's scheduler learns late that a server left a host (its instance cache is refreshed every
   // scheduler_instance_sync_interval): it may refuse a server group member onto a host another
   // member has just left. Such a refusal is retried for a while before the action fails.
@@ -43,7 +43,7 @@ async function journalFloorAndStart(context: ApplierContext, action: ActionRecor
   for (let attempt = 1; ; attempt++) {
     const earlier = await context.compute.migrationsSince(action.server!, since);
     const floor = newestMigrationId(earlier);
-    const journaled = await context.repositories.actions.recordCall(action.id, { novaMigrationFloor: floor, retry: attempt > 1 });
+    const journaled = await context.repositories.actions.recordCall(action.id, { novaMigrationFloor: floor, retry: retried || attempt > 1 });
     const outcome = await startAndFollow(context, journaled, since, retryUntil);
     if (outcome !== NO_VALID_HOST_YET) return outcome;
     context.logger.warn({ action: action.id, server: action.server, destination: action.destination, attempt, retryInMs: NO_VALID_HOST_RETRY_DELAY_MS },
@@ -66,9 +66,8 @@ export async function reconcileMigration(context: ApplierContext, action: Action
   if (!location) return finish(context, action, { state: 'FAILED', error: 'the server no longer exists' });
   if (location.host !== action.source) return finish(context, action, { state: 'FAILED', error: `the server is on ${location.host ?? 'no host'}, neither on ${action.source} nor on ${action.destination}` });
   // Nova has no migration for it and the server has not moved: the call never arrived.
-  await context.repositories.actions.recordCall(action.id, { retry: true });
   context.logger.info({ action: action.id, server: action.server }, 'live migration never reached Nova before the restart; starting it now');
-  return journalFloorAndStart(context, action, since);
+  return journalFloorAndStart(context, action, since, true);
 }
 
 async function startAndFollow(context: ApplierContext, action: ActionRecord, since: string, retryUntil = 0): Promise<Followed> {

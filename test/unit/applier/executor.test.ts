@@ -158,23 +158,30 @@ describe('the applier', () => {
   });
 
   it('after a restart, takes a migration Nova finished as done and starts one Nova never saw, once each', async () => {
-    const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-1' }, ['cmp-1', 'cmp-2']);
-    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), move(0, 'b', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1')]);
-    // The previous applier: plan ONGOING, `a` sent to Nova (which finished it), `b` journaled but never sent.
+    const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-1', c: 'cmp-1' }, ['cmp-1', 'cmp-2']);
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), move(0, 'b', 'cmp-1', 'cmp-2'), move(0, 'c', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1')]);
+    // The previous applier: plan ONGOING, `a` sent to Nova (which finished it), `b` journaled but
+    // never sent, `c` journaled up to its call (the floor), which never reached Nova.
     await repositories.actionPlans.updateState(id, 'ONGOING');
-    const [a, b] = await repositories.actions.list({ actionPlanId: id });
+    const [a, b, c] = await repositories.actions.list({ actionPlanId: id });
     await repositories.actions.start(a.id);
     await repositories.actions.recordCall(a.id, { novaMigrationFloor: 0 });
     await compute.startLiveMigration('a', 'cmp-2');
     await compute.migrationsSince('a');
     await compute.migrationsSince('a');
     await repositories.actions.start(b.id);
+    await repositories.actions.start(c.id);
+    await repositories.actions.recordCall(c.id, { novaMigrationFloor: 0 });
 
     const plan = await executePlan(contextFor(compute), id);
     assert.equal(plan.state, 'SUCCEEDED');
     assert.equal(compute.startsOf('a'), 1);
     assert.equal(compute.startsOf('b'), 1);
     assert.equal(compute.hostOf.get('b'), 'cmp-2');
+    assert.equal(compute.startsOf('c'), 1);
+    assert.equal(compute.hostOf.get('c'), 'cmp-2');
+    // The call made after the restart is the action's second attempt, journaled once.
+    assert.equal((await repositories.actions.get(c.id)).attempts, 2);
     assert.equal(compute.services.get('cmp-1')!.enabled, false);
   });
 
