@@ -13,8 +13,12 @@ import { spareCapacityHolds } from './spare-capacity.js';
 
 /** Slack on the planned keepers' capacity, for the room bin packing always loses. */
 const KEEPER_MARGIN = 0.03;
-/** Host examinations making room may spend: per host of the cluster, at least a base. */
-const ROOM_EFFORT_PER_HOST = 30;
+/**
+ * Work making room may spend (hosts examined, and ranges examined looking for where a server
+ * moved aside goes): per host of the cluster, at least a base. Counted, not timed, so that plans
+ * stay deterministic.
+ */
+const ROOM_EFFORT_PER_HOST = 1000;
 const ROOM_EFFORT_BASE = 100_000;
 
 interface Dimension {
@@ -197,10 +201,16 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
     };
   }
 
-  const keeperDestination = (server: number) => indexed ? keeperIndex!.first(server) : chooseDestination(placement, server, [destinationTiers()[0]], fit);
+  const keeperDestination = (server: number) => {
+    if (!indexed) return chooseDestination(placement, server, [destinationTiers()[0]], fit);
+    const steps = keeperIndex!.searchSteps;
+    const destination = keeperIndex!.first(server);
+    roomEffort.remaining -= keeperIndex!.searchSteps - steps;
+    return destination;
+  };
 
   const failures = new Map<number, { server: number; blocker: ConstraintCode }>();
-  // Looking for room is bounded (host examinations), so that large clusters stay fast.
+  // Looking for room is bounded, so that large clusters stay fast.
   const roomEffort: RoomEffort = { remaining: Math.max(ROOM_EFFORT_PER_HOST * hosts, ROOM_EFFORT_BASE) };
   // Servers moved aside to make room: the reason holds if the server is still where it went.
   const madeRoom = new Map<number, { destination: number; reason: string }>();

@@ -2,10 +2,27 @@
 // range of hosts, the largest free room in each resource (Placement allocations and the usage
 // limits). Ranges without room for a server are skipped; the full constraint check runs only on
 // hosts that have the room.
+//
+// Per-resource maxima can come from different hosts: a range whose hosts have either memory or
+// CPU headroom, never both, passes for a server that needs both, and a search that finds nothing
+// then visits nearly every host. So each range also keeps, per class of flavor memory, the largest
+// CPU headroom among its hosts with that much memory free: exact on the pair that binds together.
 import { Constraint } from '../constraints.js';
 import type { Placement } from './placement.js';
 
 const TOLERANCE = 1e-9;
+/** Memory classes kept per range, at most: the flavors' memory sizes, thinned evenly beyond. */
+const MEMORY_CLASSES = 16;
+
+/**
+ * Ascending memory thresholds: each server's class is the largest threshold not above its
+ * flavor's memory, so a range that fails its class has no host for it.
+ */
+function memoryThresholds(flavorMemory: Float64Array): Float64Array {
+  const sizes = [...new Set(flavorMemory)].sort((a, b) => a - b);
+  if (sizes.length <= MEMORY_CLASSES) return Float64Array.from(sizes);
+  return Float64Array.from({ length: MEMORY_CLASSES }, (_, index) => sizes[Math.floor(index * sizes.length / MEMORY_CLASSES)]);
+}
 
 export class HostIndex {
   private readonly placement: Placement;
@@ -20,7 +37,14 @@ export class HostIndex {
   private readonly usedMemory: Float64Array;
   /** Sums of free room over each range (root: every included host), per resource. */
   private readonly sums: Float64Array[];
+  private readonly thresholds: Float64Array;
+  /** Per range (node × class): the largest CPU headroom of a host with the class's memory free. */
+  private readonly cpuByMemoryClass: Float64Array;
+  /** Each server's memory class (-1: below every threshold). */
+  private readonly memoryClass: Int8Array;
   private readonly stack: Int32Array;
+  /** Ranges examined by every search so far: a measure of work that does not depend on the clock. */
+  searchSteps = 0;
 
   /** `order`: every host that may ever take part, in the order first fit tries them. */
   constructor(placement: Placement, order: number[]) {
@@ -42,6 +66,14 @@ export class HostIndex {
     this.cpu = arrays();
     this.usedMemory = arrays();
     this.sums = [0, 1, 2, 3, 4].map(() => new Float64Array(2 * size));
+    const cluster = placement.cluster;
+    this.thresholds = memoryThresholds(cluster.flavorMemory);
+    this.cpuByMemoryClass = new Float64Array(2 * size * this.thresholds.length).fill(-Infinity);
+    this.memoryClass = Int8Array.from(cluster.flavorMemory, (memory) => {
+      let found = -1;
+      for (let index = 0; index < this.thresholds.length; index++) if (this.thresholds[index] <= memory) found = index;
+      return found;
+    });
     this.stack = new Int32Array(64);
   }
 
@@ -75,6 +107,11 @@ export class HostIndex {
     }
     const leaves = [this.memory, this.vcpus, this.disk, this.cpu, this.usedMemory];
     for (let resource = 0; resource < 5; resource++) this.sums[resource][node] = this.member[host] ? Math.max(0, leaves[resource][node]) : 0;
+    const classes = this.thresholds.length;
+    const byClass = this.cpuByMemoryClass;
+    for (let index = 0; index < classes; index++) {
+      byClass[node * classes + index] = this.memory[node] >= this.thresholds[index] * (1 - TOLERANCE) - TOLERANCE ? this.cpu[node] : -Infinity;
+    }
     for (node >>= 1; node >= 1; node >>= 1) {
       const left = 2 * node;
       const right = left + 1;
@@ -84,6 +121,9 @@ export class HostIndex {
       this.disk[node] = Math.max(this.disk[left], this.disk[right]);
       this.cpu[node] = Math.max(this.cpu[left], this.cpu[right]);
       this.usedMemory[node] = Math.max(this.usedMemory[left], this.usedMemory[right]);
+      for (let index = 0; index < classes; index++) {
+        byClass[node * classes + index] = Math.max(byClass[left * classes + index], byClass[right * classes + index]);
+      }
     }
   }
 
@@ -100,12 +140,17 @@ export class HostIndex {
     const disk = cluster.flavorDisk[server] * (1 - TOLERANCE) - TOLERANCE;
     const cpu = cluster.cpuUsage[server];
     const usedMemory = cluster.memoryUsage[server];
+    const classes = this.thresholds.length;
+    const memoryClass = this.memoryClass[server];
+    const byClass = this.cpuByMemoryClass;
     let stack = this.stack;
     let top = 0;
     stack[top++] = 1;
     while (top > 0) {
       const node = stack[--top];
+      this.searchSteps++;
       if (this.memory[node] < memory || this.vcpus[node] < vcpus || this.disk[node] < disk || this.cpu[node] < cpu || this.usedMemory[node] < usedMemory) continue;
+      if (memoryClass >= 0 && byClass[node * classes + memoryClass] < cpu) continue;
       if (node >= this.size) {
         const host = this.hostAt[node - this.size];
         if (host >= 0 && this.placement.blocker(server, host) === Constraint.none) return host;
@@ -160,6 +205,12 @@ export class ZonedHostIndex {
 
   totalRoom(): [number, number, number, number, number] {
     return this.all.totalRoom();
+  }
+
+  get searchSteps(): number {
+    let steps = this.all.searchSteps;
+    for (const index of this.byZone.values()) steps += index.searchSteps;
+    return steps;
   }
 
   first(server: number): number {

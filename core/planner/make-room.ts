@@ -19,15 +19,19 @@ interface Shortfall {
 }
 
 /**
+ * How much looking for room a plan may do, counted down (deterministic): each call spends the
+ * hosts it examines; `destinationFor` may spend its own work here too.
+ */
+export interface RoomEffort {
+  remaining: number;
+}
+
+/**
  * Moves servers off one of `hosts` so that `server` fits there, and moves `server` there.
  * Returns the host, or -1 (placement unchanged). `size` ranks servers: only servers smaller
  * than `server` are moved, so that making room never ping-pongs. `destinationFor` finds where a
  * moved-off server goes (-1: nowhere).
  */
-/** How much looking for room a plan may do: host examinations, counted down (deterministic). */
-export interface RoomEffort {
-  remaining: number;
-}
 
 export function makeRoom(
   placement: Placement, server: number, hosts: number[], size: Float64Array, destinationFor: (server: number) => number,
@@ -50,7 +54,10 @@ export function makeRoom(
   const cpu = cluster.cpuUsage[server] || 1;
   const used = cluster.memoryUsage[server] || 1;
   const zone = cluster.requestedZone[server];
+  // The HOSTS_TRIED nearest, kept sorted by (need, host) as the scan goes: sorting every keeper
+  // would cost more than the scan.
   const candidates: { host: number; need: number }[] = [];
+  const nearer = (need: number, host: number, than: { host: number; need: number }) => need < than.need || (need === than.need && host < than.host);
   for (const host of hosts) {
     if (!placement.receiving[host] || placement.hostOf[server] === host) continue;
     const need = Math.max(
@@ -60,14 +67,17 @@ export function makeRoom(
       (placement.usedMemory[host] + cluster.memoryUsage[server] - cluster.memoryLimit[host]) / used,
     );
     if (!(need > 0 && need < 1)) continue;
+    if (candidates.length === HOSTS_TRIED && !nearer(need, host, candidates[HOSTS_TRIED - 1])) continue;
     if (zone !== null && cluster.zone[host] !== zone) continue;
     if (memory > cluster.memoryTotal[host] || cluster.flavorVcpus[server] > cluster.vcpuTotal[host] || cluster.flavorDisk[server] > cluster.diskTotal[host]) continue;
     if (placement.groupBlocker(server, host) !== Constraint.none) continue;
-    candidates.push({ host, need });
+    let at = Math.min(candidates.length, HOSTS_TRIED - 1);
+    while (at > 0 && nearer(need, host, candidates[at - 1])) at--;
+    candidates.splice(at, 0, { host, need });
+    if (candidates.length > HOSTS_TRIED) candidates.pop();
   }
-  candidates.sort((a, b) => a.need - b.need || a.host - b.host);
 
-  for (const { host } of candidates.slice(0, HOSTS_TRIED)) {
+  for (const { host } of candidates) {
     const mark = placement.mark();
     placement.receiving[host] = 0;
     const movable = placement.serversOn(host)

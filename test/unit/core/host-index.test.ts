@@ -1,0 +1,76 @@
+// Tests of the index of free room behind first fit: it finds exactly the host a scan in the same
+// order finds, and a search for a server that fits nowhere stays short.
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { Cluster } from '../../../core/cluster.js';
+import { Constraint } from '../../../core/constraints.js';
+import { HostIndex } from '../../../core/planner/host-index.js';
+import { Placement } from '../../../core/planner/placement.js';
+import { resolvePolicy } from '../../../core/policy/schema.js';
+import type { Snapshot } from '../../../core/snapshot/format.js';
+import { snapshotPolicy } from '../../../core/snapshot/read.js';
+import { numbered, snapshot } from '../../support/builders.js';
+import { NOW } from '../../support/planning.js';
+import { randomCluster } from '../../support/random-clusters.js';
+
+function clusterOf(source: Snapshot): Cluster {
+  return new Cluster(source, resolvePolicy(snapshotPolicy(source)), Date.parse(NOW));
+}
+
+/** First fit by a plain scan: the first member host, in order, that may take the server. */
+function scanFirst(placement: Placement, order: number[], member: (host: number) => boolean, server: number): number {
+  return order.find((host) => member(host) && placement.blocker(server, host) === Constraint.none) ?? -1;
+}
+
+describe('index of free room (first fit in a fixed host order)', () => {
+  it('finds the same host as a scan of the hosts in order, for every server, as servers move', () => {
+    fc.assert(fc.property(randomCluster('consolidate'), fc.integer({ min: 0, max: 2 ** 31 - 1 }), ({ snapshot: source }, seed) => {
+      const cluster = clusterOf(source);
+      const placement = new Placement(cluster);
+      let state = seed;
+      const random = (bound: number) => (state = (state * 1103515245 + 12345) % 2 ** 31) % bound;
+      const order = Array.from({ length: cluster.hostCount }, (_, host) => host);
+      for (let position = order.length - 1; position > 0; position--) {
+        const other = random(position + 1);
+        [order[position], order[other]] = [order[other], order[position]];
+      }
+      const member = Uint8Array.from(order, () => random(4) === 0 ? 0 : 1);
+      const index = new HostIndex(placement, order);
+      for (const host of order) index.include(host, member[host] === 1);
+      placement.onHostChange = (host) => index.refresh(host);
+      for (let round = 0; round < 3; round++) {
+        for (let server = 0; server < cluster.serverCount; server++) {
+          assert.equal(index.first(server), scanFirst(placement, order, (host) => member[host] === 1, server), `server ${cluster.serverNames[server]}, round ${round}`);
+        }
+        // Move a few servers wherever the index sends them, so that free room changes.
+        for (let moves = 0; moves < 5 && cluster.serverCount > 0; moves++) {
+          const server = random(cluster.serverCount);
+          const destination = index.first(server);
+          if (destination >= 0) placement.move(server, destination);
+        }
+      }
+    }), { numRuns: 60 });
+  });
+
+  it('gives up on a server after a few ranges when hosts have memory or CPU headroom, never both', () => {
+    const hosts = numbered('cmp', 256);
+    const builder = snapshot().hosts(hosts, { vcpus: 32, memory_mb: 65536 });
+    hosts.forEach((host, position) => {
+      // Even hosts: memory full, CPU idle. Odd hosts: memory free, CPU busy.
+      if (position % 2 === 0) builder.server(`vm-full-${host}`, { on: host, flavor: { vcpus: 2, memory_mb: 61440 }, usage: { cpu_cores: 0.5 } });
+      else builder.server(`vm-busy-${host}`, { on: host, flavor: { vcpus: 2, memory_mb: 4096 }, usage: { cpu_cores: 30 } });
+    });
+    builder.host('cmp-source').server('vm-needs-both', { on: 'cmp-source', flavor: { vcpus: 4, memory_mb: 16384 }, usage: { cpu_cores: 8 } });
+    const cluster = clusterOf(builder.build());
+    const placement = new Placement(cluster);
+    const order = hosts.map((name) => cluster.hostNames.indexOf(name));
+    const index = new HostIndex(placement, order);
+    for (const host of order) index.include(host, true);
+    const server = cluster.serverNames.indexOf('vm-needs-both');
+
+    assert.equal(index.first(server), -1);
+    assert.equal(scanFirst(placement, order, () => true, server), -1);
+    // Without memory classes the search would examine every one of the 511 ranges.
+    assert.ok(index.searchSteps <= 3, `${index.searchSteps} ranges examined`);
+  });
+});
