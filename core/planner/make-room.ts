@@ -32,7 +32,6 @@ export interface RoomEffort {
  * than `server` are moved, so that making room never ping-pongs. `destinationFor` finds where a
  * moved-off server goes (-1: nowhere).
  */
-
 export function makeRoom(
   placement: Placement, server: number, hosts: number[], size: Float64Array, destinationFor: (server: number) => number,
   onMovedAside?: (moved: number, destination: number) => void, effort: RoomEffort = { remaining: Infinity },
@@ -54,10 +53,10 @@ export function makeRoom(
   const cpu = cluster.cpuUsage[server] || 1;
   const used = cluster.memoryUsage[server] || 1;
   const zone = cluster.requestedZone[server];
-  // The HOSTS_TRIED nearest, kept sorted by (need, host) as the scan goes: sorting every keeper
-  // would cost more than the scan.
+  // Only the HOSTS_TRIED nearest are kept, sorted as the scan goes: sorting every keeper on
+  // every call would cost more than the scan.
   const candidates: { host: number; need: number }[] = [];
-  const nearer = (need: number, host: number, than: { host: number; need: number }) => need < than.need || (need === than.need && host < than.host);
+  const nearestFirst = (a: { host: number; need: number }, b: { host: number; need: number }) => a.need - b.need || a.host - b.host;
   for (const host of hosts) {
     if (!placement.receiving[host] || placement.hostOf[server] === host) continue;
     const need = Math.max(
@@ -67,13 +66,12 @@ export function makeRoom(
       (placement.usedMemory[host] + cluster.memoryUsage[server] - cluster.memoryLimit[host]) / used,
     );
     if (!(need > 0 && need < 1)) continue;
-    if (candidates.length === HOSTS_TRIED && !nearer(need, host, candidates[HOSTS_TRIED - 1])) continue;
+    if (candidates.length === HOSTS_TRIED && nearestFirst({ host, need }, candidates[HOSTS_TRIED - 1]) > 0) continue;
     if (zone !== null && cluster.zone[host] !== zone) continue;
     if (memory > cluster.memoryTotal[host] || cluster.flavorVcpus[server] > cluster.vcpuTotal[host] || cluster.flavorDisk[server] > cluster.diskTotal[host]) continue;
     if (placement.groupBlocker(server, host) !== Constraint.none) continue;
-    let at = Math.min(candidates.length, HOSTS_TRIED - 1);
-    while (at > 0 && nearer(need, host, candidates[at - 1])) at--;
-    candidates.splice(at, 0, { host, need });
+    candidates.push({ host, need });
+    candidates.sort(nearestFirst);
     if (candidates.length > HOSTS_TRIED) candidates.pop();
   }
 
