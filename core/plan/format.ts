@@ -1,6 +1,7 @@
-// The `ulm-plan/1` action plan format (../shared/bench/FORMAT.md): waves of live migrations,
-// then disabling (and optionally powering off) the hosts the plan emptied. Every action
-// carries a reason; `meta` holds ulm's summary, metrics and the servers it could not move.
+// The `ulm-plan/1` action plan format (../shared/bench/FORMAT.md, scorer 1.2): waves of live
+// migrations, disabling (and optionally powering off) the hosts the plan emptied, and restoring
+// hosts (power_on, enable_compute). Every action carries a reason; `meta` holds ulm's summary,
+// metrics and the servers it could not move.
 import type { BlockedServer } from '../planner/context.js';
 
 export const PLAN_FORMAT = 'ulm-plan/1';
@@ -33,7 +34,24 @@ export interface PowerOffAction {
   reason: string;
 }
 
-export type PlanAction = LiveMigrateAction | DisableComputeAction | PowerOffAction;
+/** Powers a host in maintenance back on; it stays disabled until an enable_compute. */
+export interface PowerOnAction {
+  wave: number;
+  type: 'power_on';
+  host: string;
+  reason: string;
+}
+
+/** Enables the nova-compute service of a host ulm put into maintenance (never one someone else disabled). */
+export interface EnableComputeAction {
+  wave: number;
+  type: 'enable_compute';
+  host: string;
+  reason: string;
+}
+
+export type PlanAction = LiveMigrateAction | DisableComputeAction | PowerOffAction | PowerOnAction | EnableComputeAction;
+export type PlanActionType = PlanAction['type'];
 
 export type PlanStatus = 'complete' | 'partial' | 'infeasible' | 'nothing_to_do';
 

@@ -76,7 +76,7 @@ export function buildPlanDocument({ cluster, context, schedule, planner }: Docum
     }
   }
   // Stable order: by wave, migrations before maintenance actions, then as scheduled.
-  const typeOrder = { live_migrate: 0, disable_compute: 1, power_off: 2 };
+  const typeOrder: Record<PlanAction['type'], number> = { power_on: 0, enable_compute: 1, live_migrate: 2, disable_compute: 3, power_off: 4 };
   const ordered = actions.map((action, index) => ({ action, index }))
     .sort((a, b) => a.action.wave - b.action.wave || typeOrder[a.action.type] - typeOrder[b.action.type] || a.index - b.index)
     .map(({ action }) => action);

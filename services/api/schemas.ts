@@ -257,6 +257,8 @@ export const PlanDocumentSchema = Type.Object({
     Type.Object({ wave: Type.Integer(), type: Type.Literal('live_migrate'), server: Type.String(), server_name: Type.Optional(Type.String()), source: Type.String(), destination: Type.String(), reason: Type.String(), temporary: Type.Optional(Type.Boolean()) }),
     Type.Object({ wave: Type.Integer(), type: Type.Literal('disable_compute'), host: Type.String(), reason: Type.String() }),
     Type.Object({ wave: Type.Integer(), type: Type.Literal('power_off'), host: Type.String(), reason: Type.String() }),
+    Type.Object({ wave: Type.Integer(), type: Type.Literal('power_on'), host: Type.String(), reason: Type.String() }),
+    Type.Object({ wave: Type.Integer(), type: Type.Literal('enable_compute'), host: Type.String(), reason: Type.String() }),
   ])),
 });
 
