@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import * as initial from './0001-initial.js';
 import * as novaMigrationFloor from './0002-nova-migration-floor.js';
+import * as maintenances from './0003-maintenances.js';
 
 export interface SchemaMigration {
   name: string;
@@ -14,6 +15,7 @@ export interface SchemaMigration {
 export const MIGRATIONS: readonly SchemaMigration[] = [
   { name: '0001_initial', ...initial },
   { name: '0002_nova_migration_floor', ...novaMigrationFloor },
+  { name: '0003_maintenances', ...maintenances },
 ];
 
 export const migrationSource: Knex.MigrationSource<SchemaMigration> = {
