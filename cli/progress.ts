@@ -2,7 +2,7 @@
 // terminal, plain lines (only when something changed) in logs and pipes; and `--wait`, which
 // follows a plan to its end and fails the command when it does not succeed.
 import type { ActionState, PlanState } from '../core/plan/states.js';
-import { isFinalPlanState } from '../core/plan/states.js';
+import { FINAL_PLAN_STATES, isFinalPlanState } from '../core/plan/states.js';
 import type { ActionPlanView, Engine } from '../services/engine/types.js';
 import { CommandFailure } from './errors.js';
 
@@ -84,7 +84,7 @@ export interface FollowOptions {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Plan states that end a wait without success. */
-const UNSUCCESSFUL: readonly PlanState[] = ['FAILED', 'CANCELLED', 'SUPERSEDED'];
+const UNSUCCESSFUL: readonly PlanState[] = FINAL_PLAN_STATES.filter((state) => state !== 'SUCCEEDED');
 
 /**
  * Follows a plan until it ends, showing its progress; returns its last view. A plan that is not

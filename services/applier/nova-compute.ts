@@ -66,6 +66,12 @@ export class NovaCompute implements ComputeOperations {
       .map((migration) => ({ id: migration.id, status: migration.status, source: migration.source_compute, destination: migration.dest_compute, createdAt: new Date(utc(migration.created_at)).toISOString() }));
   }
 
+  async liveMigrationCallsSince(serverId: string, since: string): Promise<number> {
+    const from = Date.parse(since);
+    const { instanceActions } = await this.cloud.nova.get<{ instanceActions: InstanceAction[] }>(`/servers/${encodeURIComponent(serverId)}/os-instance-actions`);
+    return instanceActions.filter((action) => action.action === 'live-migration' && utc(action.start_time) >= from).length;
+  }
+
   async failureReason(serverId: string, requestId: string | undefined): Promise<string | undefined> {
     const path = `/servers/${encodeURIComponent(serverId)}/os-instance-actions`;
     const { instanceActions } = await this.cloud.nova.get<{ instanceActions: InstanceAction[] }>(path);

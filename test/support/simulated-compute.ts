@@ -1,6 +1,9 @@
 // An in-memory compute cloud for the applier's own logic (the real-cloud behaviour is in the
 // functional tier): servers on hosts, nova-compute services, live migrations that complete after
 // a few polls, refusals on demand, and a record of every call.
+import { placementCapacity } from '../../core/capacity.js';
+import type { PowerDriver, PowerHost, PowerOffConfirmation, PowerOutcome, PowerState } from '../../core/power.js';
+import type { Snapshot } from '../../core/snapshot/format.js';
 import { MigrationRefused, type ComputeOperations, type ComputeServiceState, type HostRoom, type MigrationRecord, type ServerLocation } from '../../services/applier/compute.js';
 
 interface SimulatedMigration extends MigrationRecord {
@@ -24,6 +27,12 @@ export class SimulatedCompute implements ComputeOperations {
   readonly noValidHost = new Map<string, number>();
   /** Nova's conductor writes the migration record after the API's 202: polls that miss it. */
   recordDelayPolls = 0;
+  /** Nova's status and task state of a server, when not simply ACTIVE (default) or migrating. */
+  readonly statusOf = new Map<string, { status: string; taskState: string | null }>();
+  /** Placement's capacity of a host, (total - reserved) x ratio; a host not listed has plenty of room. */
+  readonly capacityOf = new Map<string, HostRoom>();
+  /** A server's flavor, its allocation in Placement (default 1 vCPU, 1024 MB, 10 GB). */
+  readonly flavorOf = new Map<string, { vcpus: number; memoryMb: number; diskGb: number }>();
   private nextId = 1;
 
   constructor(layout: Record<string, string>, hosts: string[], private readonly pollsPerMigration = 2) {
@@ -35,7 +44,10 @@ export class SimulatedCompute implements ComputeOperations {
     const host = this.hostOf.get(serverId);
     if (host === undefined) return null;
     const busy = this.migrations.some((migration) => migration.server === serverId && !['completed', 'error'].includes(migration.status));
-    return { host, status: busy ? 'MIGRATING' : 'ACTIVE', taskState: busy ? 'migrating' : null, flavor: { vcpus: 1, memoryMb: 1024, diskGb: 10 } };
+    const flavor = this.flavorOf.get(serverId) ?? { vcpus: 1, memoryMb: 1024, diskGb: 10 };
+    const set = this.statusOf.get(serverId);
+    if (set && !busy) return { host, ...set, flavor };
+    return { host, status: busy ? 'MIGRATING' : 'ACTIVE', taskState: busy ? 'migrating' : null, flavor };
   }
 
   async startLiveMigration(serverId: string, destination: string): Promise<{ requestId: string | undefined }> {
@@ -76,6 +88,10 @@ export class SimulatedCompute implements ComputeOperations {
     return found.map(({ id, status, source, destination, createdAt }) => ({ id, status, source, destination, createdAt }));
   }
 
+  async liveMigrationCallsSince(serverId: string): Promise<number> {
+    return this.startsOf(serverId);
+  }
+
   async failureReason(): Promise<string | undefined> {
     return 'No valid host was found.';
   }
@@ -103,12 +119,60 @@ export class SimulatedCompute implements ComputeOperations {
     return [...this.hostOf].filter(([, on]) => on === host).map(([server]) => server);
   }
 
-  async roomOn(): Promise<HostRoom | null> {
-    return { vcpus: 1000, memoryMb: 1_000_000, diskGb: 100_000 };
+  async roomOn(host: string): Promise<HostRoom | null> {
+    const capacity = this.capacityOf.get(host);
+    if (!capacity) return { vcpus: 1000, memoryMb: 1_000_000, diskGb: 100_000 };
+    const room = { ...capacity };
+    for (const [server, on] of this.hostOf) {
+      if (on !== host) continue;
+      const flavor = this.flavorOf.get(server) ?? { vcpus: 1, memoryMb: 1024, diskGb: 10 };
+      room.vcpus -= flavor.vcpus; room.memoryMb -= flavor.memoryMb; room.diskGb -= flavor.diskGb;
+    }
+    return room;
   }
 
   /** Live migrations started for a server (a repeated one shows twice). */
   startsOf(server: string): number {
     return this.calls.filter((call) => call.startsWith(`migrate ${server} `)).length;
+  }
+}
+
+/** The cloud a snapshot describes, as it was when taken: servers, flavors, Placement capacities, services. */
+export function simulatedCloudOf(snapshot: Snapshot): SimulatedCompute {
+  const compute = new SimulatedCompute(Object.fromEntries(snapshot.servers.map((server) => [server.id, server.host])), snapshot.hosts.map((host) => host.name));
+  for (const host of snapshot.hosts) {
+    compute.services.set(host.name, { host: host.name, enabled: host.enabled, up: (host.state ?? 'up') === 'up', disabledReason: host.disabled_reason ?? null });
+    compute.capacityOf.set(host.name, {
+      vcpus: placementCapacity(host.vcpus, host.reserved_vcpus ?? 0, host.vcpu_allocation_ratio ?? 1),
+      memoryMb: placementCapacity(host.memory_mb, host.reserved_memory_mb ?? 0, host.memory_allocation_ratio ?? 1),
+      diskGb: placementCapacity(host.disk_gb, host.reserved_disk_gb ?? 0, host.disk_allocation_ratio ?? 1),
+    });
+  }
+  for (const server of snapshot.servers) compute.flavorOf.set(server.id, { vcpus: server.flavor.vcpus, memoryMb: server.flavor.memory_mb, diskGb: server.flavor.disk_gb });
+  return compute;
+}
+
+/** BMCs for the applier's own logic: every host on until powered off; the calls recorded. */
+export class SimulatedPower implements PowerDriver {
+  readonly name = 'simulated';
+  readonly controlsPower = true;
+  readonly off = new Set<string>();
+  readonly calls: string[] = [];
+
+  async powerOff(host: PowerHost, confirmation: PowerOffConfirmation): Promise<PowerOutcome> {
+    if (confirmation?.verifiedEmptyAndDisabled !== true) throw new Error('refused: no confirmation');
+    this.calls.push(`off ${host.name}`);
+    this.off.add(host.name);
+    return { host: host.name, state: 'off', changed: true };
+  }
+
+  async powerOn(host: PowerHost): Promise<PowerOutcome> {
+    this.calls.push(`on ${host.name}`);
+    this.off.delete(host.name);
+    return { host: host.name, state: 'on', changed: true };
+  }
+
+  async powerState(host: PowerHost): Promise<PowerState> {
+    return this.off.has(host.name) ? 'off' : 'on';
   }
 }

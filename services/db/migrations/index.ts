@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 import * as initial from './0001-initial.js';
 import * as novaMigrationFloor from './0002-nova-migration-floor.js';
 import * as maintenances from './0003-maintenances.js';
+import * as hostStateChangedAt from './0004-host-state-changed-at.js';
+import * as planAbortAndRestore from './0005-plan-abort-and-restore.js';
 
 export interface SchemaMigration {
   name: string;
@@ -16,6 +18,8 @@ export const MIGRATIONS: readonly SchemaMigration[] = [
   { name: '0001_initial', ...initial },
   { name: '0002_nova_migration_floor', ...novaMigrationFloor },
   { name: '0003_maintenances', ...maintenances },
+  { name: '0004_host_state_changed_at', ...hostStateChangedAt },
+  { name: '0005_plan_abort_and_restore', ...planAbortAndRestore },
 ];
 
 export const migrationSource: Knex.MigrationSource<SchemaMigration> = {

@@ -19,6 +19,8 @@ export interface ActionPlanRecord {
   stale: boolean;
   staleReason: string | null;
   failureReason: string | null;
+  /** An operator's cancel asked to abort the live migrations in flight too. */
+  abortRequested: boolean;
   createdAt: string;
   updatedAt: string;
   startedAt: string | null;
@@ -37,6 +39,7 @@ function toRecord(row: Row): ActionPlanRecord {
     id: text(row.id), auditId: optionalText(row.audit_id), state: text(row.state) as PlanState,
     document: json<PlanDocument>(row.document), metrics: json<PlanMetrics>(row.metrics),
     stale: flag(row.stale), staleReason: optionalText(row.stale_reason), failureReason: optionalText(row.failure_reason),
+    abortRequested: flag(row.abort_requested),
     createdAt: timestamp(row.created_at), updatedAt: timestamp(row.updated_at),
     startedAt: optionalTimestamp(row.started_at), finishedAt: optionalTimestamp(row.finished_at),
   };
@@ -60,7 +63,7 @@ export function checkPlanDocument(value: unknown): PlanDocument {
       if (!Number.isInteger(action.wave) || (action.wave as number) < 0) issues.push({ path: `${path}.wave`, message: `expected an integer >= 0, got ${JSON.stringify(action.wave)}` });
       if (typeof action.type !== 'string' || !action.type || action.type.length > 32) issues.push({ path: `${path}.type`, message: `expected an action type such as "live_migrate", got ${JSON.stringify(action.type)}` });
       if (typeof action.reason !== 'string') issues.push({ path: `${path}.reason`, message: 'is required: expected why the action is in the plan' });
-      const needed = action.type === 'live_migrate' ? ['server', 'source', 'destination'] : action.type === 'disable_compute' || action.type === 'power_off' ? ['host'] : [];
+      const needed = action.type === 'live_migrate' ? ['server', 'source', 'destination'] : ['disable_compute', 'power_off', 'power_on', 'enable_compute'].includes(action.type as string) ? ['host'] : [];
       for (const field of needed) if (!isName(action[field])) issues.push({ path: `${path}.${field}`, message: `is required for a ${String(action.type)} action: expected a name` });
       return undefined;
     });
@@ -166,6 +169,13 @@ export class ActionPlanRepository {
       .andWhere((query) => query.whereNull('applier').orWhere('lease_expires_at', '<', now))
       .orderBy('created_at');
     return rows.map(toRecord);
+  }
+
+  /** A running plan's cancel: no new action starts; with `abort`, the migrations in flight are aborted too. */
+  async requestCancel(id: string, options: { abort: boolean }): Promise<ActionPlanRecord> {
+    await this.updateState(id, 'CANCELLING', { from: ['ONGOING'] });
+    if (options.abort) await this.knex('action_plans').where({ id }).update({ abort_requested: true, updated_at: this.clock() });
+    return this.get(id);
   }
 
   /** Flags a plan whose cloud changed; it can then only be superseded or cancelled. */

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { ACTION_STATES, canTransitionAction, isFinalActionState, StateConflict, type ActionState } from '../../../core/plan/states.js';
 import { ValidationError } from '../../../core/validation.js';
 import { NotFound } from '../errors.js';
-import { changed, flag, integer, optionalInteger, optionalText, optionalTimestamp, text, timestamp, type Clock, type Row } from '../rows.js';
+import { changed, flag, integer, newId, optionalInteger, optionalText, optionalTimestamp, text, timestamp, type Clock, type Row } from '../rows.js';
 import { transition } from './transition.js';
 
 export interface ActionRecord {
@@ -102,9 +102,33 @@ export class ActionRepository {
     return this.get(id);
   }
 
-  /** Verified done, or failed: ONGOING -> SUCCEEDED | FAILED. */
-  async finish(id: string, outcome: 'SUCCEEDED' | 'FAILED', details: { error?: string; call?: CallRecord } = {}): Promise<ActionRecord> {
+  /** Verified done, failed, or aborted by an operator: ONGOING -> SUCCEEDED | FAILED | CANCELLED. */
+  async finish(id: string, outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED', details: { error?: string; call?: CallRecord } = {}): Promise<ActionRecord> {
     return this.updateState(id, outcome, { from: ['ONGOING'], error: details.error, call: details.call });
+  }
+
+  /** Its effect was verified in place when its wave started: PENDING -> SUCCEEDED, no call made. */
+  async alreadyDone(id: string): Promise<ActionRecord> {
+    return this.updateState(id, 'SUCCEEDED', { from: ['PENDING'] });
+  }
+
+  /**
+   * A journal-only action added to a running plan (the abort of a migration in flight): it has
+   * no place in the plan document, so it is numbered after the document's actions.
+   */
+  async append(actionPlanId: string, action: { type: string; wave: number; server?: string | null; serverName?: string | null; host?: string | null; source?: string | null; destination?: string | null; novaMigrationId?: string | null; reason: string }): Promise<ActionRecord> {
+    const now = this.clock();
+    const id = newId();
+    await this.knex.transaction(async (transaction) => {
+      const last = await transaction('actions').where({ action_plan_id: actionPlanId }).max({ index: 'plan_index' }).first();
+      await transaction('actions').insert({
+        id, action_plan_id: actionPlanId, plan_index: Number(last?.index ?? -1) + 1, wave: action.wave, type: action.type,
+        server: action.server ?? null, server_name: action.serverName ?? null, host: action.host ?? null,
+        source: action.source ?? null, destination: action.destination ?? null, temporary: false,
+        state: 'PENDING', reason: action.reason, attempts: 0, nova_migration_id: action.novaMigrationId ?? null, created_at: now, updated_at: now,
+      });
+    });
+    return this.get(id);
   }
 
   /** No longer valid when its wave started, or already done: PENDING -> SKIPPED. */

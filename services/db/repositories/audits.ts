@@ -2,22 +2,14 @@
 // snapshot it collected to the action plan it produced.
 import type { Knex } from 'knex';
 import { GOALS, type Goal } from '../../../core/policy/schema.js';
+import { AUDIT_STATES, canTransitionAudit, isFinalAuditState, type AuditState } from '../../../core/plan/states.js';
 import { ValidationError } from '../../../core/validation.js';
 import { AuditStateConflict, NotFound } from '../errors.js';
 import { isForeignKeyViolation, json, newId, optionalText, optionalTimestamp, text, timestamp, type Clock, type Row } from '../rows.js';
 import { transition } from './transition.js';
 
-// The audit life cycle, after Watcher's. core/plan/states.ts covers plans and actions only.
-export const AUDIT_STATES = ['PENDING', 'ONGOING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
-export type AuditState = (typeof AUDIT_STATES)[number];
-const AUDIT_TRANSITIONS: Record<AuditState, readonly AuditState[]> = {
-  PENDING: ['ONGOING', 'CANCELLED'],
-  ONGOING: ['SUCCEEDED', 'FAILED', 'CANCELLED'],
-  SUCCEEDED: [],
-  FAILED: [],
-  CANCELLED: [],
-};
-export const canTransitionAudit = (from: AuditState, to: AuditState): boolean => AUDIT_TRANSITIONS[from].includes(to);
+// The audit life cycle, after Watcher's, is declared with the others in core/plan/states.ts.
+export { AUDIT_STATES, canTransitionAudit, type AuditState } from '../../../core/plan/states.js';
 
 export const AUDIT_TRIGGERS = ['manual', 'window', 'overload'] as const;
 export type AuditTrigger = (typeof AUDIT_TRIGGERS)[number];
@@ -62,7 +54,6 @@ function toRecord(row: Row): AuditRecord {
   };
 }
 
-const isFinal = (state: AuditState) => AUDIT_TRANSITIONS[state].length === 0;
 
 export class AuditRepository {
   constructor(private readonly knex: Knex, private readonly clock: Clock) {}
@@ -116,7 +107,7 @@ export class AuditRepository {
         changes: () => ({
           updated_at: now,
           ...(to === 'ONGOING' ? { started_at: now } : {}),
-          ...(isFinal(to) ? { finished_at: now } : {}),
+          ...(isFinalAuditState(to) ? { finished_at: now } : {}),
           ...(details.snapshotId !== undefined ? { snapshot_id: details.snapshotId } : {}),
           ...(details.failureReason !== undefined ? { failure_reason: details.failureReason } : {}),
         }),

@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLAN_FORMAT, type PlanAction, type PlanDocument } from '../../../core/plan/format.js';
 import { executePlan, PlanNotStartable, type ApplierContext } from '../../../services/applier/executor.js';
-import { restoreHosts } from '../../../services/applier/maintenance.js';
 import { createRepositories, migrateToLatest, openDatabase, type Database, type Repositories } from '../../../services/db/index.js';
 import { createPowerDriver } from '../../../plugins/power/index.js';
-import { SimulatedCompute } from '../../support/simulated-compute.js';
+import { SimulatedCompute, SimulatedPower } from '../../support/simulated-compute.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -30,6 +29,9 @@ function planOf(actions: PlanAction[]): PlanDocument {
 
 const move = (wave: number, server: string, source: string, destination: string): PlanAction => ({ wave, type: 'live_migrate', server, source, destination, reason: 'test' });
 const disable = (wave: number, host: string): PlanAction => ({ wave, type: 'disable_compute', host, reason: 'ulm: consolidated' });
+const powerOff = (wave: number, host: string): PlanAction => ({ wave, type: 'power_off', host, reason: 'empty and disabled' });
+const powerOn = (wave: number, host: string): PlanAction => ({ wave, type: 'power_on', host, reason: 'restore' });
+const enable = (wave: number, host: string): PlanAction => ({ wave, type: 'enable_compute', host, reason: 'restore' });
 
 describe('the applier', () => {
   let directory: string;
@@ -129,13 +131,14 @@ describe('the applier', () => {
     assert.equal(migration.novaMigrationId, '2');
   });
 
-  it('skips a move whose server left its source, and then leaves that source enabled', async () => {
+  it('skips a move whose server left its source, leaves that source enabled, and ends PARTIAL, not SUCCEEDED', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-1' }, ['cmp-1', 'cmp-2', 'cmp-3']);
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-3'), move(0, 'b', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1')]);
     compute.hostOf.set('b', 'cmp-3'); // someone moved it
     compute.hostOf.set('x', 'cmp-1'); // and booted a new server there
     const plan = await executePlan(contextFor(compute), id);
-    assert.equal(plan.state, 'SUCCEEDED');
+    assert.equal(plan.state, 'PARTIAL');
+    assert.match(plan.failureReason ?? '', /2 action\(s\) skipped/);
     const actions = await repositories.actions.list({ actionPlanId: id });
     assert.equal(actions[1].state, 'SKIPPED');
     assert.match(actions[1].error ?? '', /on cmp-3, not on cmp-1/);
@@ -152,8 +155,12 @@ describe('the applier', () => {
     const [, disabled] = await repositories.actions.list({ actionPlanId: id });
     assert.equal(disabled.state, 'SKIPPED');
     assert.match(disabled.error ?? '', /someone else disabled cmp-1/);
-    const [restored] = await restoreHosts(contextFor(compute), ['cmp-1']);
-    assert.equal(restored.restored, false);
+    const restore = await approved([enable(0, 'cmp-1')]);
+    assert.equal((await executePlan(contextFor(compute), restore)).state, 'PARTIAL');
+    const [enabled] = await repositories.actions.list({ actionPlanId: restore });
+    assert.equal(enabled.state, 'SKIPPED');
+    assert.match(enabled.error ?? '', /someone else disabled cmp-1 \(hardware check\)/);
+    assert.equal(compute.services.get('cmp-1')!.enabled, false);
     assert.equal(compute.services.get('cmp-1')!.disabledReason, 'hardware check');
   });
 
@@ -191,5 +198,118 @@ describe('the applier', () => {
     await repositories.actionPlans.markStale(id, 'server a moved');
     await assert.rejects(executePlan(contextFor(compute), id), PlanNotStartable);
     assert.equal(compute.startsOf('a'), 0);
+  });
+
+  it('a drain whose every move is skipped at run time ends PARTIAL, with the host still enabled', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-1' }, ['cmp-1', 'cmp-2', 'cmp-3']);
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), move(0, 'b', 'cmp-1', 'cmp-3'), disable(1, 'cmp-1')]);
+    // Someone else disabled both destinations after planning.
+    await compute.disableCompute('cmp-2', 'rack work');
+    await compute.disableCompute('cmp-3', 'rack work');
+    const plan = await executePlan(contextFor(compute), id);
+    assert.equal(plan.state, 'PARTIAL');
+    assert.deepEqual((await repositories.actions.list({ actionPlanId: id })).map((action) => action.state), ['SKIPPED', 'SKIPPED', 'SKIPPED']);
+    assert.equal(compute.services.get('cmp-1')!.enabled, true);
+    assert.equal(compute.startsOf('a') + compute.startsOf('b'), 0);
+  });
+
+  it('after a failed migration, starts nothing more, not even the rest of its wave', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-2', c: 'cmp-3' }, ['cmp-1', 'cmp-2', 'cmp-3', 'cmp-4']);
+    compute.refuse.set('a', 'No valid host was found.');
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-4'), move(0, 'b', 'cmp-2', 'cmp-4'), move(0, 'c', 'cmp-3', 'cmp-4'), disable(1, 'cmp-1')]);
+    const plan = await executePlan(contextFor(compute, { maxParallelMigrations: 1 }), id);
+    assert.equal(plan.state, 'FAILED');
+    assert.deepEqual((await repositories.actions.list({ actionPlanId: id })).map((action) => action.state), ['FAILED', 'CANCELLED', 'CANCELLED', 'CANCELLED']);
+    assert.equal(compute.startsOf('b') + compute.startsOf('c'), 0);
+  });
+
+  it('a cancel stops new migrations at once; with --abort-running the migration in flight is aborted through Nova', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-2' }, ['cmp-1', 'cmp-2', 'cmp-3'], 1000);
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-3'), move(0, 'b', 'cmp-2', 'cmp-3'), disable(1, 'cmp-1')]);
+    let polls = 0;
+    const context = contextFor(compute, { maxParallelMigrations: 1 });
+    context.clock = { now: () => Date.now(), sleep: async () => {
+      if (++polls === 3) await repositories.actionPlans.requestCancel(id, { abort: true });
+      // Nova cancels an aborted migration.
+      const aborted = compute.calls.some((call) => call.startsWith('abort a '));
+      if (aborted) for (const migration of compute.migrations) if (migration.server === 'a') migration.status = 'cancelled';
+    } };
+    const plan = await executePlan(context, id);
+    assert.equal(plan.state, 'CANCELLED');
+    const actions = await repositories.actions.list({ actionPlanId: id });
+    assert.deepEqual(actions.map((action) => [action.type, action.state]), [
+      ['live_migrate', 'CANCELLED'], ['live_migrate', 'CANCELLED'], ['disable_compute', 'CANCELLED'], ['abort_migration', 'SUCCEEDED'],
+    ]);
+    assert.match(actions[0].error ?? '', /aborted by an operator/);
+    assert.equal(compute.startsOf('b'), 0);
+    assert.equal(compute.hostOf.get('a'), 'cmp-1');
+    assert.equal(compute.services.get('cmp-1')!.enabled, true);
+  });
+
+  it('after a restart, follows a call that reached Nova before Nova recorded its migration, and never calls again', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
+    compute.recordDelayPolls = 3;
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
+    await repositories.actionPlans.updateState(id, 'ONGOING');
+    const [a] = await repositories.actions.list({ actionPlanId: id });
+    await repositories.actions.start(a.id);
+    await repositories.actions.recordCall(a.id, { novaMigrationFloor: 0 });
+    await compute.startLiveMigration('a', 'cmp-2'); // the call reached Nova; then the applier died
+    const plan = await executePlan(contextFor(compute), id);
+    assert.equal(plan.state, 'SUCCEEDED');
+    assert.equal(compute.startsOf('a'), 1);
+    assert.equal(compute.hostOf.get('a'), 'cmp-2');
+  });
+
+  it('after a restart, a disable_compute found done is verified: a server that arrived meanwhile gets its host back', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-2' }, ['cmp-1', 'cmp-2']);
+    const id = await approved([disable(0, 'cmp-1'), powerOff(1, 'cmp-1')]);
+    await repositories.actionPlans.updateState(id, 'ONGOING');
+    const [disabling] = await repositories.actions.list({ actionPlanId: id });
+    await repositories.actions.start(disabling.id);
+    await repositories.hostStates.recordDisabled('cmp-1', { reason: 'ulm: consolidated', actionPlanId: id });
+    await compute.disableCompute('cmp-1', 'ulm: consolidated');
+    compute.hostOf.set('late', 'cmp-1'); // scheduled there just before the disable
+    const power = new SimulatedPower();
+    const plan = await executePlan({ ...contextFor(compute), power }, id);
+    assert.equal(plan.state, 'FAILED');
+    assert.deepEqual((await repositories.actions.list({ actionPlanId: id })).map((action) => action.state), ['FAILED', 'CANCELLED']);
+    assert.equal(compute.services.get('cmp-1')!.enabled, true);
+    assert.deepEqual(power.calls, []);
+  });
+
+  it('with the power driver "none", a power-off is SKIPPED and the host is not recorded as powered off', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1'), powerOff(2, 'cmp-1')]);
+    const plan = await executePlan(contextFor(compute), id);
+    assert.equal(plan.state, 'PARTIAL');
+    const actions = await repositories.actions.list({ actionPlanId: id });
+    assert.equal(actions[2].state, 'SKIPPED');
+    assert.match(actions[2].error ?? '', /power driver is "none"/);
+    assert.equal((await repositories.hostStates.find('cmp-1'))?.poweredOff, false);
+  });
+
+  it('a restore plan powers on, waits for nova-compute, enables; a resumed restore repeats nothing', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2', 'cmp-3']);
+    const power = new SimulatedPower();
+    const consolidation = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1'), disable(0, 'cmp-3'), powerOff(2, 'cmp-1'), powerOff(2, 'cmp-3')]);
+    assert.equal((await executePlan({ ...contextFor(compute), power }, consolidation)).state, 'SUCCEEDED');
+    assert.deepEqual([...power.off].sort(), ['cmp-1', 'cmp-3']);
+    // The restore: the applier died after powering cmp-1 on, before journaling it.
+    const restore = await approved([powerOn(0, 'cmp-1'), powerOn(0, 'cmp-3'), enable(1, 'cmp-1'), enable(1, 'cmp-3')]);
+    await repositories.actionPlans.updateState(restore, 'ONGOING');
+    const [first] = await repositories.actions.list({ actionPlanId: restore });
+    await repositories.actions.start(first.id);
+    await power.powerOn({ name: 'cmp-1' });
+    const plan = await executePlan({ ...contextFor(compute), power }, restore);
+    assert.equal(plan.state, 'SUCCEEDED');
+    assert.deepEqual(power.calls.filter((call) => call.startsWith('on')), ['on cmp-1', 'on cmp-3']);
+    assert.equal(compute.services.get('cmp-1')!.enabled, true);
+    assert.equal(compute.services.get('cmp-3')!.enabled, true);
+    for (const host of ['cmp-1', 'cmp-3']) {
+      const held = await repositories.hostStates.find(host);
+      assert.equal(held?.disabled, false);
+      assert.equal(held?.poweredOff, false);
+    }
   });
 });

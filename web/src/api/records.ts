@@ -4,9 +4,9 @@
 
 export type HostState = 'active' | 'empty' | 'draining' | 'maintenance' | 'powered_off' | 'disabled' | 'down';
 
-export const PLAN_STATES = ['RECOMMENDED', 'APPROVED', 'ONGOING', 'CANCELLING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'SUPERSEDED'] as const;
-export type PlanState = (typeof PLAN_STATES)[number];
-export type ActionState = 'PENDING' | 'ONGOING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'CANCELLED';
+// The life cycles are declared once, in core/plan/states.ts, and compiled into the panel.
+export { PLAN_STATES, ACTION_STATES, FINAL_PLAN_STATES, type PlanState, type ActionState } from '../../../core/plan/states.js';
+import type { ActionState, PlanState } from '../../../core/plan/states.js';
 
 export interface Issue {
   path: string;

@@ -3,7 +3,7 @@
 // plan and its actions are asked for again every few seconds until it ends).
 
 import { describeFailure, get } from '../api/client.js';
-import type { ActionPlanView, ActionView, HostPicture, HostState } from '../api/records.js';
+import { FINAL_PLAN_STATES, type ActionPlanView, type ActionView, type HostPicture, type HostState } from '../api/records.js';
 import { element, replaceChildren } from '../dom.js';
 import { duration, memory, when } from '../format.js';
 import { HostMap, type MapHost } from '../ui/host-map.js';
@@ -139,7 +139,7 @@ export function actionPlanPage(context: PageContext): Page {
     replaceChildren(buttons, ...controls);
 
     const notes: HTMLElement[] = [];
-    if (plan.stale && !['SUCCEEDED', 'FAILED', 'CANCELLED', 'SUPERSEDED'].includes(plan.state)) {
+    if (plan.stale && !FINAL_PLAN_STATES.includes(plan.state)) {
       notes.push(element('div', { className: 'alert alert-warning', attributes: { role: 'status' } }, element('strong', { text: 'Stale: ' }), `${plan.stale_reason ?? 'the cloud changed since the plan was made'}. It will not start: preview a new plan.`));
     }
     if (plan.failure_reason) notes.push(element('div', { className: `alert ${plan.state === 'FAILED' ? 'alert-error' : 'alert-info'}`, attributes: { role: 'status' } }, plan.failure_reason));
@@ -169,9 +169,10 @@ export function actionPlanPage(context: PageContext): Page {
 
     const counts = plan.progress.counts;
     const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-    const done = counts.SUCCEEDED + counts.SKIPPED;
+    // The bar shows what has finished, whatever the outcome; the text says how each ended.
+    const done = total - counts.PENDING - counts.ONGOING;
     replaceChildren(progress,
-      element('div', { className: 'progress', attributes: { role: 'progressbar', 'aria-label': 'Actions done', 'aria-valuemin': 0, 'aria-valuemax': total, 'aria-valuenow': done, 'aria-valuetext': progressText(plan) } },
+      element('div', { className: 'progress', attributes: { role: 'progressbar', 'aria-label': 'Actions finished', 'aria-valuemin': 0, 'aria-valuemax': total, 'aria-valuenow': done, 'aria-valuetext': progressText(plan) } },
         element('div', { className: `progress-bar${counts.FAILED ? ' failed' : ''}`, attributes: { style: `width:${total ? (100 * done / total).toFixed(1) : 0}%` } })),
       element('p', { className: 'progress-text', text: `${progressText(plan)}${plan.progress.current_wave !== null ? `; wave ${waveNumber(plan.progress.current_wave)} of ${plan.progress.waves}` : `; ${plan.progress.waves} waves`}` }),
       definitionList([

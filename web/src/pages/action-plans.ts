@@ -2,7 +2,7 @@
 // waves), its progress, and approve / start / cancel as row actions.
 
 import { describeFailure, get } from '../api/client.js';
-import { PLAN_STATES, type ActionPlanView } from '../api/records.js';
+import { FINAL_PLAN_STATES, PLAN_STATES, type ActionPlanView } from '../api/records.js';
 import { element } from '../dom.js';
 import { when } from '../format.js';
 import { DataTable } from '../ui/table.js';
@@ -24,7 +24,7 @@ export function actionPlansPage(context: PageContext): Page {
     columns: [
       { key: 'id', label: 'ID', value: (plan) => plan.id, render: (plan) => planLink(plan.id) },
       { key: 'goal', label: 'Goal', value: (plan) => plan.goal },
-      { key: 'state', label: 'State', value: (plan) => plan.state, render: (plan) => element('span', {}, planStateBadge(plan.state), plan.stale && !['SUCCEEDED', 'FAILED', 'CANCELLED', 'SUPERSEDED'].includes(plan.state) ? element('span', { className: 'badge stale', text: 'stale' }) : '') },
+      { key: 'state', label: 'State', value: (plan) => plan.state, render: (plan) => element('span', {}, planStateBadge(plan.state), plan.stale && !FINAL_PLAN_STATES.includes(plan.state) ? element('span', { className: 'badge stale', text: 'stale' }) : '') },
       { key: 'created', label: 'Created', value: (plan) => plan.created_at, render: (plan) => when(plan.created_at) },
       { key: 'hosts_freed', label: 'Hosts freed', numeric: true, value: (plan) => plan.metrics.hosts_freed },
       { key: 'migrations', label: 'Migrations', numeric: true, value: (plan) => plan.metrics.migrations },

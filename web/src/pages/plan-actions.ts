@@ -12,12 +12,11 @@ export const canApprove = (plan: ActionPlanView) => plan.state === 'RECOMMENDED'
 export const canStart = (plan: ActionPlanView) => plan.state === 'APPROVED' && !plan.stale;
 export const canCancel = (plan: ActionPlanView) => plan.state === 'RECOMMENDED' || plan.state === 'APPROVED' || plan.state === 'ONGOING';
 
-/** Progress in the operator's words: `3 of 7 actions done`. */
+/** Progress in the operator's words: `3 of 7 actions succeeded, 1 skipped`; skipped is not done. */
 export function progressText(plan: ActionPlanView): string {
   const counts = plan.progress.counts;
   const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-  const done = counts.SUCCEEDED + counts.SKIPPED;
-  return `${done} of ${total} actions done${counts.FAILED ? `, ${counts.FAILED} failed` : ''}`;
+  return `${counts.SUCCEEDED} of ${total} actions succeeded${counts.SKIPPED ? `, ${counts.SKIPPED} skipped` : ''}${counts.FAILED ? `, ${counts.FAILED} failed` : ''}`;
 }
 
 async function transition(plan: ActionPlanView, verb: 'approve' | 'start' | 'cancel', done: (updated: ActionPlanView) => string): Promise<ActionPlanView | null> {

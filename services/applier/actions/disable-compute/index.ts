@@ -1,0 +1,67 @@
+// disable_compute: puts an emptied host into maintenance by disabling its nova-compute service
+// with ulm's namespaced reason. Only a host verified empty; never a host someone else disabled.
+// ulm's claim on the host is journaled before the call, so that a restart knows the host is ulm's.
+import { Type } from '@sinclair/typebox';
+import type { ActionKind, ActionRun, Outcome } from '../kind.js';
+
+async function givenBack(run: ActionRun, arrived: string[]): Promise<Outcome> {
+  const { context, action } = run;
+  const host = action.host!;
+  await context.compute.enableCompute(host);
+  await context.repositories.hostStates.recordEnabled(host);
+  return { state: 'FAILED', error: `server(s) ${arrived.join(', ')} arrived on ${host} while it was being disabled; ${host} is enabled again` };
+}
+
+export const disableCompute: ActionKind = {
+  type: 'disable_compute',
+  parameters: Type.Object({ host: Type.String({ minLength: 1 }), reason: Type.String({ pattern: '^ulm' }) }),
+  describe: (action) => `disable of nova-compute on ${action.host} (${action.reason})`,
+  async precondition({ context, action }) {
+    const host = action.host!;
+    const service = await context.compute.computeService(host);
+    if (!service) return { verdict: 'skip', reason: `host ${host} has no nova-compute service` };
+    const held = await context.repositories.hostStates.find(host);
+    if (!service.enabled && !held?.disabled) return { verdict: 'skip', reason: `someone else disabled ${host} (${service.disabledReason ?? 'no reason given'}); ulm leaves it alone` };
+    const servers = await context.compute.serversOnHost(host);
+    if (servers.length) return { verdict: 'skip', reason: `${host} still holds ${servers.length} server(s) (${servers.slice(0, 5).join(', ')}); it stays enabled` };
+    if (!service.enabled) return { verdict: 'done', detail: `${host} is already in maintenance by ulm` };
+    return { verdict: 'run' };
+  },
+  async execute(run) {
+    const { context, plan, action } = run;
+    const host = action.host!;
+    const servers = await context.compute.serversOnHost(host);
+    if (servers.length) return { state: 'FAILED', error: `${host} holds ${servers.length} server(s) (${servers.slice(0, 5).join(', ')}); it stays enabled` };
+    await context.repositories.hostStates.recordDisabled(host, { reason: action.reason, actionPlanId: plan.id });
+    try {
+      await context.compute.disableCompute(host, action.reason);
+    } catch (error) {
+      await context.repositories.hostStates.recordEnabled(host).catch(() => undefined);
+      return { state: 'FAILED', error: `Nova did not disable ${host}: ${(error as Error).message}` };
+    }
+    // A server scheduled to the host just before it was disabled would be left on a host in
+    // maintenance: look again, and give the host back if one arrived.
+    const arrived = await context.compute.serversOnHost(host);
+    if (arrived.length) return givenBack(run, arrived);
+    return { state: 'SUCCEEDED' };
+  },
+  async verify({ context, action }) {
+    const host = action.host!;
+    const service = await context.compute.computeService(host);
+    if (!service || service.enabled) return `${host}'s nova-compute service is not disabled`;
+    const servers = await context.compute.serversOnHost(host);
+    if (servers.length) return `${host} holds ${servers.length} server(s)`;
+    return null;
+  },
+  async reconcile(run) {
+    const { context, action } = run;
+    const host = action.host!;
+    const service = await context.compute.computeService(host);
+    if (!service) return { verdict: 'ended', state: 'FAILED', error: `host ${host} has no nova-compute service` };
+    if (service.enabled) return { verdict: 'call' };
+    // Disabled before the restart: still empty? A server that arrived meanwhile gets its host back.
+    const arrived = await context.compute.serversOnHost(host);
+    if (arrived.length) return { verdict: 'ended', ...(await givenBack(run, arrived)) };
+    return { verdict: 'ended', state: 'SUCCEEDED' };
+  },
+};

@@ -1,0 +1,56 @@
+// power_off: powers off a host ulm put into maintenance, through the power driver, after
+// checking in Nova right before the call that it is still empty and disabled. With the `none`
+// driver nothing is powered off and the action says so (SKIPPED): a host that stayed on is
+// never reported as powered off.
+import { Type } from '@sinclair/typebox';
+import { powerHostOf } from '../../context.js';
+import type { ActionKind, ActionRun } from '../kind.js';
+
+/** Why the host may not be powered off now, or null. */
+async function unsafe({ context, action }: ActionRun): Promise<string | null> {
+  const host = action.host!;
+  const held = await context.repositories.hostStates.find(host);
+  if (!held?.disabled) return `ulm did not disable ${host}; it powers off only hosts it disabled`;
+  const service = await context.compute.computeService(host);
+  if (!service || service.enabled) return `${host}'s nova-compute service is not disabled`;
+  const servers = await context.compute.serversOnHost(host);
+  if (servers.length) return `${host} holds ${servers.length} server(s)`;
+  return null;
+}
+
+export const powerOff: ActionKind = {
+  type: 'power_off',
+  parameters: Type.Object({ host: Type.String({ minLength: 1 }) }),
+  describe: (action) => `power-off of ${action.host}`,
+  async precondition(run) {
+    const { context, action } = run;
+    if (!context.power.controlsPower) return { verdict: 'skip', reason: `the power driver is "${context.power.name}": ${action.host} stays on, disabled` };
+    const why = await unsafe(run);
+    if (why) return { verdict: 'skip', reason: why };
+    if ((await context.repositories.hostStates.find(action.host!))?.poweredOff) return { verdict: 'done', detail: `${action.host} is already powered off by ulm` };
+    return { verdict: 'run' };
+  },
+  async execute(run) {
+    const { context, action } = run;
+    const why = await unsafe(run);
+    if (why) return { state: 'FAILED', error: why };
+    try {
+      await context.power.powerOff(powerHostOf(context, action.host!), { verifiedEmptyAndDisabled: true });
+    } catch (error) {
+      return { state: 'FAILED', error: (error as Error).message };
+    }
+    await context.repositories.hostStates.recordPoweredOff(action.host!);
+    return { state: 'SUCCEEDED' };
+  },
+  async verify({ context, action }) {
+    const state = await context.power.powerState(powerHostOf(context, action.host!)).catch((error: Error) => `unknown (${error.message})`);
+    return state === 'off' ? null : `the ${context.power.name} driver reports ${action.host} ${state}, not off`;
+  },
+  async reconcile(run) {
+    const { context, action } = run;
+    const state = await context.power.powerState(powerHostOf(context, action.host!)).catch(() => 'unknown');
+    if (state !== 'off') return { verdict: 'call' };
+    await context.repositories.hostStates.recordPoweredOff(action.host!);
+    return { verdict: 'ended', state: 'SUCCEEDED' };
+  },
+};

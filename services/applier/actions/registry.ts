@@ -1,0 +1,21 @@
+// The action kinds the applier runs: one explicit list, one module per kind.
+import type { ActionKind } from './kind.js';
+import { abortMigration } from './abort-migration/index.js';
+import { disableCompute } from './disable-compute/index.js';
+import { enableCompute } from './enable-compute/index.js';
+import { liveMigrate } from './live-migrate/index.js';
+import { powerOff } from './power-off/index.js';
+import { powerOn } from './power-on/index.js';
+
+export const ACTION_KINDS: readonly ActionKind[] = [liveMigrate, disableCompute, powerOff, powerOn, enableCompute, abortMigration];
+
+/** The kind of an action type; an unknown type is an error the plan's journal cannot hold. */
+export function actionKindOf(type: string): ActionKind {
+  const kind = ACTION_KINDS.find((candidate) => candidate.type === type);
+  if (!kind) throw new Error(`unknown action type "${type}": known are ${ACTION_KINDS.map((candidate) => candidate.type).join(', ')}`);
+  return kind;
+}
+
+/** Host actions in a wave run in this order around its live migrations: hosts come back first, leave last. */
+export const BEFORE_MIGRATIONS: readonly string[] = ['power_on', 'enable_compute'];
+export const AFTER_MIGRATIONS: readonly string[] = ['disable_compute', 'power_off'];

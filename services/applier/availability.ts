@@ -1,0 +1,43 @@
+// Whether an applier can take a "start plan" job now: a start that no applier would ever run is
+// refused before anything changes, instead of leaving the plan APPROVED and a `--wait` waiting forever.
+import type { Bus } from '../bus/index.js';
+import { START_PLAN_QUEUE } from './worker.js';
+
+/** No ulm-applier takes action plans from this process's bus; the message says how to deploy one. */
+export class NoApplierAvailable extends Error {
+  override name = 'NoApplierAvailable';
+}
+
+/** The broker as the message names it: the masked target without its user name (`rabbit://host:5672/vhost`). */
+function brokerOf(bus: Bus): string {
+  return bus.status().target.replace(/[^/,@]*:\*\*\*@/g, '');
+}
+
+function noApplier(bus: Bus): NoApplierAvailable {
+  if (bus.transport === 'in-process') {
+    return new NoApplierAvailable('no ulm-applier takes action plans: this ulm-api uses the in-process bus (transport_url is empty), so only an applier in the same process could run the plan; '
+      + 'run "ulm serve", or set [DEFAULT] transport_url to the RabbitMQ that ulm-applier uses');
+  }
+  return new NoApplierAvailable(`no ulm-applier consumes queue ${START_PLAN_QUEUE} on ${brokerOf(bus)}; start ulm-applier with the same transport_url`);
+}
+
+/**
+ * Resolves when at least one applier consumes the start queue; throws NoApplierAvailable when none
+ * does, and the bus's BusUnavailableError when the broker cannot say.
+ */
+export async function ensureApplierAvailable(bus: Bus): Promise<void> {
+  if (await bus.consumerCount(START_PLAN_QUEUE) > 0) return;
+  throw noApplier(bus);
+}
+
+/**
+ * Waits up to `timeoutMs` for an applier to consume the start queue (one just started is still
+ * connecting); throws NoApplierAvailable when none came.
+ */
+export async function waitForApplier(bus: Bus, timeoutMs: number, intervalMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (await bus.consumerCount(START_PLAN_QUEUE) === 0) {
+    if (Date.now() >= deadline) throw noApplier(bus);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
