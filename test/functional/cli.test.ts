@@ -19,6 +19,7 @@ import { createApiApp, type ApiApp } from '../../services/api/app.js';
 import { apiAuthenticationFromConfig } from '../../services/api/feature.js';
 import { loadConfig } from '../../services/config/index.js';
 import { openRuntime, type Runtime } from '../../services/runtime.js';
+import { recordPlanTimes } from '../support/plan-times.js';
 import { cloudEnvironment, devCloudConfig, openstack, openstackAction, REPO, requireDevCloud, sleep } from './dev-cloud.js';
 
 interface Run {
@@ -98,6 +99,8 @@ describe('the ulm command against a running ulm-api (real engine, loopback cloud
     await applier?.stop();
     await app?.close();
     await openApp?.close();
+    // The drain and the undrain's rebalancing ran here: the applier's speed report reads them.
+    if (runtime) await recordPlanTimes(runtime).catch((error: unknown) => console.warn(`plan times not recorded: ${String(error)}`));
     await runtime?.close();
     if (directory) rmSync(directory, { recursive: true, force: true });
   });

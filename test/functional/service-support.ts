@@ -11,6 +11,7 @@ import { loadConfig } from '../../services/config/index.js';
 import type { ActionPlanView } from '../../services/engine/types.js';
 import { startFeatures, stopFeatures, type FeatureName, type RunningFeature } from '../../services/features.js';
 import { openRuntime, type Runtime } from '../../services/runtime.js';
+import { recordPlanTimes } from '../support/plan-times.js';
 import { createConnection } from 'mysql2/promise';
 import { devCloudConfig, openstack, openstackAction, sleep, STATE } from './dev-cloud.js';
 
@@ -37,6 +38,8 @@ export async function openTestRuntime(options: { extra?: string; power?: PowerDr
     runtime, directory, configFile, features,
     async close() {
       await stopFeatures(features);
+      // The applier's speed report (test/bench/applier-times.ts) reads what this database ran.
+      await recordPlanTimes(runtime).catch((error: unknown) => console.warn(`plan times not recorded: ${String(error)}`));
       await runtime.close();
       if (!options.directory) rmSync(directory, { recursive: true, force: true });
     },
