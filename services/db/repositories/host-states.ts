@@ -1,8 +1,10 @@
 // Hosts ulm itself disabled in Nova or powered off, with why, by which plan and when. This is
 // how ulm knows which hosts are its own to bring back: it never enables a host it did not disable.
+// A host ulm enabled again keeps its row, no longer held, with the time: until the next snapshot,
+// that row is the freshest word on the host.
 import type { Knex } from 'knex';
 import { HostNotHeld } from '../errors.js';
-import { flag, newId, optionalText, optionalTimestamp, text, timestamp, type Clock, type Row } from '../rows.js';
+import { flag, newId, optionalText, optionalTimestamp, text, timestamp, toDate, type Clock, type Row } from '../rows.js';
 
 export interface HostStateRecord {
   id: string;
@@ -13,6 +15,8 @@ export interface HostStateRecord {
   actionPlanId: string | null;
   disabledAt: string | null;
   poweredOffAt: string | null;
+  /** When ulm last enabled the host again (it no longer holds it then). */
+  enabledAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -21,7 +25,7 @@ function toRecord(row: Row): HostStateRecord {
   return {
     id: text(row.id), host: text(row.host), disabled: flag(row.disabled), disabledReason: optionalText(row.disabled_reason),
     poweredOff: flag(row.powered_off), actionPlanId: optionalText(row.action_plan_id),
-    disabledAt: optionalTimestamp(row.disabled_at), poweredOffAt: optionalTimestamp(row.powered_off_at),
+    disabledAt: optionalTimestamp(row.disabled_at), poweredOffAt: optionalTimestamp(row.powered_off_at), enabledAt: optionalTimestamp(row.enabled_at),
     createdAt: timestamp(row.created_at), updatedAt: timestamp(row.updated_at),
   };
 }
@@ -34,8 +38,15 @@ export class HostStateRepository {
     return row ? toRecord(row) : undefined;
   }
 
+  /** The hosts ulm holds: disabled or powered off by ulm. */
   async list(): Promise<HostStateRecord[]> {
-    return (await this.knex('host_states').orderBy('host')).map(toRecord);
+    return (await this.knex('host_states').where({ disabled: true }).orWhere({ powered_off: true }).orderBy('host')).map(toRecord);
+  }
+
+  /** Hosts ulm enabled again after `instant` (ISO 8601) and has not disabled since. */
+  async enabledSince(instant: string): Promise<HostStateRecord[]> {
+    const rows = await this.knex('host_states').where({ disabled: false, powered_off: false }).andWhere('enabled_at', '>', toDate(instant, 'instant')).orderBy('host');
+    return rows.map(toRecord);
   }
 
   /** After ulm disabled the host's nova-compute service (or before, to claim it). */
@@ -44,7 +55,7 @@ export class HostStateRepository {
     await this.knex('host_states')
       .insert({ id: newId(), host, disabled: true, disabled_reason: details.reason, powered_off: false, action_plan_id: details.actionPlanId ?? null, disabled_at: now, created_at: now, updated_at: now })
       .onConflict('host')
-      .merge({ disabled: true, disabled_reason: details.reason, action_plan_id: details.actionPlanId ?? null, disabled_at: now, updated_at: now });
+      .merge({ disabled: true, disabled_reason: details.reason, action_plan_id: details.actionPlanId ?? null, disabled_at: now, enabled_at: null, updated_at: now });
     return (await this.find(host)) as HostStateRecord;
   }
 
@@ -74,9 +85,11 @@ export class HostStateRepository {
     return record;
   }
 
-  /** After ulm enabled the host again: it is no longer ulm's. */
+  /** After ulm enabled the host again: it is no longer ulm's; the row keeps when. */
   async recordEnabled(host: string): Promise<void> {
-    const count = await this.knex('host_states').where({ host, disabled: true, powered_off: false }).delete();
+    const now = this.clock();
+    const count = await this.knex('host_states').where({ host, disabled: true, powered_off: false })
+      .update({ disabled: false, disabled_reason: null, action_plan_id: null, disabled_at: null, enabled_at: now, updated_at: now });
     if (!count) await this.assertDisabledByUlm(host);
   }
 }
