@@ -14,7 +14,7 @@ import { errorDetail, newRequestId, type TlsOptions } from '../openstack/http.js
 import { loggableUrl } from '../openstack/logger.js';
 import type {
   ActionPlanView, ActionView, AuditRequest, AuditView, Engine, ExemptionKind, ExemptionRequest, ExemptionView, HostPicture,
-  HostView, PolicyView, SavingsView, ServerView, SnapshotView, StatusView, WindowView,
+  HostView, MaintenanceRequest, MaintenanceView, PolicyView, SavingsView, ServerView, SnapshotView, StatusView, WindowView,
 } from '../services/engine/types.js';
 import { CommandFailure, EXIT_FAILED } from './errors.js';
 
@@ -193,6 +193,18 @@ export class ApiEngine implements Engine {
     return (await this.call<{ savings: SavingsView[] }>({ method: 'GET', path: '/v1/savings', query: { window: filter.window, since: filter.since } })).savings;
   }
   status() { return this.call<StatusView>({ method: 'GET', path: '/v1/status' }); }
+
+  // ---- scheduled maintenances ----
+  async listMaintenances(filter: { host?: string; active?: boolean } = {}) {
+    return (await this.call<{ maintenances: MaintenanceView[] }>({ method: 'GET', path: '/v1/maintenances', query: { host: filter.host, active: filter.active === undefined ? undefined : String(filter.active) } })).maintenances;
+  }
+  getMaintenance(id: string) { return this.call<MaintenanceView>({ method: 'GET', path: `/v1/maintenances/${segment(id)}` }); }
+  /** `created_by` is the token's user: the API sets it. */
+  scheduleMaintenance(request: MaintenanceRequest) {
+    const { created_by: _createdBy, ...body } = request;
+    return this.call<MaintenanceView>({ method: 'POST', path: '/v1/maintenances', body, long: true });
+  }
+  cancelMaintenance(id: string) { return this.call<MaintenanceView>({ method: 'DELETE', path: `/v1/maintenances/${segment(id)}` }); }
 
   /** One request; a token the API rejects is renewed once, everything else is answered as it is. */
   private async call<T = unknown>(call: Call): Promise<T> {

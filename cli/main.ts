@@ -31,6 +31,7 @@ import { registerHostList } from './commands/host/list.js';
 import { registerHostShow } from './commands/host/show.js';
 import { registerHostDrain } from './commands/host/drain.js';
 import { registerHostUndrain } from './commands/host/undrain.js';
+import { registerHostMaintenance } from './commands/host/maintenance.js';
 import { registerServerList } from './commands/server/list.js';
 import { registerServerSet } from './commands/server/set.js';
 import { registerServerUnset } from './commands/server/unset.js';
@@ -91,6 +92,7 @@ export function buildProgram(): Command {
   registerHostShow(host);
   registerHostDrain(host);
   registerHostUndrain(host);
+  registerHostMaintenance(host);
   const server = nounCommand(program, 'server');
   registerServerList(server);
   registerServerSet(server);

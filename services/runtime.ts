@@ -148,6 +148,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const engine = createEngine({
     repositories, cloud, collect, compute, power, bus, clock, logger, applierSettings,
     planner: PLANNER_NAME, version: VERSION, isSchedulerLeader: () => schedulerLeader.leading,
+    maintenanceSettings: { defaultMigrationSeconds: config.scheduler.maintenance_default_migration_seconds, margin: config.scheduler.maintenance_margin, minimumMarginSeconds: config.scheduler.maintenance_minimum_margin_seconds },
   });
   return {
     config, logger, database, repositories, bus, power, engine, clock, holder, cloud, compute, schedulerLeader,

@@ -1,10 +1,15 @@
 // `ulm status`: ulm at a glance: version, where it runs, the cloud, hosts by state, plans, the
-// next window and the last audit.
+// next window, maintenances under way and the next one, and the last audit.
 import type { Command } from 'commander';
-import type { StatusView } from '../../services/engine/types.js';
+import type { MaintenanceView, StatusView } from '../../services/engine/types.js';
 import { withBackend } from '../backend.js';
 import { defineCommand, forFormat, print } from '../command.js';
 import { renderOne, type OutputOptions, type Row } from '../output.js';
+
+/** `3f2c... DRAINING cmp-07, cmp-08 at ... until ...`: one maintenance on one line. */
+function maintenanceLine(view: MaintenanceView): string {
+  return `${view.id} ${view.state} ${view.hosts.join(', ')} at ${view.at}${view.until ? ` until ${view.until}` : ''}${view.power_off ? ' (power off)' : ''}`;
+}
 
 export function statusRecord(status: StatusView, where: string): Row {
   return {
@@ -18,6 +23,9 @@ export function statusRecord(status: StatusView, where: string): Row {
     plans_recommended: status.plans.recommended,
     next_window: status.next_window ? `${status.next_window.window} (policy ${status.next_window.policy})` : null,
     next_window_opens_at: status.next_window?.opens_at ?? null,
+    maintenances_ongoing: status.maintenances.ongoing.map(maintenanceLine),
+    next_maintenance: status.maintenances.next ? maintenanceLine(status.maintenances.next) : null,
+    next_maintenance_drain_starts_at: status.maintenances.next?.drain_starts_at ?? null,
     last_audit: status.last_audit ? `${status.last_audit.id} ${status.last_audit.state} (${status.last_audit.goal}, ${status.last_audit.created_at})` : null,
   };
 }
@@ -25,7 +33,7 @@ export function statusRecord(status: StatusView, where: string): Row {
 export function registerStatus(program: Command): void {
   defineCommand(program, {
     name: 'status',
-    summary: 'ulm at a glance: cloud, hosts by state, plans, next window, last audit',
+    summary: 'ulm at a glance: cloud, hosts by state, plans, next window, maintenances, last audit',
     output: 'one',
     examples: [
       ['ulm status', 'for people'],

@@ -23,6 +23,7 @@ const TAGS: Record<string, string> = {
   action_plans: 'Plans: preview, approve, start, cancel.',
   actions: 'The steps of an action plan.',
   hosts: 'Compute hosts: drain, undrain, maintenance.',
+  maintenances: 'Scheduled maintenances of hosts: drain by a time, power off, bring back.',
   servers: 'Servers and their exemptions.',
   snapshots: 'ulm-cluster/1 snapshots of the cloud.',
   savings: 'Power saved by windows and plans.',

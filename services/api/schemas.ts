@@ -2,13 +2,14 @@
 // the records answered (services/engine/types.ts as JSON Schema, for the OpenAPI document and
 // the shape tests). Compile-time checks below keep the records in step with the engine's types.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MAINTENANCE_STATES } from '../../core/maintenance/states.js';
 import { ACTION_STATES, PLAN_STATES } from '../../core/plan/states.js';
 import { PLAN_FORMAT, type PlanDocument, type PlanMetrics } from '../../core/plan/format.js';
 import { GOALS, PolicySchema, TimeWindowSchema } from '../../core/policy/schema.js';
 import { PowerSavingWindowSchema } from '../../core/policy/power-saving-window.js';
 import { SnapshotSchema } from '../../core/snapshot/format.js';
 import type {
-  ActionPlanView, ActionView, AuditView, ExemptionKind, ExemptionView, HostPicture, HostState, HostView, PlanProgressView,
+  ActionPlanView, ActionView, AuditView, ExemptionKind, ExemptionView, HostPicture, HostState, HostView, MaintenanceView, PlanProgressView,
   PolicyView, SavingsView, ServerView, SnapshotView, StatusView, WindowView,
 } from '../engine/types.js';
 
@@ -227,6 +228,41 @@ export const SavingsViewSchema = Type.Object({
   energy_kwh: Type.Number(),
 });
 
+export const MaintenanceStateSchema = literals(MAINTENANCE_STATES, { description: 'SCHEDULED, DRAINING, DRAINED (waiting to power off), POWERING_OFF, IN_MAINTENANCE, RESTORING, DONE, FAILED or CANCELLED' });
+
+/** An instant with its offset, as the operator wrote it: `2026-12-01T22:00:00+01:00` or `...Z`. */
+const TimeWithOffset = (description: string) => Type.String({
+  minLength: 16, maxLength: 40, pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|z|[+-]\\d{2}:?\\d{2})$',
+  expected: 'an ISO 8601 time with an offset, e.g. 2026-12-01T22:00:00+01:00', description,
+});
+
+export const MaintenanceRequestSchema = Type.Object({
+  hosts: HostNames,
+  at: TimeWithOffset('the hosts are empty and disabled (and powered off if asked) by then; in the future'),
+  until: Type.Optional(Nullable(TimeWithOffset('the hosts are brought back then; after at (absent: they stay until an operator brings them back)'))),
+  power_off: Type.Optional(Type.Boolean({ description: 'power the hosts off at `at` (default false: disabled only)' })),
+}, { additionalProperties: false });
+
+export const MaintenanceViewSchema = Type.Object({
+  id: Text('maintenance id'),
+  hosts: Type.Array(Type.String()),
+  state: MaintenanceStateSchema,
+  at: Time('the hosts are out of service by then'),
+  until: Nullable(Time('the hosts are brought back then')),
+  power_off: Type.Boolean(),
+  drain_starts_at: Time('the drain starts then (estimated from measured live migrations)'),
+  estimated_drain_seconds: Type.Integer({ minimum: 0 }),
+  drain_plan_id: Nullable(Type.String()),
+  power_off_plan_id: Nullable(Type.String()),
+  restore_plan_id: Nullable(Type.String()),
+  created_by: Text('who scheduled it'),
+  failure_reason: Nullable(Type.String()),
+  created_at: Time('scheduled'),
+  updated_at: Time('last changed'),
+  started_at: Nullable(Time('the drain started')),
+  finished_at: Nullable(Time('ended')),
+});
+
 export const StatusViewSchema = Type.Object({
   version: Text('ulm\'s version'),
   scheduler_leader: Type.Boolean(),
@@ -234,6 +270,7 @@ export const StatusViewSchema = Type.Object({
   hosts: Type.Object(Object.fromEntries(HOST_STATES.map((state) => [state, Type.Integer({ minimum: 0 })])) as Record<(typeof HOST_STATES)[number], ReturnType<typeof Type.Integer>>),
   plans: Type.Object({ ongoing: Type.Integer({ minimum: 0 }), recommended: Type.Integer({ minimum: 0 }) }),
   next_window: Nullable(Type.Object({ window: Type.String(), policy: Type.String(), opens_at: Time('opens') })),
+  maintenances: Type.Object({ ongoing: Type.Array(MaintenanceViewSchema), next: Nullable(MaintenanceViewSchema) }, { description: 'maintenances under way, and the next scheduled one' }),
   last_audit: Nullable(AuditViewSchema),
 });
 
@@ -298,6 +335,8 @@ export const NAMED_SCHEMAS: ReadonlyMap<TSchema, string> = new Map<TSchema, stri
   [SnapshotViewSchema, 'SnapshotView'],
   [SavingsViewSchema, 'SavingsView'],
   [StatusViewSchema, 'StatusView'],
+  [MaintenanceRequestSchema, 'MaintenanceRequest'],
+  [MaintenanceViewSchema, 'MaintenanceView'],
   [ErrorBodySchema, 'Error'],
 ]);
 
@@ -318,6 +357,7 @@ export type SchemasMatchEngineTypes = [
   Expect<Same<Static<typeof SnapshotViewSchema>, SnapshotView>>,
   Expect<Same<Static<typeof SavingsViewSchema>, SavingsView>>,
   Expect<Same<Static<typeof StatusViewSchema>, StatusView>>,
+  Expect<Same<Static<typeof MaintenanceViewSchema>, MaintenanceView>>,
   Expect<Same<Static<typeof PlanDocumentSchema>, PlanDocument>>,
   Expect<Same<(typeof HOST_STATES)[number], HostState>>,
   Expect<Same<(typeof EXEMPTION_KINDS)[number], ExemptionKind>>,

@@ -142,6 +142,9 @@ export const OPTIONS = {
     }),
     misfire_grace_seconds: integer({ default: 900, min: 0, help: 'A start missed by more than this is skipped whatever the misfire policy.' }),
     default_timezone: string({ default: 'UTC', check: (value) => (isKnownTimeZone(value) ? undefined : 'an IANA time zone, e.g. Europe/Berlin or UTC'), help: 'Time zone of windows that do not name one.' }),
+    maintenance_default_migration_seconds: integer({ default: 60, min: 1, help: 'Scheduled maintenances: seconds one live migration is expected to take while ulm has measured none. Once ulm has run migrations, the median of the measured ones is used.' }),
+    maintenance_margin: float({ default: 0.5, min: 0, max: 10, help: 'Scheduled maintenances: the fraction added to the estimated drain time, so that the hosts are empty by the maintenance\'s time. 0.5: half the estimate again.' }),
+    maintenance_minimum_margin_seconds: integer({ default: 300, min: 0, help: 'Scheduled maintenances: the least time added to the estimated drain (planning, disabling the hosts, a slow migration).' }),
   },
   applier: {
     max_parallel_migrations: integer({ default: 2, min: 1, help: 'Most live migrations the applier runs at once across the cloud; a policy may ask for fewer.' }),

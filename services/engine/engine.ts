@@ -18,6 +18,7 @@ import type { Bus } from '../bus/index.js';
 import { NotFound, type AuditRecord, type PolicyRecord, type Repositories } from '../db/index.js';
 import { withExemptions } from './exemptions.js';
 import { describeHosts } from './hosts.js';
+import { maintenanceOperations, maintenanceStatus, type MaintenanceSettings } from './maintenances.js';
 import type {
   ActionPlanView, AuditRequest, AuditView, Engine, ExemptionKind, ExemptionRequest, HostView, ServerView, StatusView,
 } from './types.js';
@@ -40,6 +41,8 @@ export interface EngineDependencies {
   version: string;
   /** True when this process leads the scheduler. */
   isSchedulerLeader?: () => boolean;
+  /** How scheduled maintenances estimate their drain ([scheduler] maintenance_* options). */
+  maintenanceSettings?: MaintenanceSettings;
 }
 
 /** Limits of drains when no stored policy is named `drain`: urgent, so allocations stand in for missing metrics. */
@@ -300,9 +303,16 @@ export function createEngine(deps: EngineDependencies): Engine {
       return {
         version: deps.version, scheduler_leader: deps.isSchedulerLeader?.() ?? false, cloud, hosts: counts,
         plans: { ongoing: plans.filter((record) => record.state !== 'RECOMMENDED').length, recommended: plans.filter((record) => record.state === 'RECOMMENDED').length },
-        next_window: nextWindow, last_audit: last ? auditView(last) : null,
+        next_window: nextWindow, maintenances: await maintenanceStatus(repositories), last_audit: last ? auditView(last) : null,
       };
     },
+
+    // Scheduled maintenances (services/engine/maintenances.ts).
+    ...maintenanceOperations({
+      repositories, now, drainPolicy, collect: (policy) => deps.collect(policy, { tool: deps.planner }),
+      cancelActionPlan: (id) => engine.cancelActionPlan(id), applierSettings: deps.applierSettings,
+      settings: deps.maintenanceSettings, planner: deps.planner, logger: deps.logger,
+    }),
   };
   return engine;
 }

@@ -2,6 +2,7 @@
 // API, the CLI in direct mode, the scheduler and the monitor alike. Records are in the API's
 // shape (snake_case, ISO 8601 times), so routes return them as they are.
 import type { PlanDocument, PlanMetrics } from '../../core/plan/format.js';
+import type { MaintenanceState } from '../../core/maintenance/states.js';
 import type { ActionState, PlanState } from '../../core/plan/states.js';
 import type { Goal, Policy, TimeWindow } from '../../core/policy/schema.js';
 import type { PowerSavingWindow } from '../../core/policy/power-saving-window.js';
@@ -179,6 +180,41 @@ export interface SavingsView {
   energy_kwh: number;
 }
 
+/** A scheduled maintenance of hosts: drained by `at`, powered off if asked, restored at `until`. */
+export interface MaintenanceView {
+  id: string;
+  hosts: string[];
+  state: MaintenanceState;
+  /** The hosts are empty and disabled (and powered off if asked) by then. */
+  at: string;
+  /** The hosts are brought back then; null: they stay until an operator brings them back. */
+  until: string | null;
+  power_off: boolean;
+  /** When the drain starts (estimated from measured live migrations). */
+  drain_starts_at: string;
+  estimated_drain_seconds: number;
+  drain_plan_id: string | null;
+  power_off_plan_id: string | null;
+  restore_plan_id: string | null;
+  created_by: string;
+  failure_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface MaintenanceRequest {
+  hosts: string[];
+  /** ISO 8601 with an offset, in the future. */
+  at: string;
+  /** ISO 8601 with an offset, after `at`; absent or null: no automatic end. */
+  until?: string | null;
+  power_off?: boolean;
+  /** Who asked (the API sets the caller's user name). */
+  created_by?: string;
+}
+
 export interface StatusView {
   version: string;
   /** Processes of this deployment that report in, and whether this one leads the scheduler. */
@@ -187,6 +223,8 @@ export interface StatusView {
   hosts: Record<HostState, number>;
   plans: { ongoing: number; recommended: number };
   next_window: { window: string; policy: string; opens_at: string } | null;
+  /** Maintenances under way, and the next scheduled one. */
+  maintenances: { ongoing: MaintenanceView[]; next: MaintenanceView | null };
   last_audit: AuditView | null;
 }
 
@@ -263,4 +301,12 @@ export interface Engine {
 
   listSavings(filter?: { window?: string; since?: string }): Promise<SavingsView[]>;
   status(): Promise<StatusView>;
+
+  /** Scheduled maintenances, soonest first; `host` keeps one host's, `active` the unfinished ones. */
+  listMaintenances(filter?: { host?: string; active?: boolean }): Promise<MaintenanceView[]>;
+  getMaintenance(id: string): Promise<MaintenanceView>;
+  /** Schedules draining the hosts by `at` (the scheduler runs it); ValidationError naming at/until/hosts. */
+  scheduleMaintenance(request: MaintenanceRequest): Promise<MaintenanceView>;
+  /** Before the drain: cancelled; during it: the drain stops; once in maintenance: the hosts come back now. */
+  cancelMaintenance(id: string): Promise<MaintenanceView>;
 }

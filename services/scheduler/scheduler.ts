@@ -1,11 +1,13 @@
-// ulm-scheduler: power-saving windows. One active leader (a database lock, never a home-made
-// election) opens windows when they open: audit, plan, and apply when the window says so, with
-// no wave starting after the window's stop time; before the close it restores the hosts (power
-// on, nova-compute up, enable, optionally spread back) and records the savings. Each opening is
-// claimed once in the database, so a restart or a second scheduler never runs it twice.
+// ulm-scheduler: power-saving windows, and scheduled maintenances of hosts (maintenances.ts).
+// One active leader (a database lock, never a home-made election) opens windows when they open:
+// audit, plan, and apply when the window says so, with no wave starting after the window's stop
+// time; before the close it restores the hosts (power on, nova-compute up, enable, optionally
+// spread back) and records the savings. Each opening is claimed once in the database, so a
+// restart or a second scheduler never runs it twice.
 import { occurrenceAt, type WindowOccurrence } from '../../core/policy/power-saving-window.js';
 import { AlreadyExists, createLeaderLock, keepLeading, type LeaderLock, type Leadership, type SavingsRecord, type WindowRecord } from '../db/index.js';
 import type { Runtime } from '../runtime.js';
+import { MaintenanceRunner } from './maintenances.js';
 
 export interface SchedulerOptions {
   tickSeconds?: number;
@@ -17,8 +19,12 @@ export class WindowScheduler {
   private timer: ReturnType<typeof setInterval> | null = null;
   private ticking: Promise<void> | null = null;
   private readonly restoring = new Set<string>();
+  /** Scheduled maintenances of hosts (services/scheduler/maintenances.ts). */
+  readonly maintenances: MaintenanceRunner;
 
-  constructor(private readonly runtime: Runtime, private readonly options: SchedulerOptions = {}) {}
+  constructor(private readonly runtime: Runtime, private readonly options: SchedulerOptions = {}) {
+    this.maintenances = new MaintenanceRunner(runtime);
+  }
 
   private get tickSeconds(): number {
     return this.options.tickSeconds ?? this.runtime.config.scheduler.tick_seconds;
@@ -43,6 +49,7 @@ export class WindowScheduler {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.ticking;
+    await this.maintenances.settled();
     await this.leadership?.stop();
     await this.lock?.close();
     this.runtime.schedulerLeader.leading = false;
@@ -58,6 +65,7 @@ export class WindowScheduler {
   /** One look at every enabled window at `now` (exposed for tests with an injected clock). */
   async tick(now: number): Promise<void> {
     const { repositories } = this.runtime;
+    await this.maintenances.tick(now);
     for (const window of await repositories.windows.list({ enabled: true })) {
       const open = occurrenceAt(window.window, now);
       const runs = await repositories.savings.list({ windowId: window.id });

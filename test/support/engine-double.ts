@@ -6,11 +6,15 @@ import { ACTION_STATES, canTransitionPlan, StateConflict, type PlanState } from 
 import { nextOccurrence, validatePowerSavingWindow } from '../../core/policy/power-saving-window.js';
 import { validatePolicy, type Goal, type Policy } from '../../core/policy/schema.js';
 import type { Snapshot } from '../../core/snapshot/format.js';
+import { cancelEffectOf, isFinalMaintenanceState } from '../../core/maintenance/states.js';
+import { ValidationError } from '../../core/validation.js';
 import { PlanNotStartable } from '../../services/applier/executor.js';
+import { MaintenanceStateConflict } from '../../services/db/repositories/maintenances.js';
+import { checkMaintenanceTimes, MaintenanceOverlap } from '../../services/engine/maintenances.js';
 import { AlreadyExists, NotFound } from '../../services/db/errors.js';
 import type {
   ActionPlanView, ActionView, AuditRequest, AuditView, Engine, ExemptionKind, ExemptionRequest, ExemptionView, HostPicture,
-  HostState, HostView, PolicyView, SavingsView, ServerView, SnapshotView, StatusView, WindowView,
+  HostState, HostView, MaintenanceRequest, MaintenanceView, PolicyView, SavingsView, ServerView, SnapshotView, StatusView, WindowView,
 } from '../../services/engine/types.js';
 import { snapshot } from './builders.js';
 
@@ -47,6 +51,7 @@ export class EngineDouble implements Engine {
   private readonly hosts = new Map<string, HostView>();
   private readonly snapshots = new Map<string, { view: SnapshotView; document: Snapshot }>();
   private readonly savings: SavingsView[];
+  private readonly maintenances = new Map<string, MaintenanceView>();
 
   constructor() {
     HOST_NAMES.forEach((name, index) => this.hosts.set(name, {
@@ -402,8 +407,66 @@ export class EngineDouble implements Engine {
     return {
       version: '0.0.0-double', scheduler_leader: false, cloud: { reachable: true, detail: null }, hosts,
       plans: { ongoing: plans.filter((plan) => plan.state === 'ONGOING').length, recommended: plans.filter((plan) => plan.state === 'RECOMMENDED').length },
-      next_window: null, last_audit: [...this.audits.values()].pop() ?? null,
+      next_window: null, maintenances: this.maintenanceStatus(), last_audit: [...this.audits.values()].pop() ?? null,
     };
+  }
+
+  private maintenanceStatus(): StatusView['maintenances'] {
+    const active = [...this.maintenances.values()].filter((view) => !isFinalMaintenanceState(view.state));
+    return { ongoing: active.filter((view) => view.state !== 'SCHEDULED'), next: active.find((view) => view.state === 'SCHEDULED') ?? null };
+  }
+
+  private maintenanceOf(id: string): MaintenanceView {
+    const view = this.maintenances.get(id);
+    if (!view) throw new NotFound('maintenance', id);
+    return view;
+  }
+
+  async listMaintenances(filter: { host?: string; active?: boolean } = {}): Promise<MaintenanceView[]> {
+    this.enter('listMaintenances', [filter]);
+    return [...this.maintenances.values()]
+      .filter((view) => filter.host === undefined || view.hosts.includes(filter.host))
+      .filter((view) => !filter.active || !isFinalMaintenanceState(view.state))
+      .sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  async getMaintenance(id: string): Promise<MaintenanceView> {
+    this.enter('getMaintenance', [id]);
+    return this.maintenanceOf(id);
+  }
+
+  /** The engine's checks of times and overlaps; the drain is estimated at 10 minutes. */
+  async scheduleMaintenance(request: MaintenanceRequest): Promise<MaintenanceView> {
+    this.enter('scheduleMaintenance', [request]);
+    const { at, until } = checkMaintenanceTimes(request, DOUBLE_NOW);
+    const unknown = request.hosts.flatMap((host, index) => (this.hosts.has(host) ? [] : [{ path: `hosts[${index}]`, message: `unknown host "${host}"; ulm host list shows the compute hosts` }]));
+    if (unknown.length) throw new ValidationError('invalid maintenance', unknown);
+    for (const host of request.hosts) {
+      const other = [...this.maintenances.values()].find((view) => view.hosts.includes(host) && !isFinalMaintenanceState(view.state));
+      if (other) throw new MaintenanceOverlap(host, { ...other, powerOff: other.power_off, drainStartsAt: other.drain_starts_at, estimatedDrainSeconds: other.estimated_drain_seconds, drainPlanId: null, powerOffPlanId: null, restorePlanId: null, createdBy: other.created_by, failureReason: null, createdAt: other.created_at, updatedAt: other.updated_at, startedAt: null, finishedAt: null });
+    }
+    const view: MaintenanceView = {
+      id: this.id('maintenance'), hosts: [...request.hosts], state: 'SCHEDULED', at: iso(at), until: until === null ? null : iso(until), power_off: request.power_off ?? false,
+      drain_starts_at: iso(at - 600_000), estimated_drain_seconds: 600, drain_plan_id: null, power_off_plan_id: null, restore_plan_id: null,
+      created_by: request.created_by ?? 'operator', failure_reason: null, created_at: iso(DOUBLE_NOW), updated_at: iso(DOUBLE_NOW), started_at: null, finished_at: null,
+    };
+    this.maintenances.set(view.id, view);
+    return view;
+  }
+
+  /** Sets a maintenance's state, as the scheduler would have (tests of what shows it). */
+  setMaintenanceState(id: string, state: MaintenanceView['state']): void {
+    this.maintenances.set(id, { ...this.maintenanceOf(id), state });
+  }
+
+  async cancelMaintenance(id: string): Promise<MaintenanceView> {
+    this.enter('cancelMaintenance', [id]);
+    const view = this.maintenanceOf(id);
+    const effect = cancelEffectOf(view.state);
+    if (effect === 'refused') throw new MaintenanceStateConflict(view.state, 'CANCELLED');
+    const next: MaintenanceView = effect === 'restore_now' ? { ...view, until: iso(DOUBLE_NOW) } : { ...view, state: 'CANCELLED', finished_at: iso(DOUBLE_NOW) };
+    this.maintenances.set(id, next);
+    return next;
   }
 }
 

@@ -1,4 +1,4 @@
-// `ulm host show HOST`: one compute host as ulm sees it.
+// `ulm host show HOST`: one compute host as ulm sees it, with its scheduled maintenance.
 import type { Command } from 'commander';
 import { withBackend } from '../../backend.js';
 import { defineCommand, forFormat, percent, print } from '../../command.js';
@@ -9,7 +9,7 @@ const FRACTIONS = ['vcpu_allocation', 'memory_allocation', 'cpu_usage', 'memory_
 export function registerHostShow(host: Command): void {
   defineCommand(host, {
     name: 'show <host>',
-    summary: 'show a compute host: state and why, servers, allocation and use, the plan holding it',
+    summary: 'show a compute host: state and why, servers, allocation and use, the plan holding it, its scheduled maintenance',
     output: 'one',
     examples: [
       ['ulm host show cmp-07', 'for people (fractions as percentages)'],
@@ -17,6 +17,11 @@ export function registerHostShow(host: Command): void {
     ],
   }).action(async (name: string, options: OutputOptions, command: Command) => withBackend(command, async ({ engine }) => {
     const view: Record<string, unknown> = { ...await engine.getHost(name) };
+    // The maintenance not ended (one per host at a time): what will happen to it, and when.
+    const [maintenance] = await engine.listMaintenances({ host: name, active: true });
+    view.maintenance = maintenance
+      ? { id: maintenance.id, state: maintenance.state, at: maintenance.at, until: maintenance.until, power_off: maintenance.power_off, drain_starts_at: maintenance.drain_starts_at }
+      : null;
     if (options.format === 'table') for (const field of FRACTIONS) view[field] = `${percent(view[field] as number)}%`;
     print(renderOne(forFormat(view, options), options));
   }));

@@ -16,7 +16,7 @@ export const BASE_RULES: readonly DefaultRule[] = [
   {
     name: ADMIN_API,
     check: 'role:admin',
-    description: 'Changes things: creates, updates and deletes policies, windows and exemptions; runs audits; approves, starts and cancels action plans; drains and restores hosts.',
+    description: 'Changes things: creates, updates and deletes policies, windows and exemptions; runs audits; approves, starts and cancels action plans; drains and restores hosts; schedules and cancels maintenances.',
   },
   {
     name: READER_API,
@@ -53,6 +53,10 @@ export const OPERATION_RULES: readonly DefaultRule[] = [
   reads('ulm:host:get', 'Show a compute host.'),
   changes('ulm:host:drain', 'Drain hosts (empty them for maintenance), or put one host into maintenance.'),
   changes('ulm:host:undrain', 'Bring drained hosts back.'),
+  reads('ulm:maintenance:get_all', 'List scheduled maintenances of hosts.'),
+  reads('ulm:maintenance:get', 'Show a scheduled maintenance.'),
+  changes('ulm:maintenance:create', 'Schedule a maintenance of hosts (drain by a time, power off, bring back).'),
+  changes('ulm:maintenance:cancel', 'Cancel a scheduled maintenance, or end one now.'),
   reads('ulm:server:get_all', 'List servers.'),
   reads('ulm:exemption:get_all', 'List a server\'s exemptions.'),
   changes('ulm:exemption:create', 'Exempt a server from moving (always, during windows, or by anti-affinity tag).'),

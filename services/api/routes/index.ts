@@ -8,6 +8,7 @@ import { auditRoutes } from './audits.js';
 import type { RouteContext } from './context.js';
 import { documentRoutes } from './documents.js';
 import { hostRoutes } from './hosts.js';
+import { maintenanceRoutes } from './maintenances.js';
 import { policyRoutes } from './policies.js';
 import { savingsRoutes } from './savings.js';
 import { serverRoutes } from './servers.js';
@@ -40,6 +41,7 @@ export function apiRoutes(context: RouteContext): ApiRoute[] {
     ...actionPlanRoutes(),
     ...actionRoutes(),
     ...hostRoutes(),
+    ...maintenanceRoutes(),
     ...serverRoutes(),
     ...snapshotRoutes(),
     ...savingsRoutes(),

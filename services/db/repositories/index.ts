@@ -5,6 +5,7 @@ import { ActionPlanRepository } from './action-plans.js';
 import { ActionRepository } from './actions.js';
 import { AuditRepository } from './audits.js';
 import { HostStateRepository } from './host-states.js';
+import { MaintenanceRepository } from './maintenances.js';
 import { PolicyRepository } from './policies.js';
 import { SavingsRepository } from './savings.js';
 import { ServerExemptionRepository } from './server-exemptions.js';
@@ -21,6 +22,7 @@ export interface Repositories {
   serverExemptions: ServerExemptionRepository;
   snapshots: SnapshotRepository;
   savings: SavingsRepository;
+  maintenances: MaintenanceRepository;
 }
 
 export function createRepositories(database: Database, options: { clock?: Clock } = {}): Repositories {
@@ -36,6 +38,7 @@ export function createRepositories(database: Database, options: { clock?: Clock 
     serverExemptions: new ServerExemptionRepository(knex, clock),
     snapshots: new SnapshotRepository(knex, clock),
     savings: new SavingsRepository(knex, clock),
+    maintenances: new MaintenanceRepository(knex, clock),
   };
 }
 
@@ -43,6 +46,7 @@ export * from './action-plans.js';
 export * from './actions.js';
 export * from './audits.js';
 export * from './host-states.js';
+export * from './maintenances.js';
 export * from './policies.js';
 export * from './savings.js';
 export * from './server-exemptions.js';

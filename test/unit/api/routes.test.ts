@@ -17,6 +17,8 @@ interface World {
   /** A RECOMMENDED plan, an APPROVED one. */
   planId: string;
   approvedPlanId: string;
+  /** A SCHEDULED maintenance of cmp-02. */
+  maintenanceId: string;
 }
 
 /** Records every case needs, made through the double directly (not what these tests exercise). */
@@ -26,8 +28,12 @@ async function world(api: TestApi): Promise<World> {
   const recommended = await api.engine.createAudit({ policy: 'nightly' });
   const approved = await api.engine.createAudit({ policy: 'nightly', approve: true });
   await api.engine.setExemption(SERVER_IDS[0], { kind: 'never', reason: 'licence bound to the host' });
+  const maintenance = await api.engine.scheduleMaintenance({ hosts: ['cmp-02'], at: '2026-11-22T20:00:00Z', until: '2026-11-23T06:00:00Z' });
   api.engine.calls.length = 0;
-  return { policyId: policy.id, windowId: window.id, auditId: recommended.audit.id, planId: recommended.action_plan!.id, approvedPlanId: approved.action_plan!.id };
+  return {
+    policyId: policy.id, windowId: window.id, auditId: recommended.audit.id, planId: recommended.action_plan!.id, approvedPlanId: approved.action_plan!.id,
+    maintenanceId: maintenance.id,
+  };
 }
 
 type Case = (world: World) => { request: InjectOptions; check?: (body: unknown, api: TestApi, world: World) => void };
@@ -127,6 +133,27 @@ const CASES: Record<string, Case> = {
   startHostMaintenance: () => ({
     request: { method: 'POST', url: '/v1/hosts/cmp-01/maintenance', payload: {} },
     check: (_body, api) => assert.deepEqual(api.engine.lastCall('drainHosts'), [['cmp-01'], { dryRun: false }]),
+  }),
+
+  listMaintenances: () => ({
+    request: { method: 'GET', url: '/v1/maintenances?host=cmp-02&active=true' },
+    check: (body, api) => {
+      assert.equal((body as { maintenances: unknown[] }).maintenances.length, 1);
+      assert.deepEqual(api.engine.lastCall('listMaintenances'), [{ host: 'cmp-02', active: true }]);
+    },
+  }),
+  scheduleMaintenance: () => ({
+    request: { method: 'POST', url: '/v1/maintenances', payload: { hosts: ['cmp-01'], at: '2026-11-22T22:00:00+01:00', until: '2026-11-23T06:00:00+01:00', power_off: true } },
+    check: (body, api) => {
+      assert.deepEqual(body && { state: (body as { state: string }).state, at: (body as { at: string }).at, power_off: (body as { power_off: boolean }).power_off }, { state: 'SCHEDULED', at: '2026-11-22T21:00:00.000Z', power_off: true });
+      // The caller's user name is recorded, whatever the body says.
+      assert.equal((api.engine.lastCall('scheduleMaintenance')![0] as { created_by: string }).created_by, 'alice');
+    },
+  }),
+  showMaintenance: (w) => ({ request: { method: 'GET', url: `/v1/maintenances/${w.maintenanceId}` } }),
+  cancelMaintenance: (w) => ({
+    request: { method: 'DELETE', url: `/v1/maintenances/${w.maintenanceId}` },
+    check: (body) => assert.equal((body as { state: string }).state, 'CANCELLED'),
   }),
 
   listServers: () => ({ request: { method: 'GET', url: '/v1/servers' } }),

@@ -1,0 +1,157 @@
+// The scheduler's part for scheduled maintenances: at each tick, every maintenance not ended
+// moves on from the state its record holds (never from memory, so a restarted scheduler resumes
+// where the last one stopped): start the drain early enough, power off at the time when asked,
+// bring the hosts back at the end. A state is written only once what it claims has happened.
+import { MAINTENANCE_STATES, type MaintenanceState } from '../../core/maintenance/states.js';
+import { StateConflict } from '../../core/plan/states.js';
+import type { MaintenanceChanges, MaintenanceRecord } from '../db/index.js';
+import type { ActionPlanView, Engine } from '../engine/types.js';
+import type { Runtime } from '../runtime.js';
+
+/** The engine's power-off of drained hosts through an action plan (added to the engine by its own change). */
+type PowerOff = (hosts: string[]) => Promise<ActionPlanView>;
+
+const PLAN_RUNNING = ['RECOMMENDED', 'APPROVED', 'ONGOING', 'CANCELLING'];
+
+/** The restore plan undrain started, when its result lines name one. */
+export function restorePlanOf(details: readonly string[]): string | null {
+  for (const detail of details) {
+    const match = /action plan ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i.exec(detail);
+    if (match) return match[1];
+  }
+  return null;
+}
+
+export class MaintenanceRunner {
+  /** Maintenances being moved on by this process: a slow step never runs twice at once. */
+  private readonly busy = new Map<string, Promise<void>>();
+
+  constructor(private readonly runtime: Pick<Runtime, 'repositories' | 'engine' | 'logger'>) {}
+
+  /** Looks at every maintenance not ended; each moves on in the background. */
+  async tick(now: number): Promise<void> {
+    for (const record of await this.runtime.repositories.maintenances.list({ active: true })) {
+      if (this.busy.has(record.id)) continue;
+      const step = this.advance(record, now)
+        .catch((error) => {
+          // Another process won a transition: its record is the truth, looked at again next tick.
+          if (error instanceof StateConflict) return;
+          this.runtime.logger.error({ maintenance: record.id, error: (error as Error).message }, 'maintenance step failed; it is tried again');
+        })
+        .finally(() => this.busy.delete(record.id));
+      this.busy.set(record.id, step);
+    }
+  }
+
+  /** Resolves when the steps started by earlier ticks are over (tests, and stopping cleanly). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.busy.values()]);
+  }
+
+  private move(record: MaintenanceRecord, to: MaintenanceState, changes: MaintenanceChanges = {}): Promise<MaintenanceRecord> {
+    this.runtime.logger.info({ maintenance: record.id, hosts: record.hosts, from: record.state, to, ...(changes.failureReason ? { reason: changes.failureReason } : {}) }, 'maintenance moves on');
+    return this.runtime.repositories.maintenances.updateState(record.id, to, { ...changes, from: [record.state] });
+  }
+
+  private async plan(id: string) {
+    return this.runtime.repositories.actionPlans.get(id).catch(() => null);
+  }
+
+  /** One or more steps from the stored state, as far as `now` allows. */
+  async advance(start: MaintenanceRecord, now: number): Promise<void> {
+    let record = start;
+    const until = record.until === null ? Infinity : Date.parse(record.until);
+    const at = Date.parse(record.at);
+    for (let steps = 0; steps < MAINTENANCE_STATES.length; steps++) {
+      const before = record.state;
+      switch (record.state) {
+        case 'SCHEDULED':
+          if (now >= until) {
+            record = await this.move(record, 'FAILED', { failureReason: `no scheduler ran between ${record.drainStartsAt} and ${record.until}: nothing was done, the hosts stayed in service` });
+          } else if (now >= Date.parse(record.drainStartsAt)) {
+            record = await this.move(record, 'DRAINING');
+            record = await this.startDrain(record);
+          }
+          break;
+        case 'DRAINING': {
+          if (!record.drainPlanId) { record = await this.startDrain(record); break; }
+          const drain = await this.plan(record.drainPlanId);
+          if (drain?.state === 'SUCCEEDED') record = await this.move(record, record.powerOff ? 'DRAINED' : 'IN_MAINTENANCE');
+          else if (!drain || !PLAN_RUNNING.includes(drain.state)) {
+            record = await this.move(record, 'FAILED', { failureReason: `drain plan ${record.drainPlanId} ended ${drain?.state ?? 'deleted'}${drain?.failureReason ? `: ${drain.failureReason}` : ''}; the hosts stay in service` });
+          } else if (now >= at) {
+            this.runtime.logger.warn({ maintenance: record.id, hosts: record.hosts, at: record.at }, 'maintenance time reached while the drain still runs');
+          }
+          break;
+        }
+        case 'DRAINED':
+          if (now >= until) record = await this.restore(await this.move(record, 'RESTORING'));
+          else if (now >= at) record = await this.powerOff(await this.move(record, 'POWERING_OFF'));
+          break;
+        case 'POWERING_OFF': {
+          if (!record.powerOffPlanId) { record = await this.powerOff(record); break; }
+          const powerOff = await this.plan(record.powerOffPlanId);
+          if (powerOff?.state === 'SUCCEEDED') record = await this.move(record, 'IN_MAINTENANCE');
+          else if (!powerOff || !PLAN_RUNNING.includes(powerOff.state)) {
+            record = await this.move(record, 'FAILED', { failureReason: `power-off plan ${record.powerOffPlanId} ended ${powerOff?.state ?? 'deleted'}${powerOff?.failureReason ? `: ${powerOff.failureReason}` : ''}; the hosts stay empty and disabled (ulm host undrain brings them back)` });
+          }
+          break;
+        }
+        case 'IN_MAINTENANCE':
+          if (now >= until) record = await this.restore(await this.move(record, 'RESTORING'));
+          else if (await this.broughtBackByHand(record)) record = await this.move(record, 'DONE');
+          break;
+        case 'RESTORING': {
+          if (!record.restorePlanId) { record = await this.restore(record); break; }
+          const restore = await this.plan(record.restorePlanId);
+          if (restore?.state === 'SUCCEEDED') record = await this.move(record, 'DONE');
+          else if (!restore || !PLAN_RUNNING.includes(restore.state)) {
+            record = await this.move(record, 'FAILED', { failureReason: `restore plan ${record.restorePlanId} ended ${restore?.state ?? 'deleted'}${restore?.failureReason ? `: ${restore.failureReason}` : ''}; hosts not restored stay disabled (ulm host undrain)` });
+          }
+          break;
+        }
+        default:
+          return;
+      }
+      if (record.state === before) return;
+    }
+  }
+
+  /** Plans and starts the drain; a drain that cannot be planned fails the maintenance, hosts in service. */
+  private async startDrain(record: MaintenanceRecord): Promise<MaintenanceRecord> {
+    const outcome = await this.runtime.engine.drainHosts(record.hosts, { dryRun: false });
+    if (!outcome.action_plan || outcome.audit.state === 'FAILED') {
+      return this.move(record, 'FAILED', { failureReason: `the drain could not be planned: ${outcome.audit.failure_reason ?? 'no action plan'} (audit ${outcome.audit.id}); the hosts stay in service` });
+    }
+    return this.runtime.repositories.maintenances.update(record.id, { drainPlanId: outcome.action_plan.id });
+  }
+
+  private async powerOff(record: MaintenanceRecord): Promise<MaintenanceRecord> {
+    const powerOffHosts = (this.runtime.engine as Engine & { powerOffHosts?: PowerOff }).powerOffHosts;
+    try {
+      if (!powerOffHosts) throw new Error('this ulm cannot power hosts off through an action plan');
+      const plan = await powerOffHosts.call(this.runtime.engine, record.hosts);
+      return await this.runtime.repositories.maintenances.update(record.id, { powerOffPlanId: plan.id });
+    } catch (error) {
+      if (error instanceof StateConflict) throw error;
+      return this.move(record, 'FAILED', { failureReason: `the hosts could not be powered off: ${(error as Error).message}; they stay empty and disabled (ulm host undrain brings them back)` });
+    }
+  }
+
+  /** Undrain: a restore plan when the engine makes one, else the hosts restored in the call. */
+  private async restore(record: MaintenanceRecord): Promise<MaintenanceRecord> {
+    const results = await this.runtime.engine.undrainHosts(record.hosts, { rebalance: false });
+    const planId = restorePlanOf(results.map((result) => result.detail));
+    if (planId) return this.runtime.repositories.maintenances.update(record.id, { restorePlanId: planId });
+    // A host already back in service (an operator undrained it) counts as restored.
+    const failed = results.filter((result) => record.hosts.includes(result.host) && !result.restored && !/is not in maintenance by ulm$/.test(result.detail));
+    if (failed.length) return this.move(record, 'FAILED', { failureReason: `not restored: ${failed.map((result) => `${result.host} (${result.detail})`).join('; ')}` });
+    return this.move(record, 'DONE');
+  }
+
+  /** True when none of the hosts is held by ulm any more: an operator brought them back. */
+  private async broughtBackByHand(record: MaintenanceRecord): Promise<boolean> {
+    const held = new Set((await this.runtime.repositories.hostStates.list()).filter((state) => state.disabled).map((state) => state.host));
+    return record.hosts.every((host) => !held.has(host));
+  }
+}
