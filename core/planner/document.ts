@@ -1,10 +1,12 @@
 // Turns a schedule of moves into the ulm-plan/1 document: migrations wave by wave, each host the
-// plan empties disabled in the wave after its last migration, and powered off one wave later
-// when the policy asks for it; plus the plan's metrics.
+// plan empties (or, consolidating, finds empty) disabled in the wave after its last migration,
+// and powered off one wave later when the policy asks for it; plus the plan's metrics.
 import type { Cluster } from '../cluster.js';
 import { Constraint } from '../constraints.js';
 import { PLAN_FORMAT, type PlanAction, type PlanDocument, type PlanMetrics, type PlanStatus } from '../plan/format.js';
 import type { PlanContext } from './context.js';
+import { Placement } from './placement.js';
+import { emptyHostsSpareCapacityNeeds } from './spare-capacity.js';
 import type { Schedule } from './waves.js';
 
 export function powerDraw(cluster: Cluster, host: number, cpuCores: number): number {
@@ -59,14 +61,7 @@ export function buildPlanDocument({ cluster, context, schedule, planner }: Docum
   const after = sums(cluster, finalHost);
   const stuckServers = new Set(schedule.stuck.map(({ server }) => server));
 
-  // Hosts to put into maintenance: emptied by this plan (or drained), enabled, and not left
-  // holding a server the orderer could not move.
-  const offline: { host: number; wave: number }[] = [];
-  for (let host = 0; host < cluster.hostCount; host++) {
-    if (!cluster.enabled[host] || after.count[host] > 0) continue;
-    if (before.count[host] === 0 && !cluster.drainHost[host]) continue;
-    offline.push({ host, wave: lastWave[host] + 1 });
-  }
+  const offline = hostsToMaintain(cluster, context, before, after, finalHost, lastWave);
   for (const { host, wave } of offline) {
     actions.push({ wave, type: 'disable_compute', host: cluster.hostNames[host], reason: policy.disabledReason });
   }
@@ -87,7 +82,7 @@ export function buildPlanDocument({ cluster, context, schedule, planner }: Docum
   metrics.waves = new Set(ordered.map((action) => action.wave)).size;
   let status: PlanStatus = 'complete';
   if (context.infeasible) status = 'infeasible';
-  else if (stuckServers.size > 0 || (policy.goal === 'drain' && context.blocked.length > 0) || metrics.hosts_over_limits_after > 0) status = 'partial';
+  else if (stuckServers.size > 0 || ((policy.goal === 'drain' || policy.goal === 'reach_target') && context.blocked.length > 0) || metrics.hosts_over_limits_after > 0) status = 'partial';
   else if (ordered.length === 0) status = 'nothing_to_do';
 
   return {
@@ -105,6 +100,37 @@ export function buildPlanDocument({ cluster, context, schedule, planner }: Docum
     },
     actions: ordered,
   };
+}
+
+/**
+ * Hosts to put into maintenance, each with its wave: enabled, up and empty after the plan, not
+ * left holding a server the orderer could not move. Emptied by this plan, or drained; for a
+ * consolidation also those that were empty already (a window opening on idle hosts saves their
+ * power too), except the ones N+k spare capacity needs. Moving servers to a target is no
+ * consolidation: reach_target puts no host into maintenance.
+ */
+function hostsToMaintain(cluster: Cluster, context: PlanContext, before: HostSums, after: HostSums, finalHost: Int32Array, lastWave: Int32Array): { host: number; wave: number }[] {
+  const goal = cluster.policy.goal;
+  if (goal === 'reach_target') return [];
+  const offline: { host: number; wave: number }[] = [];
+  const idle: number[] = [];
+  for (let host = 0; host < cluster.hostCount; host++) {
+    if (!cluster.enabled[host] || after.count[host] > 0) continue;
+    if (before.count[host] === 0 && !cluster.drainHost[host]) {
+      if (goal === 'consolidate') idle.push(host);
+      continue;
+    }
+    offline.push({ host, wave: lastWave[host] + 1 });
+  }
+  const kept = new Set(idle.length && cluster.policy.spareCapacityHosts > 0 ? emptyHostsSpareCapacityNeeds(new Placement(cluster, finalHost), idle) : []);
+  for (const host of idle) {
+    if (!kept.has(host)) offline.push({ host, wave: lastWave[host] + 1 });
+  }
+  if (kept.size) {
+    const names = [...kept].sort((a, b) => a - b).map((host) => cluster.hostNames[host]);
+    context.notes.push(`${names.join(', ')} ${kept.size === 1 ? 'stays' : 'stay'} enabled though empty: the active hosts alone cannot take the servers of any ${cluster.policy.spareCapacityHosts} failed host(s) (N+${cluster.policy.spareCapacityHosts} spare capacity)`);
+  }
+  return offline.sort((a, b) => a.host - b.host);
 }
 
 function planMetrics(cluster: Cluster, before: HostSums, after: HostSums, schedule: Schedule, disabled: number, poweredOff: number): PlanMetrics {

@@ -14,7 +14,7 @@ import { drain } from './drain.js';
 import { Placement } from './placement.js';
 import { relieveOverloads } from './relieve.js';
 import { dropUselessMoves } from './stability.js';
-import { reachTarget } from './target.js';
+import { dropStuckServers, reachTarget } from './target.js';
 import { bestSchedule } from './waves.js';
 
 export interface PlanRequest {
@@ -53,7 +53,9 @@ export function plan({ snapshot, policy, now, planner }: PlanRequest): PlanDocum
   if (cluster.policy.goal !== 'reach_target') dropUselessMoves(placement);
 
   let schedule = bestSchedule(cluster, placement.hostOf);
-  if (cluster.policy.goal === 'reach_target' && schedule.stuck.length) {
+  if (cluster.policy.goal === 'reach_target' && schedule.stuck.length && cluster.policy.partialTarget) {
+    schedule = dropStuckServers(placement, context, schedule, (hostOf) => bestSchedule(cluster, hostOf));
+  } else if (cluster.policy.goal === 'reach_target' && schedule.stuck.length) {
     // A target no capacity-safe order of moves reaches is infeasible: propose no half-way moves.
     const first = schedule.stuck[0];
     context.infeasible = `no capacity-safe order of moves reaches the target: ${cluster.serverNames[first.server]} cannot reach ${cluster.hostNames[first.destination]} (${first.reason})${schedule.stuck.length > 1 ? `, and ${schedule.stuck.length - 1} more server(s)` : ''}`;

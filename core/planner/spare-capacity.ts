@@ -69,13 +69,22 @@ export interface SpareCapacityResult {
   unplacedServer?: number;
 }
 
-export function checkSpareCapacity(placement: Placement, spareHosts = placement.cluster.policy.spareCapacityHosts): SpareCapacityResult {
+/**
+ * `standby`: empty hosts kept enabled, counted as receivers too (the rule itself counts empty
+ * hosts as off: they are spare capacity only when the plan leaves them in service).
+ */
+export function checkSpareCapacity(placement: Placement, spareHosts = placement.cluster.policy.spareCapacityHosts, standby: readonly number[] = []): SpareCapacityResult {
   const cluster = placement.cluster;
   if (spareHosts <= 0) return { holds: true, method: 'not requested', setsChecked: 0 };
   const active: number[] = [];
   for (let host = 0; host < cluster.hostCount; host++) if (placement.isActive(host)) active.push(host);
-  if (spareHosts >= active.length) return { holds: false, method: 'trivial', setsChecked: 0, failedHosts: active };
-  const receivers = active.filter((host) => cluster.enabled[host]);
+  if (spareHosts >= active.length && standby.length === 0) return { holds: false, method: 'trivial', setsChecked: 0, failedHosts: active };
+  const standing = new Uint8Array(cluster.hostCount);
+  for (const host of standby) standing[host] = 1;
+  const receivers: number[] = [];
+  for (let host = 0; host < cluster.hostCount; host++) {
+    if (cluster.enabled[host] && (placement.isActive(host) || standing[host])) receivers.push(host);
+  }
   const position = new Int32Array(cluster.hostCount).fill(-1);
   receivers.forEach((host, index) => { position[host] = index; });
   const tree = new FirstFitTree(receivers.length);
@@ -84,7 +93,7 @@ export function checkSpareCapacity(placement: Placement, spareHosts = placement.
     cluster.memoryCapacity[host] - placement.allocatedMemory[host],
     cluster.diskCapacity[host] - placement.allocatedDisk[host]));
 
-  const { sets, method } = failureSets(placement, active, spareHosts);
+  const { sets, method } = spareHosts >= active.length ? { sets: [active], method: 'exhaustive' as const } : failureSets(placement, active, spareHosts);
   const decreasing = (a: number, b: number) =>
     cluster.flavorMemory[b] - cluster.flavorMemory[a] || cluster.flavorVcpus[b] - cluster.flavorVcpus[a] || cluster.flavorDisk[b] - cluster.flavorDisk[a] || a - b;
 
@@ -116,6 +125,28 @@ export function checkSpareCapacity(placement: Placement, spareHosts = placement.
 
 export function spareCapacityHolds(placement: Placement): boolean {
   return checkSpareCapacity(placement).holds;
+}
+
+/**
+ * Which of the empty, enabled `candidates` must stay enabled for N+k to hold after the plan:
+ * none when the active hosts suffice; else the fewest, largest memory first, that make it
+ * hold; all of them when even that is not enough (the operator is then better served by every
+ * spare host in service).
+ */
+export function emptyHostsSpareCapacityNeeds(placement: Placement, candidates: readonly number[]): number[] {
+  const cluster = placement.cluster;
+  if (cluster.policy.spareCapacityHosts <= 0 || candidates.length === 0 || spareCapacityHolds(placement)) return [];
+  const largestFirst = [...candidates].sort((a, b) => cluster.memoryCapacity[b] - cluster.memoryCapacity[a] || a - b);
+  const holdsWith = (count: number) => checkSpareCapacity(placement, cluster.policy.spareCapacityHosts, largestFirst.slice(0, count)).holds;
+  if (!holdsWith(largestFirst.length)) return largestFirst;
+  // More standby hosts only add room: the smallest count that holds is found by bisection.
+  let low = 1;
+  let high = largestFirst.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (holdsWith(middle)) high = middle; else low = middle + 1;
+  }
+  return largestFirst.slice(0, low);
 }
 
 function combinations(n: number, k: number): number {

@@ -1,32 +1,41 @@
 // Reach target (goal `reach_target`): checks that the given placement is a valid end state and
-// sets it as the placement to reach; the wave orderer finds the capacity-safe path to it.
+// sets it as the placement to reach; the wave orderer finds the capacity-safe path to it. With
+// the policy's `partial_target`, the servers that cannot reach their target stay where they are
+// (each listed with its reason) and the others move.
 import { fitsCapacity } from '../capacity.js';
+import type { Cluster } from '../cluster.js';
 import { Constraint, type ConstraintCode } from '../constraints.js';
 import type { PlanContext } from './context.js';
 import type { Placement } from './placement.js';
+import type { Schedule } from './waves.js';
+
+/** Slack on usage limits, as the placement's own check allows. */
+const USAGE_SLACK = 1e-6;
 
 /** Moves every server to its target; returns false (placement untouched) when infeasible. */
 export function reachTarget(placement: Placement, context: PlanContext): boolean {
   const cluster = placement.cluster;
   const target = cluster.target;
   if (!target) return false;
+  const partial = cluster.policy.partialTarget;
   const problems: string[] = [];
   const moving: number[] = [];
   for (let server = 0; server < cluster.serverCount; server++) {
     const host = target[server];
     if (host < 0 || host === placement.hostOf[server]) continue;
-    const name = cluster.serverNames[server];
-    const reject = (code: ConstraintCode, detail: string) => {
-      context.block(server, code, detail);
-      problems.push(`${name}: ${detail}`);
-    };
-    if (cluster.pinned[server]) reject(cluster.pinned[server] as ConstraintCode, `cannot move (${cluster.pinDetail.get(server) ?? 'pinned'})`);
-    else if (!cluster.enabled[host]) reject(Constraint.hostNotReceiving, `target ${cluster.hostNames[host]} is disabled or down and cannot receive servers`);
-    else if (cluster.requestedZone[server] !== null && cluster.zone[host] !== cluster.requestedZone[server]) {
-      reject(Constraint.availabilityZone, `target ${cluster.hostNames[host]} is outside its availability zone ${cluster.requestedZone[server]}`);
-    } else if (cluster.flavorMemory[server] > cluster.memoryTotal[host] || cluster.flavorVcpus[server] > cluster.vcpuTotal[host] || cluster.flavorDisk[server] > cluster.diskTotal[host]) {
-      reject(Constraint.maxUnit, `its flavor exceeds ${cluster.hostNames[host]}'s total (Placement max_unit)`);
-    } else moving.push(server);
+    const problem = moveProblem(cluster, server, host);
+    if (!problem) {
+      moving.push(server);
+      continue;
+    }
+    context.block(server, problem.code, problem.detail);
+    problems.push(`${cluster.serverNames[server]}: ${problem.detail}`);
+  }
+  if (partial) {
+    for (const server of moving) placement.move(server, target[server]);
+    settleReceivers(placement, context);
+    explainMoves(placement, context);
+    return true;
   }
   if (problems.length) return infeasible(context, problems);
 
@@ -57,8 +66,119 @@ export function reachTarget(placement: Placement, context: PlanContext): boolean
     placement.rollback(mark);
     return infeasible(context, problems);
   }
-  for (const server of moving) context.because(server, `reach target: ${cluster.hostNames[target[server]]}`);
+  explainMoves(placement, context);
   return true;
+}
+
+/**
+ * partial_target: the servers the wave orderer could not bring to their target stay where they
+ * are, listed with the host they could not reach; the others are ordered again. Returns the
+ * schedule that reaches what is left of the target.
+ */
+export function dropStuckServers(placement: Placement, context: PlanContext, schedule: Schedule, order: (hostOf: Int32Array) => Schedule): Schedule {
+  const cluster = placement.cluster;
+  while (schedule.stuck.length) {
+    for (const { server, destination, reason } of schedule.stuck) {
+      context.block(server, Constraint.noSafePath, `could not reach ${cluster.hostNames[destination]}: ${reason}`);
+      placement.move(server, cluster.initialHost[server]);
+    }
+    // A server that stays may hold the room another one was to take on its host.
+    settleReceivers(placement, context);
+    schedule = order(placement.hostOf);
+  }
+  return schedule;
+}
+
+/** Why a server can never reach `host`, whatever the others do; null when it may. */
+function moveProblem(cluster: Cluster, server: number, host: number): { code: ConstraintCode; detail: string } | null {
+  if (cluster.pinned[server]) return { code: cluster.pinned[server] as ConstraintCode, detail: `cannot move (${cluster.pinDetail.get(server) ?? 'pinned'})` };
+  const name = cluster.hostNames[host];
+  if (!cluster.enabled[host]) return { code: Constraint.hostNotReceiving, detail: `target ${name} is disabled or down and cannot receive servers` };
+  if (cluster.requestedZone[server] !== null && cluster.zone[host] !== cluster.requestedZone[server]) {
+    return { code: Constraint.availabilityZone, detail: `target ${name} is outside its availability zone ${cluster.requestedZone[server]}` };
+  }
+  if (cluster.flavorMemory[server] > cluster.memoryTotal[host] || cluster.flavorVcpus[server] > cluster.vcpuTotal[host] || cluster.flavorDisk[server] > cluster.diskTotal[host]) {
+    return { code: Constraint.maxUnit, detail: `its flavor exceeds ${name}'s total (Placement max_unit)` };
+  }
+  return null;
+}
+
+/**
+ * partial_target: every host that receives servers must hold them beside the servers that stay
+ * on it (Placement capacity, usage limits, anti-affinity). On a host that cannot, the arriving
+ * servers are admitted again one by one in server order and the rest stay home, which can
+ * overfill their own host in turn: repeated until no host is over.
+ */
+function settleReceivers(placement: Placement, context: PlanContext): void {
+  const cluster = placement.cluster;
+  for (let changed = true; changed;) {
+    changed = false;
+    const arriving = new Map<number, number[]>();
+    for (let server = 0; server < cluster.serverCount; server++) {
+      const host = placement.hostOf[server];
+      if (host === cluster.initialHost[server]) continue;
+      const list = arriving.get(host);
+      if (list) list.push(server); else arriving.set(host, [server]);
+    }
+    for (const host of [...arriving.keys()].sort((a, b) => a - b)) {
+      const servers = arriving.get(host)!;
+      if (holdsArrivals(placement, host, servers)) continue;
+      for (const server of servers) placement.move(server, cluster.initialHost[server]);
+      for (const server of servers) {
+        const code = arrivalBlocker(placement, server, host);
+        if (code === Constraint.none) {
+          placement.move(server, host);
+          continue;
+        }
+        context.block(server, code, `target ${cluster.hostNames[host]} has no room for it beside the servers that stay there (${blockerText(code)})`);
+        changed = true;
+      }
+    }
+  }
+}
+
+function holdsArrivals(placement: Placement, host: number, servers: number[]): boolean {
+  const cluster = placement.cluster;
+  if (!fitsCapacity(placement.allocatedMemory[host], 0, cluster.memoryCapacity[host])) return false;
+  if (!fitsCapacity(placement.allocatedVcpus[host], 0, cluster.vcpuCapacity[host])) return false;
+  if (!fitsCapacity(placement.allocatedDisk[host], 0, cluster.diskCapacity[host])) return false;
+  if (!placement.withinUsageLimits(host)) return false;
+  for (const server of servers) {
+    for (const group of cluster.groupsOf(server)) {
+      if (cluster.groups[group].policy === 'anti-affinity' && placement.membersOn(group, host) > cluster.groups[group].maxPerHost) return false;
+    }
+  }
+  return true;
+}
+
+/** What keeps a server from joining `host` as it stands now (Constraint.none when nothing). */
+function arrivalBlocker(placement: Placement, server: number, host: number): ConstraintCode {
+  const cluster = placement.cluster;
+  if (!fitsCapacity(placement.allocatedMemory[host], cluster.flavorMemory[server], cluster.memoryCapacity[host])) return Constraint.memoryCapacity;
+  if (!fitsCapacity(placement.allocatedVcpus[host], cluster.flavorVcpus[server], cluster.vcpuCapacity[host])) return Constraint.vcpuCapacity;
+  if (!fitsCapacity(placement.allocatedDisk[host], cluster.flavorDisk[server], cluster.diskCapacity[host])) return Constraint.diskCapacity;
+  if (placement.usedCpu[host] + cluster.cpuUsage[server] > cluster.cpuLimit[host] + USAGE_SLACK) return Constraint.cpuUsageLimit;
+  if (placement.usedMemory[host] + cluster.memoryUsage[server] > cluster.memoryLimit[host] + USAGE_SLACK) return Constraint.memoryUsageLimit;
+  return placement.groupBlocker(server, host);
+}
+
+function blockerText(code: ConstraintCode): string {
+  switch (code) {
+    case Constraint.memoryCapacity: return 'MEMORY_MB capacity';
+    case Constraint.vcpuCapacity: return 'VCPU capacity';
+    case Constraint.diskCapacity: return 'DISK_GB capacity';
+    case Constraint.cpuUsageLimit: return 'max_host_cpu';
+    case Constraint.memoryUsageLimit: return 'max_host_memory';
+    case Constraint.antiAffinityTag: return 'a server with the same anti-affinity tag is there';
+    default: return 'a member of its anti-affinity server group is there';
+  }
+}
+
+function explainMoves(placement: Placement, context: PlanContext): void {
+  const cluster = placement.cluster;
+  for (let server = 0; server < cluster.serverCount; server++) {
+    if (placement.hostOf[server] !== cluster.initialHost[server]) context.because(server, `reach target: ${cluster.hostNames[placement.hostOf[server]]}`);
+  }
 }
 
 function infeasible(context: PlanContext, problems: string[]): false {

@@ -71,6 +71,7 @@ export const PolicySchema = Type.Object({
   disabled_reason: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^ulm: ', expected: 'a string starting with "ulm: "', description: 'nova-compute disabled reason for emptied hosts (default "ulm: consolidated")' })),
   exemptions: Type.Optional(Type.Array(ExemptionSchema, { description: 'servers that must not move, always or during given windows' })),
   anti_affinity_tag_prefix: Type.Optional(Type.String({ minLength: 1, description: 'servers tagged PREFIX<name> are kept on different hosts, like a hard anti-affinity group (default "anti-affinity:")' })),
+  partial_target: Type.Optional(Type.Boolean({ description: 'reach_target: move the servers that can reach their target and list the others with their reasons, instead of refusing the whole target (default false)' })),
   metrics: Type.Optional(MetricsPolicySchema),
   overload: Type.Optional(OverloadPolicySchema),
 }, { additionalProperties: false });
@@ -93,6 +94,7 @@ export interface ResolvedPolicy {
   disabledReason: string;
   exemptions: Exemption[];
   antiAffinityTagPrefix: string;
+  partialTarget: boolean;
   metrics: Required<MetricsPolicy>;
   overload: Required<OverloadPolicy>;
 }
@@ -150,6 +152,7 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
     disabledReason: policy.disabled_reason ?? (policy.goal === 'drain' ? DRAIN_DISABLED_REASON : DEFAULT_DISABLED_REASON),
     exemptions: policy.exemptions ?? [],
     antiAffinityTagPrefix: policy.anti_affinity_tag_prefix ?? 'anti-affinity:',
+    partialTarget: policy.partial_target ?? false,
     metrics: {
       statistic: policy.metrics?.statistic ?? 'p95',
       window_minutes: policy.metrics?.window_minutes ?? 60,

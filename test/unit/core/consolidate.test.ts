@@ -68,15 +68,18 @@ describe('goal consolidate', () => {
     assert.equal(plan.meta.status, 'nothing_to_do');
   });
 
-  it('hosts that were already empty are neither used nor disabled', () => {
+  it('hosts that were already empty receive no server and are put into maintenance with the emptied ones', () => {
     const cluster = snapshot()
       .hosts(['cmp-1', 'cmp-2', 'cmp-idle'])
       .server('vm-1', { on: 'cmp-1' })
       .server('vm-2', { on: 'cmp-2' })
       .build();
-    const { plan } = checkedPlan(cluster);
+    const { plan, score } = checkedPlan(cluster);
     assert.ok(!migrations(plan).some((move) => move.destination === 'cmp-idle'));
-    assert.ok(!hostsWith(plan, 'disable_compute').includes('cmp-idle'));
+    assert.equal(hostsWith(plan, 'disable_compute').length, 2);
+    assert.ok(hostsWith(plan, 'disable_compute').includes('cmp-idle'));
+    assert.equal(plan.meta.metrics.hosts_disabled, 2);
+    assert.equal(score.hosts_disabled_by_plan, 2);
   });
 
   it('first brings an overloaded host under the usage limits, then consolidates', () => {

@@ -147,6 +147,100 @@ describe('goal reach_target', () => {
     });
   });
 
+  describe('with partial_target: the servers that can reach their target move, the others are listed', () => {
+    const partial = (builder: SnapshotBuilder) => builder.policy({ goal: 'reach_target', partial_target: true });
+    const cases: { behaviour: string; cluster: () => SnapshotBuilder; blocked: Record<string, string>; moved: string[]; detail?: RegExp }[] = [
+      {
+        behaviour: 'an unmigratable server',
+        cluster: () => snapshot().hosts(['cmp-1', 'cmp-2'])
+          .server('gpu-1', { on: 'cmp-1', migratable: false }).server('vm-1', { on: 'cmp-1' })
+          .target({ 'gpu-1': 'cmp-2', 'vm-1': 'cmp-2' }),
+        blocked: { 'gpu-1': 'not_migratable' }, moved: ['vm-1'],
+      },
+      {
+        behaviour: 'an exempt server',
+        cluster: () => snapshot().policy({ exemptions: [{ name: 'freeze', servers: ['db-1'] }] }).hosts(['cmp-1', 'cmp-2'])
+          .server('db-1', { on: 'cmp-1' }).server('vm-1', { on: 'cmp-1' })
+          .target({ 'db-1': 'cmp-2', 'vm-1': 'cmp-2' }),
+        blocked: { 'db-1': 'exemption' }, moved: ['vm-1'], detail: /freeze/,
+      },
+      {
+        behaviour: 'a target on a disabled host',
+        cluster: () => snapshot().host('cmp-1').host('cmp-2', { enabled: false }).host('cmp-3')
+          .servers(['vm-1', 'vm-2'], { on: 'cmp-1' }).target({ 'vm-1': 'cmp-2', 'vm-2': 'cmp-3' }),
+        blocked: { 'vm-1': 'no_receiving_host' }, moved: ['vm-2'],
+      },
+      {
+        behaviour: 'a target outside the server\'s availability zone',
+        cluster: () => snapshot().host('cmp-1', { availability_zone: 'az-1' }).host('cmp-2', { availability_zone: 'az-2' })
+          .server('vm-1', { on: 'cmp-1', availability_zone: 'az-1' }).server('vm-2', { on: 'cmp-1' }).target({ 'vm-1': 'cmp-2', 'vm-2': 'cmp-2' }),
+        blocked: { 'vm-1': 'availability_zone' }, moved: ['vm-2'],
+      },
+      {
+        behaviour: 'a flavor larger than the target host',
+        cluster: () => snapshot().host('cmp-1', { memory_mb: 131072 }).host('cmp-2', { memory_mb: 16384 })
+          .server('big-1', { on: 'cmp-1', flavor: { memory_mb: 32768 } }).server('vm-1', { on: 'cmp-1' }).target({ 'big-1': 'cmp-2', 'vm-1': 'cmp-2' }),
+        blocked: { 'big-1': 'max_unit' }, moved: ['vm-1'],
+      },
+      {
+        behaviour: 'a target host whose room is taken by a server that stays there',
+        cluster: () => snapshot().hosts(['cmp-1', 'cmp-2'], { vcpus: 8, memory_mb: 8192 })
+          .server('stay-1', { on: 'cmp-2', flavor: { vcpus: 2, memory_mb: 4096 } })
+          .server('vm-1', { on: 'cmp-1', flavor: { vcpus: 2, memory_mb: 2048 } })
+          .server('vm-2', { on: 'cmp-1', flavor: { vcpus: 2, memory_mb: 4096 } })
+          .target({ 'vm-1': 'cmp-2', 'vm-2': 'cmp-2' }),
+        blocked: { 'vm-2': 'placement_memory_capacity' }, moved: ['vm-1'], detail: /cmp-2 has no room for it beside the servers that stay there/,
+      },
+      {
+        behaviour: 'a target that puts two anti-affinity members on one host',
+        cluster: () => snapshot().hosts(['cmp-1', 'cmp-2', 'cmp-3'])
+          .server('web-1', { on: 'cmp-1' }).server('web-2', { on: 'cmp-2' }).server('vm-1', { on: 'cmp-1' })
+          .group('web', 'anti-affinity', ['web-1', 'web-2']).target({ 'web-1': 'cmp-2', 'vm-1': 'cmp-3' }),
+        blocked: { 'web-1': 'anti_affinity' }, moved: ['vm-1'],
+      },
+      {
+        behaviour: 'a swap between two full hosts with no third host big enough to park on (stuck in the wave orderer), beside a move that works',
+        cluster: () => fullHosts(2, 0).hosts(['cmp-3', 'cmp-4'], { vcpus: 8, memory_mb: 4096 }).server('vm-3', { on: 'cmp-3', flavor: { vcpus: 2, memory_mb: 2048 } })
+          .target({ 'vm-1': 'cmp-2', 'vm-2': 'cmp-1', 'vm-3': 'cmp-4' }),
+        blocked: { 'vm-1': 'no_capacity_safe_path', 'vm-2': 'no_capacity_safe_path' }, moved: ['vm-3'],
+      },
+    ];
+    for (const { behaviour, cluster, blocked, moved, detail } of cases) {
+      it(`${behaviour}: blocked with its reason, the rest moves, the plan is partial`, () => {
+        const built = partial(cluster()).build();
+        const { plan, score } = checkedPlan(built);
+        assert.equal(plan.meta.status, 'partial');
+        assert.equal(plan.meta.infeasible, undefined);
+        assert.deepEqual(Object.fromEntries(plan.meta.blocked.map((entry) => [entry.server, entry.constraint])), blocked);
+        assert.deepEqual(movedServers(plan), moved);
+        assert.equal(score.target?.servers_not_on_target, Object.keys(blocked).length);
+        if (detail) assert.match(plan.meta.blocked.map((entry) => entry.detail).join('; '), detail);
+        assert.deepEqual(plan.actions.filter((action) => action.type !== 'live_migrate'), []);
+      });
+    }
+
+    it('a feasible target gives the same plan as without partial_target', () => {
+      const builder = () => fullHosts(3, 1).target({ 'vm-1': 'cmp-2', 'vm-2': 'cmp-3', 'vm-3': 'cmp-1' });
+      const strict = planFor(builder().build());
+      const lenient = planFor(partial(builder()).build());
+      assert.equal(strict.meta.status, 'complete');
+      assert.deepEqual(lenient.actions, strict.actions);
+      assert.equal(lenient.meta.status, 'complete');
+    });
+
+    it('a server that stays on its host because it cannot move keeps the room another one was to take there', () => {
+      // vm-1 cannot leave cmp-2 (unmigratable), so vm-2, whose target is cmp-2, finds no room.
+      const cluster = partial(snapshot().hosts(['cmp-1', 'cmp-2', 'cmp-3'], { vcpus: 8, memory_mb: 8192 })
+        .server('vm-1', { on: 'cmp-2', migratable: false, flavor: { vcpus: 4, memory_mb: 8192 } })
+        .server('vm-2', { on: 'cmp-1', flavor: { vcpus: 4, memory_mb: 8192 } })
+        .server('vm-3', { on: 'cmp-1', flavor: { vcpus: 1, memory_mb: 0 } })
+        .target({ 'vm-1': 'cmp-3', 'vm-2': 'cmp-2', 'vm-3': 'cmp-3' })).build();
+      const { plan } = checkedPlan(cluster);
+      assert.deepEqual(Object.fromEntries(plan.meta.blocked.map((entry) => [entry.server, entry.constraint])), { 'vm-1': 'not_migratable', 'vm-2': 'placement_memory_capacity' });
+      assert.deepEqual(movedServers(plan), ['vm-3']);
+    });
+  });
+
   it('a server stuck on the way is reported with the host it could not reach', () => {
     const cluster = fullHosts(2, 0).target({ 'vm-1': 'cmp-2', 'vm-2': 'cmp-1' }).build();
     const plan = planFor(cluster);
