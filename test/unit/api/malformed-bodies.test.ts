@@ -40,6 +40,7 @@ const VALID: Record<string, (ids: Ids) => { url: string; body: Record<string, un
   cancelActionPlan: (ids) => ({ url: `/v1/action_plans/${ids.planId}/cancel`, body: {} }),
   drainHosts: () => ({ url: '/v1/hosts/drain', body: { hosts: ['cmp-01'], dry_run: true } }),
   undrainHosts: () => ({ url: '/v1/hosts/undrain', body: { hosts: ['cmp-04'], rebalance: false } }),
+  scheduleMaintenance: () => ({ url: '/v1/maintenances', body: { hosts: ['cmp-01'], at: '2026-11-22T22:00:00+01:00', until: '2026-11-23T06:00:00+01:00', power_off: true } }),
   startHostMaintenance: () => ({ url: '/v1/hosts/cmp-02/maintenance', body: {} }),
   createServerExemption: () => ({ url: `/v1/servers/${SERVER_IDS[0]}/exemptions`, body: { kind: 'windows', windows: [{ days: ['mon'], start: '08:00', end: '18:00', timezone: 'Europe/Berlin' }], reason: 'office hours' } }),
   collectSnapshot: () => ({ url: '/v1/snapshots', body: { policy: 'nightly' } }),

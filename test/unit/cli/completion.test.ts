@@ -34,7 +34,7 @@ describe('shell completion', () => {
 
   it('completes nouns, verbs, options and option values in bash', () => {
     assert.deepEqual(complete(bash, ['ulm', 'ho']), ['host']);
-    assert.deepEqual(complete(bash, ['ulm', 'host', '']), ['--help', 'drain', 'list', 'show', 'undrain']);
+    assert.deepEqual(complete(bash, ['ulm', 'host', '']), ['--help', 'drain', 'list', 'maintenance', 'show', 'undrain']);
     assert.deepEqual(complete(bash, ['ulm', 'host', 'drain', '--d']), ['--debug', '--direct', '--dry-run']);
     assert.deepEqual(complete(bash, ['ulm', 'plan', 'list', '-f', 'y']), ['yaml']);
     assert.deepEqual(complete(bash, ['ulm', '--debug', 'plan', 'st']), ['start']);
