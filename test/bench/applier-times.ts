@@ -16,8 +16,12 @@ export interface PlanResult {
   record: PlanTimesRecord;
   /** ⌈live migrations ÷ parallelism⌉ × the run's median live migration; 0 without migrations. */
   bound: number;
-  /** The same bound, wave by wave: Σ ⌈migrations of the wave ÷ parallelism⌉ × median (waves wait for their slowest). */
-  waveBound: number;
+  /**
+   * What the plan's shape allows: Σ over waves of max(⌈migrations of the wave ÷ parallelism⌉,
+   * ⌈most of them out of one host ÷ max_per_source_host⌉) × median. A wave waits for its
+   * slowest migration, and a host sends one migration at a time unless Nova is set otherwise.
+   */
+  shapeBound: number;
   /** wall ÷ bound; null when the bound is 0. */
   ratio: number | null;
 }
@@ -74,9 +78,14 @@ export function parsePlanTimes(text: string, source: string): PlanTimesRecord[] 
     for (const field of ['wall_seconds', 'live_migrations', 'waves'] as const) {
       if (!isSeconds(value[field])) throw new Error(`${where}: ${field}: expected a number >= 0, got ${JSON.stringify(value[field])}`);
     }
-    if (!(typeof value.parallelism === 'number' && value.parallelism >= 1)) throw new Error(`${where}: parallelism: expected a number >= 1, got ${JSON.stringify(value.parallelism)}`);
+    for (const field of ['parallelism', 'max_per_source_host'] as const) {
+      if (!(typeof value[field] === 'number' && value[field] >= 1)) throw new Error(`${where}: ${field}: expected a number >= 1, got ${JSON.stringify(value[field])}`);
+    }
     if (!Array.isArray(value.migration_seconds) || !value.migration_seconds.every(isSeconds)) throw new Error(`${where}: migration_seconds: expected an array of seconds`);
     if (!Array.isArray(value.migrations_per_wave) || !value.migrations_per_wave.every(isSeconds)) throw new Error(`${where}: migrations_per_wave: expected an array of counts`);
+    if (value.busiest_source_per_wave !== undefined && !(Array.isArray(value.busiest_source_per_wave) && value.busiest_source_per_wave.every(isSeconds))) {
+      throw new Error(`${where}: busiest_source_per_wave: expected an array of counts`);
+    }
     if (!Array.isArray(value.host_actions) || !value.host_actions.every((action) => isObject(action) && typeof action.type === 'string' && isSeconds(action.seconds))) {
       throw new Error(`${where}: host_actions: expected an array of { type, seconds }`);
     }
@@ -101,8 +110,12 @@ export function analyse(records: readonly PlanTimesRecord[], target = TARGET_RAT
   const plans = records.map((record): PlanResult => {
     const unit = medianMigration ?? 0;
     const bound = Math.ceil(record.live_migrations / record.parallelism) * unit;
-    const waveBound = record.migrations_per_wave.reduce((sum, count) => sum + Math.ceil(count / record.parallelism) * unit, 0);
-    return { record, bound, waveBound, ratio: bound > 0 ? record.wall_seconds / bound : null };
+    const perHost = record.max_per_source_host;
+    const shapeBound = record.migrations_per_wave.reduce((sum, count, index) => {
+      const busiest = record.busiest_source_per_wave?.[index] ?? 0;
+      return sum + Math.max(Math.ceil(count / record.parallelism), Math.ceil(busiest / perHost)) * unit;
+    }, 0);
+    return { record, bound, shapeBound, ratio: bound > 0 ? record.wall_seconds / bound : null };
   });
   const kinds = [...new Set([...PLAN_KINDS, ...records.map((record) => record.kind)])]
     .map((kind): KindResult | null => {
@@ -139,7 +152,7 @@ export function formatReport(times: ApplierTimes, source: string, target = TARGE
     kinds.push([kind.kind, kind.plans, kind.measured, ratioText(kind.medianRatio), ratioText(kind.worstRatio), kind.verdict, secondsText(kind.medianWallSeconds), hostActionsText(kind.hostActionMedians)]);
   }
   lines.push(kinds.toString());
-  const plans = plainTable(['plan', 'kind', 'state', 'policy', 'migrations', 'waves', 'parallelism', 'wall s', 'bound s', 'ratio', 'wave bound s', 'median migration s', 'host actions']);
+  const plans = plainTable(['plan', 'kind', 'state', 'policy', 'migrations', 'waves', 'parallelism', 'wall s', 'bound s', 'ratio', 'shape bound s', 'median migration s', 'host actions']);
   const order = (kind: string) => { const rank = times.kinds.findIndex((entry) => entry.kind === kind); return rank < 0 ? times.kinds.length : rank; };
   for (const plan of [...times.plans].sort((a, b) => order(a.record.kind) - order(b.record.kind) || a.record.recorded_at.localeCompare(b.record.recorded_at))) {
     const { record } = plan;
@@ -148,7 +161,7 @@ export function formatReport(times: ApplierTimes, source: string, target = TARGE
       record.plan.slice(0, 8), record.kind, record.state, record.policy ?? '-', record.live_migrations, record.waves,
       `${record.parallelism} (applier ${record.applier_max_parallel_migrations}, policy ${record.policy_max_parallel_migrations ?? '-'})`,
       secondsText(record.wall_seconds), plan.bound > 0 ? secondsText(plan.bound) : '0', `${ratioText(plan.ratio)}${over}`,
-      plan.waveBound > 0 ? secondsText(plan.waveBound) : '0', secondsText(median(record.migration_seconds)),
+      plan.shapeBound > 0 ? secondsText(plan.shapeBound) : '0', secondsText(median(record.migration_seconds)),
       hostActionsText(hostActionMedians([record])),
     ]);
   }

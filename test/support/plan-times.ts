@@ -31,6 +31,8 @@ export interface PlanTimesRecord {
   waves: number;
   /** Live migrations that succeeded, per wave in wave order (waves without any are left out). */
   migrations_per_wave: number[];
+  /** For the same waves: the most of them out of one source host (they run max_per_source_host at a time). */
+  busiest_source_per_wave?: number[];
   /** min([applier] max_parallel_migrations, the policy's max_parallel_migrations). */
   parallelism: number;
   applier_max_parallel_migrations: number;
@@ -71,11 +73,13 @@ export function planTimes(plan: ActionPlanRecord, actions: ActionRecord[], setti
   const finished = ran.map((action) => Date.parse(action.finishedAt!));
   const migrations = ran.filter((action) => action.type === 'live_migrate' && action.state === 'SUCCEEDED');
   const waves = [...new Set(ran.map((action) => action.wave))].sort((a, b) => a - b);
-  const perWave = waves.map((wave) => migrations.filter((action) => action.wave === wave).length).filter((count) => count > 0);
+  const ofWave = waves.map((wave) => migrations.filter((action) => action.wave === wave)).filter((moves) => moves.length > 0);
+  const busiest = (moves: ActionRecord[]) => Math.max(...[...new Set(moves.map((action) => action.source))].map((source) => moves.filter((action) => action.source === source).length));
   return {
     format: PLAN_TIMES_FORMAT, recorded_at: settings.recordedAt,
     plan: plan.id, kind: kindOf(plan.document.meta.goal), goal: plan.document.meta.goal, state: plan.state, policy: settings.policy,
-    live_migrations: migrations.length, waves: waves.length, migrations_per_wave: perWave,
+    live_migrations: migrations.length, waves: waves.length,
+    migrations_per_wave: ofWave.map((moves) => moves.length), busiest_source_per_wave: ofWave.map(busiest),
     parallelism: Math.min(settings.applierMaxParallelMigrations, settings.policyMaxParallelMigrations ?? Infinity),
     applier_max_parallel_migrations: settings.applierMaxParallelMigrations, policy_max_parallel_migrations: settings.policyMaxParallelMigrations,
     max_per_source_host: settings.maxPerSourceHost, poll_interval_seconds: settings.pollIntervalSeconds,

@@ -20,12 +20,13 @@ function plan(id: string, kind: string, fields: Partial<PlanTimesRecord>): PlanT
 // Ten migrations over the run: sorted 4,4,4,4,5,5,6,6,6,8: median (5 + 5) / 2 = 5 s.
 const RUN = [
   // 5 migrations, parallelism 2: bound ⌈5/2⌉ × 5 = 15 s; 18 s is 1.2×. In waves of 1, 1 and 3
-  // migrations, the waves alone need ⌈1/2⌉ + ⌈1/2⌉ + ⌈3/2⌉ = 4 rounds: 20 s.
-  plan('consolidate-1', 'consolidate', { migration_seconds: [4, 4, 5, 5, 6], wall_seconds: 18, waves: 3, migrations_per_wave: [1, 1, 3] }),
+  // migrations from different hosts, the waves alone need ⌈1/2⌉ + ⌈1/2⌉ + ⌈3/2⌉ = 4 rounds: 20 s.
+  plan('consolidate-1', 'consolidate', { migration_seconds: [4, 4, 5, 5, 6], wall_seconds: 18, waves: 3, migrations_per_wave: [1, 1, 3], busiest_source_per_wave: [1, 1, 1] }),
   // 3 migrations, parallelism min(2, policy 1) = 1: bound 15 s; 30 s is 2×.
-  plan('drain-1', 'drain', { migration_seconds: [6, 6, 8], wall_seconds: 30, parallelism: 1, policy_max_parallel_migrations: 1 }),
+  plan('drain-1', 'drain', { migration_seconds: [6, 6, 8], wall_seconds: 30, parallelism: 1, policy_max_parallel_migrations: 1, busiest_source_per_wave: [3] }),
   // 2 migrations, parallelism 2: bound 5 s; 6 s is 1.2×. The drain kind's median ratio is 1.6×.
-  plan('drain-2', 'drain', { migration_seconds: [4, 4], wall_seconds: 6 }),
+  // Both leave the same host, which sends one at a time: the shape allows 2 rounds, 10 s.
+  plan('drain-2', 'drain', { migration_seconds: [4, 4], wall_seconds: 6, busiest_source_per_wave: [2] }),
   // A failed plan is listed, but not in its kind's verdict.
   plan('consolidate-failed', 'consolidate', { state: 'FAILED', migration_seconds: [], live_migrations: 0, wall_seconds: 160 }),
   plan('restore-1', 'restore', {
@@ -52,14 +53,21 @@ describe('applier speed report (test/bench/applier-times.ts)', () => {
     assert.equal(times.medianMigrationSeconds, 5);
   });
 
-  it('bounds each plan by ⌈live migrations ÷ parallelism⌉ × the median, wave by wave too, and divides its wall time by it', () => {
+  it('bounds each plan by ⌈live migrations ÷ parallelism⌉ × the median and divides its wall time by it', () => {
     const plans = new Map(analyse(parsePlanTimes(file(), 'hand-made')).plans.map((result) => [result.record.plan, result]));
     assert.equal(plans.get('consolidate-1')!.bound, 15);
-    assert.equal(plans.get('consolidate-1')!.waveBound, 20);
     assert.ok(Math.abs(plans.get('consolidate-1')!.ratio! - 1.2) < 1e-9);
     assert.equal(plans.get('drain-1')!.bound, 15);
     assert.equal(plans.get('drain-1')!.ratio, 2);
     assert.equal(plans.get('drain-2')!.bound, 5);
+  });
+
+  it('bounds each plan by its shape too: its waves one after the other, a source host\'s migrations one at a time', () => {
+    const plans = new Map(analyse(parsePlanTimes(file(), 'hand-made')).plans.map((result) => [result.record.plan, result]));
+    assert.equal(plans.get('consolidate-1')!.shapeBound, 20);
+    assert.equal(plans.get('drain-1')!.shapeBound, 15);
+    assert.equal(plans.get('drain-2')!.shapeBound, 10);
+    assert.equal(analyse([{ ...RUN[2], max_per_source_host: 2 }, ...RUN.slice(0, 2)]).plans[0].shapeBound, 5, 'two at a time out of one host: one round');
   });
 
   it('reports a plan without live migrations with bound 0 and no ratio, and its host actions\' median times', () => {

@@ -16,10 +16,10 @@ function plan(goal: string): ActionPlanRecord {
   } as ActionPlanRecord;
 }
 
-function action(wave: number, type: string, state: ActionRecord['state'], started: number | null, finished: number | null): ActionRecord {
+function action(wave: number, type: string, state: ActionRecord['state'], started: number | null, finished: number | null, source: string | null = null): ActionRecord {
   return {
     id: `${type}-${wave}-${started}`, actionPlanId: 'plan-1', planIndex: 0, wave, type, server: type === 'live_migrate' ? 'vm-01' : null, serverName: null,
-    host: type === 'live_migrate' ? null : 'cmp-01', source: null, destination: null, temporary: false, state, reason: '', attempts: 1,
+    host: type === 'live_migrate' ? null : 'cmp-01', source, destination: null, temporary: false, state, reason: '', attempts: 1,
     novaMigrationId: null, novaMigrationFloor: null, requestId: null, error: null, createdAt: at(0), updatedAt: at(0),
     startedAt: started === null ? null : at(started), finishedAt: finished === null ? null : at(finished),
   } as ActionRecord;
@@ -30,18 +30,20 @@ const settings = { applierMaxParallelMigrations: 2, policyMaxParallelMigrations:
 describe('plan times recorded by the functional tier (test/support/plan-times.ts)', () => {
   it('measures from the first action\'s start to the last finish, and counts only succeeded migrations', () => {
     const record = planTimes(plan('consolidate'), [
-      action(0, 'live_migrate', 'SUCCEEDED', 3, 9),
-      action(0, 'live_migrate', 'SUCCEEDED', 4, 12),
-      action(0, 'live_migrate', 'SKIPPED', null, 3),
-      action(1, 'live_migrate', 'FAILED', 13, 20),
+      action(0, 'live_migrate', 'SUCCEEDED', 3, 9, 'cmp-02'),
+      action(0, 'live_migrate', 'SUCCEEDED', 4, 12, 'cmp-03'),
+      action(0, 'live_migrate', 'SUCCEEDED', 12, 16, 'cmp-02'),
+      action(0, 'live_migrate', 'SKIPPED', null, 3, 'cmp-03'),
+      action(1, 'live_migrate', 'FAILED', 13, 20, 'cmp-04'),
       action(1, 'disable_compute', 'SUCCEEDED', 20, 21),
       action(2, 'power_off', 'CANCELLED', null, 21),
     ], settings)!;
     assert.equal(record.wall_seconds, 18);
-    assert.equal(record.live_migrations, 2);
-    assert.deepEqual(record.migration_seconds, [6, 8]);
+    assert.equal(record.live_migrations, 3);
+    assert.deepEqual(record.migration_seconds, [6, 8, 4]);
     assert.equal(record.waves, 2);
-    assert.deepEqual(record.migrations_per_wave, [2]);
+    assert.deepEqual(record.migrations_per_wave, [3]);
+    assert.deepEqual(record.busiest_source_per_wave, [2], 'two of wave 0 leave cmp-02');
     assert.deepEqual(record.host_actions, [{ type: 'disable_compute', host: 'cmp-01', state: 'SUCCEEDED', seconds: 1 }]);
     assert.equal(record.parallelism, 2);
   });
