@@ -8,8 +8,12 @@ import type { MaintenanceChanges, MaintenanceRecord } from '../db/index.js';
 import type { ActionPlanView, Engine } from '../engine/types.js';
 import type { Runtime } from '../runtime.js';
 
-/** The engine's power-off of drained hosts through an action plan (added to the engine by its own change). */
-type PowerOff = (hosts: string[]) => Promise<ActionPlanView>;
+/** The engine's power-off of drained hosts through an action plan; null: it made no plan. */
+type PowerOff = (hosts: string[]) => Promise<ActionPlanView | null>;
+
+interface UndrainLine { host: string; restored: boolean; detail: string }
+/** What undrain answers: the lines per host, and the restore plan it started (when it makes one). */
+type UndrainOutcome = UndrainLine[] | { results: UndrainLine[]; action_plan: { id: string } | null };
 
 const PLAN_RUNNING = ['RECOMMENDED', 'APPROVED', 'ONGOING', 'CANCELLING'];
 
@@ -104,7 +108,10 @@ export class MaintenanceRunner {
         case 'RESTORING': {
           if (!record.restorePlanId) { record = await this.restore(record); break; }
           const restore = await this.plan(record.restorePlanId);
-          if (restore?.state === 'SUCCEEDED') record = await this.move(record, 'DONE');
+          if (restore?.state === 'SUCCEEDED') {
+            const stillHeld = await this.heldHosts(record);
+            record = await this.move(record, stillHeld.length ? 'FAILED' : 'DONE', stillHeld.length ? { failureReason: `restore plan ${record.restorePlanId} succeeded but ${stillHeld.join(', ')} ${stillHeld.length === 1 ? 'is' : 'are'} still disabled by ulm (ulm host undrain)` } : {});
+          }
           else if (!restore || !PLAN_RUNNING.includes(restore.state)) {
             record = await this.move(record, 'FAILED', { failureReason: `restore plan ${record.restorePlanId} ended ${restore?.state ?? 'deleted'}${restore?.failureReason ? `: ${restore.failureReason}` : ''}; hosts not restored stay disabled (ulm host undrain)` });
           }
@@ -131,7 +138,11 @@ export class MaintenanceRunner {
     try {
       if (!powerOffHosts) throw new Error('this ulm cannot power hosts off through an action plan');
       const plan = await powerOffHosts.call(this.runtime.engine, record.hosts);
-      return await this.runtime.repositories.maintenances.update(record.id, { powerOffPlanId: plan.id });
+      if (plan) return await this.runtime.repositories.maintenances.update(record.id, { powerOffPlanId: plan.id });
+      // No plan: nothing left to power off, or nothing ulm can power off; the record says which.
+      const states = await this.runtime.repositories.hostStates.list();
+      if (record.hosts.every((host) => states.some((state) => state.host === host && state.poweredOff))) return this.move(record, 'IN_MAINTENANCE');
+      throw new Error('ulm made no power-off plan for them (is [power] driver none?)');
     } catch (error) {
       if (error instanceof StateConflict) throw error;
       return this.move(record, 'FAILED', { failureReason: `the hosts could not be powered off: ${(error as Error).message}; they stay empty and disabled (ulm host undrain brings them back)` });
@@ -140,8 +151,9 @@ export class MaintenanceRunner {
 
   /** Undrain: a restore plan when the engine makes one, else the hosts restored in the call. */
   private async restore(record: MaintenanceRecord): Promise<MaintenanceRecord> {
-    const results = await this.runtime.engine.undrainHosts(record.hosts, { rebalance: false });
-    const planId = restorePlanOf(results.map((result) => result.detail));
+    const outcome = await this.runtime.engine.undrainHosts(record.hosts, { rebalance: false }) as unknown as UndrainOutcome;
+    const results = Array.isArray(outcome) ? outcome : outcome.results;
+    const planId = (Array.isArray(outcome) ? null : outcome.action_plan?.id) ?? restorePlanOf(results.map((result) => result.detail));
     if (planId) return this.runtime.repositories.maintenances.update(record.id, { restorePlanId: planId });
     // A host already back in service (an operator undrained it) counts as restored.
     const failed = results.filter((result) => record.hosts.includes(result.host) && !result.restored && !/is not in maintenance by ulm$/.test(result.detail));
@@ -149,9 +161,14 @@ export class MaintenanceRunner {
     return this.move(record, 'DONE');
   }
 
+  /** Those of the hosts that ulm holds disabled, as its records say. */
+  private async heldHosts(record: MaintenanceRecord): Promise<string[]> {
+    const held = new Set((await this.runtime.repositories.hostStates.list()).filter((state) => state.disabled).map((state) => state.host));
+    return record.hosts.filter((host) => held.has(host));
+  }
+
   /** True when none of the hosts is held by ulm any more: an operator brought them back. */
   private async broughtBackByHand(record: MaintenanceRecord): Promise<boolean> {
-    const held = new Set((await this.runtime.repositories.hostStates.list()).filter((state) => state.disabled).map((state) => state.host));
-    return record.hosts.every((host) => !held.has(host));
+    return (await this.heldHosts(record)).length === 0;
   }
 }
