@@ -3,7 +3,7 @@
 // admin, create a policy with a bad field and see the error by that field, create it right, a
 // window and an exemption the same way, preview a plan from the policy, approve it, start it and
 // watch it finish, bring the emptied host back with its servers (undrain, rebalance back), drain
-// and undrain a host, sign out. Every page leaves a screenshot in test-output/e2e/. The cloud is
+// and undrain a host, schedule a host's maintenance and cancel it, sign out. Every page leaves a screenshot in test-output/e2e/. The cloud is
 // left as found where the tests touched it: the placement is read with python-openstackclient
 // before and after, and what the tests' plans moved or disabled is put back even when they fail.
 import { strict as assert } from 'node:assert';
@@ -411,6 +411,47 @@ describe('the panel with Keystone login, against ulm serve on the loopback cloud
     await assertRestored();
     assert.ok(!disabledHosts().has(host), `${host} is enabled again`);
     await waitForHostState(host, /Active/);
+  });
+
+  it('schedules a maintenance of a host from its row (a past time refused by its field), shows it on the overview, and cancels it', async () => {
+    const hosts = (await api<{ hosts: Array<{ name: string; state: string }> }>('GET', '/v1/hosts')).hosts.filter((candidate) => candidate.state === 'active');
+    const host = hosts.map((candidate) => candidate.name).sort()[0];
+    assert.ok(host, 'an active host');
+    // datetime-local values, in the browser's (and this machine's) time zone.
+    const local = (epoch: number) => { const date = new Date(epoch); const two = (value: number) => String(value).padStart(2, '0'); return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}T${two(date.getHours())}:${two(date.getMinutes())}`; };
+    const tomorrow = Date.now() + 24 * 3_600_000;
+
+    await goTo('Hosts', 'Hosts');
+    const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: host, exact: true }) });
+    const direct = row.getByRole('button', { name: 'Schedule maintenance' });
+    if (await direct.count()) await direct.click();
+    else {
+      await row.getByRole('button', { name: 'More actions' }).click();
+      await row.getByRole('menuitem', { name: 'Schedule maintenance' }).click();
+    }
+    const dialog = page.getByRole('dialog', { name: `Schedule Maintenance of ${host}` });
+    await dialog.getByLabel('Out of service by').fill(local(Date.now() - 3_600_000));
+    await dialog.getByRole('button', { name: 'Schedule Maintenance' }).click();
+    await dialog.getByText(/is in the past/).waitFor();
+    await dialog.getByLabel('Out of service by').fill(local(tomorrow));
+    await dialog.getByLabel('Back in service at').fill(local(tomorrow + 2 * 3_600_000));
+    await dialog.getByLabel('Power off').check();
+    await screenshot(page, '37a-schedule-maintenance');
+    await dialog.getByRole('button', { name: 'Schedule Maintenance' }).click();
+    await page.getByText(`Scheduled maintenance of ${host}`).waitFor();
+    const [scheduled] = (await api<{ maintenances: Array<{ id: string; hosts: string[]; power_off: boolean; until: string | null }> }>('GET', `/v1/maintenances?host=${host}&active=true`)).maintenances;
+    assert.deepEqual([scheduled.hosts, scheduled.power_off, Boolean(scheduled.until)], [[host], true, true]);
+
+    await goTo('Overview', 'Overview');
+    await page.getByRole('region', { name: 'Maintenances' }).getByText(new RegExp(`Next: ${host}: scheduled`)).waitFor();
+    await screenshot(page, '37b-overview-maintenance');
+
+    await goTo('Hosts', 'Hosts');
+    const maintenances = page.getByRole('table', { name: 'Scheduled maintenances' });
+    await maintenances.getByRole('row').filter({ hasText: host }).getByRole('button', { name: 'Cancel maintenance' }).click();
+    await page.getByRole('dialog', { name: 'Confirm Cancel Maintenance' }).getByRole('button', { name: 'Cancel Maintenance' }).click();
+    await page.getByText(`Cancelled the maintenance of ${host}.`).waitFor();
+    assert.equal((await api<{ state: string }>('GET', `/v1/maintenances/${scheduled.id}`)).state, 'CANCELLED');
   });
 
   it('lists the plans it ran by state, and shows each', async () => {

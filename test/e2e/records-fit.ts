@@ -20,6 +20,7 @@ export type EngineRecordsFitThePanel = [
   Expect<Fits<Engine.AuditView, Panel.AuditView>>,
   Expect<Fits<Engine.SavingsView, Panel.SavingsView>>,
   Expect<Fits<Engine.StatusView, Panel.StatusView>>,
+  Expect<Fits<Engine.MaintenanceView, Panel.MaintenanceView>>,
   Expect<Fits<{ audit: Engine.AuditView; action_plan: Engine.ActionPlanView | null }, Panel.AuditAndPlan>>,
   Expect<Fits<LoginSession, Panel.LoginSession>>,
 ];

@@ -169,12 +169,31 @@ export interface SavingsView {
   energy_kwh: number;
 }
 
+export type MaintenanceState = 'SCHEDULED' | 'DRAINING' | 'DRAINED' | 'POWERING_OFF' | 'IN_MAINTENANCE' | 'RESTORING' | 'DONE' | 'FAILED' | 'CANCELLED';
+
+/** A scheduled maintenance of hosts (`/v1/maintenances`). */
+export interface MaintenanceView {
+  id: string;
+  hosts: string[];
+  state: MaintenanceState;
+  at: string;
+  until: string | null;
+  power_off: boolean;
+  drain_starts_at: string;
+  drain_plan_id: string | null;
+  power_off_plan_id: string | null;
+  restore_plan_id: string | null;
+  created_by: string;
+  failure_reason: string | null;
+}
+
 export interface StatusView {
   version: string;
   cloud: { reachable: boolean; detail: string | null };
   hosts: Record<HostState, number>;
   plans: { ongoing: number; recommended: number };
   next_window: { window: string; policy: string; opens_at: string } | null;
+  maintenances: { ongoing: MaintenanceView[]; next: MaintenanceView | null };
   last_audit: AuditView | null;
 }
 

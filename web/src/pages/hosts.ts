@@ -1,6 +1,6 @@
 // Hosts: state, servers, allocation and use of every compute host; drain a host (with
 // confirmation: its servers are live-migrated away) and undrain one ulm holds, optionally moving
-// its servers back.
+// its servers back; schedule a host's maintenance, and the scheduled maintenances.
 
 import { describeFailure, get, post } from '../api/client.js';
 import type { AuditAndPlan, HostView } from '../api/records.js';
@@ -10,6 +10,7 @@ import { flash } from '../ui/flash.js';
 import { confirmAction, openModal } from '../ui/modal.js';
 import { DataTable } from '../ui/table.js';
 import { bar, hostStateBadge, link, pageHeader, planLink } from '../ui/widgets.js';
+import { maintenanceTable, scheduleMaintenance } from './maintenances.js';
 import type { Page } from './page.js';
 
 const DRAINABLE = new Set(['active', 'empty', 'disabled']);
@@ -43,12 +44,17 @@ export function hostsPage(): Page {
     actions: [
       { label: 'Drain host', danger: true, appliesTo: (host) => DRAINABLE.has(host.state), run: (host) => { void drain(host); } },
       { label: 'Undrain host', appliesTo: (host) => host.held_by_ulm, run: (host) => undrain(host) },
+      { label: 'Schedule maintenance', appliesTo: (host) => DRAINABLE.has(host.state), run: (host) => scheduleMaintenance(host.name, () => { void maintenances.load(); }) },
     ],
     emptyText: 'No hosts: ulm has not collected a snapshot of the cloud yet.',
     sortBy: { key: 'name' },
   });
 
-  const load = () => get<{ hosts: HostView[] }>('v1/hosts').then((answer) => table.setRows(answer.hosts), (error: unknown) => table.showError(describeFailure(error)));
+  const maintenances = maintenanceTable();
+  const load = () => Promise.all([
+    get<{ hosts: HostView[] }>('v1/hosts').then((answer) => table.setRows(answer.hosts), (error: unknown) => table.showError(describeFailure(error))),
+    maintenances.load(),
+  ]);
 
   async function drain(host: HostView): Promise<void> {
     const confirmed = await confirmAction({
@@ -95,5 +101,5 @@ export function hostsPage(): Page {
 
   void load();
   const timer = setInterval(() => { if (document.visibilityState === 'visible') void load(); }, REFRESH_MS);
-  return { element: element('div', {}, pageHeader('Hosts'), table.element), dispose: () => clearInterval(timer) };
+  return { element: element('div', {}, pageHeader('Hosts'), table.element, maintenances.element), dispose: () => clearInterval(timer) };
 }

@@ -9,6 +9,7 @@ import { day, decimal, describeExemption, hostStateLabel, HOST_STATE_LABELS, per
 import { barChart } from '../ui/charts.js';
 import { HostMap, STATE_COLOURS, type MapHost, type ServerTone } from '../ui/host-map.js';
 import { link, pageHeader, planLink } from '../ui/widgets.js';
+import { describeMaintenance } from './maintenances.js';
 import type { Page } from './page.js';
 
 const REFRESH_MS = 60_000;
@@ -124,6 +125,10 @@ export function overviewPage(): Page {
       card('Hosts', element('p', { className: 'big', text: String(Object.values(view.hosts).reduce((sum, count) => sum + count, 0)) }), element('p', { text: hostLines.join(', ') || 'none' })),
       card('Action plans', element('p', { className: 'big', text: String(view.plans.ongoing) }), element('p', {}, 'running; ', link('#/action_plans?state=RECOMMENDED', `${view.plans.recommended} waiting for approval`))),
       card('Next window', view.next_window ? element('p', { text: `${view.next_window.window} (${view.next_window.policy}) opens ${when(view.next_window.opens_at)}` }) : element('p', {}, 'None: ', link('#/windows', 'create a window'), '.')),
+      card('Maintenances',
+        ...view.maintenances.ongoing.map((maintenance) => element('p', { text: describeMaintenance(maintenance) })),
+        view.maintenances.next ? element('p', { text: `Next: ${describeMaintenance(view.maintenances.next)}` }) : null,
+        !view.maintenances.ongoing.length && !view.maintenances.next ? element('p', {}, 'None: ', link('#/hosts', 'schedule one on a host'), '.') : null),
       card('Cloud', element('p', { className: view.cloud.reachable ? 'text-success' : 'text-danger', text: view.cloud.reachable ? 'Reachable' : 'Unreachable' }), view.cloud.detail ? element('p', { className: 'help-block', text: view.cloud.detail }) : null,
         view.last_audit ? element('p', { text: `Last audit ${view.last_audit.state.toLowerCase()} ${when(view.last_audit.created_at)}` }) : null),
     );
