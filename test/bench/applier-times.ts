@@ -83,6 +83,7 @@ export function parsePlanTimes(text: string, source: string): PlanTimesRecord[] 
     }
     if (!Array.isArray(value.migration_seconds) || !value.migration_seconds.every(isSeconds)) throw new Error(`${where}: migration_seconds: expected an array of seconds`);
     if (!Array.isArray(value.migrations_per_wave) || !value.migrations_per_wave.every(isSeconds)) throw new Error(`${where}: migrations_per_wave: expected an array of counts`);
+    if (value.idle_seconds !== undefined && !isSeconds(value.idle_seconds)) throw new Error(`${where}: idle_seconds: expected a number >= 0, got ${JSON.stringify(value.idle_seconds)}`);
     if (value.busiest_source_per_wave !== undefined && !(Array.isArray(value.busiest_source_per_wave) && value.busiest_source_per_wave.every(isSeconds))) {
       throw new Error(`${where}: busiest_source_per_wave: expected an array of counts`);
     }
@@ -152,7 +153,7 @@ export function formatReport(times: ApplierTimes, source: string, target = TARGE
     kinds.push([kind.kind, kind.plans, kind.measured, ratioText(kind.medianRatio), ratioText(kind.worstRatio), kind.verdict, secondsText(kind.medianWallSeconds), hostActionsText(kind.hostActionMedians)]);
   }
   lines.push(kinds.toString());
-  const plans = plainTable(['plan', 'kind', 'state', 'policy', 'migrations', 'waves', 'parallelism', 'wall s', 'bound s', 'ratio', 'shape bound s', 'median migration s', 'host actions']);
+  const plans = plainTable(['plan', 'kind', 'state', 'policy', 'migrations', 'waves', 'parallelism', 'wall s', 'idle s', 'bound s', 'ratio', 'shape bound s', 'median migration s', 'host actions']);
   const order = (kind: string) => { const rank = times.kinds.findIndex((entry) => entry.kind === kind); return rank < 0 ? times.kinds.length : rank; };
   for (const plan of [...times.plans].sort((a, b) => order(a.record.kind) - order(b.record.kind) || a.record.recorded_at.localeCompare(b.record.recorded_at))) {
     const { record } = plan;
@@ -160,7 +161,7 @@ export function formatReport(times: ApplierTimes, source: string, target = TARGE
     plans.push([
       record.plan.slice(0, 8), record.kind, record.state, record.policy ?? '-', record.live_migrations, record.waves,
       `${record.parallelism} (applier ${record.applier_max_parallel_migrations}, policy ${record.policy_max_parallel_migrations ?? '-'})`,
-      secondsText(record.wall_seconds), plan.bound > 0 ? secondsText(plan.bound) : '0', `${ratioText(plan.ratio)}${over}`,
+      secondsText(record.wall_seconds), record.idle_seconds === undefined ? '-' : secondsText(record.idle_seconds), plan.bound > 0 ? secondsText(plan.bound) : '0', `${ratioText(plan.ratio)}${over}`,
       plan.shapeBound > 0 ? secondsText(plan.shapeBound) : '0', secondsText(median(record.migration_seconds)),
       hostActionsText(hostActionMedians([record])),
     ]);

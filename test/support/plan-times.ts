@@ -42,6 +42,8 @@ export interface PlanTimesRecord {
   poll_interval_seconds: number;
   /** From the first action's start to the last action's finish. */
   wall_seconds: number;
+  /** Of the wall time, how long no action was running: checks before a call, bookkeeping between waves. */
+  idle_seconds?: number;
   /** Each succeeded live migration, journaled start to verified finish. */
   migration_seconds: number[];
   /** Host actions that ran (disable_compute, power_off, power_on, enable_compute). */
@@ -84,10 +86,23 @@ export function planTimes(plan: ActionPlanRecord, actions: ActionRecord[], setti
     applier_max_parallel_migrations: settings.applierMaxParallelMigrations, policy_max_parallel_migrations: settings.policyMaxParallelMigrations,
     max_per_source_host: settings.maxPerSourceHost, poll_interval_seconds: settings.pollIntervalSeconds,
     wall_seconds: (Math.max(...finished) - Math.min(...started)) / 1000,
+    idle_seconds: idleSeconds(started.map((start, index) => [start, finished[index]])),
     migration_seconds: migrations.map((action) => seconds(action.startedAt!, action.finishedAt!)),
     host_actions: ran.filter((action) => action.type !== 'live_migrate')
       .map((action) => ({ type: action.type, host: action.host, state: action.state, seconds: seconds(action.startedAt!, action.finishedAt!) })),
   };
+}
+
+/** How long none of the [start, finish] intervals covers, between the first start and the last finish. */
+function idleSeconds(intervals: [number, number][]): number {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  let idle = 0;
+  let reached = sorted[0][1];
+  for (const [start, finish] of sorted.slice(1)) {
+    if (start > reached) idle += start - reached;
+    reached = Math.max(reached, finish);
+  }
+  return idle / 1000;
 }
 
 /** The policy the plan's audit used: its name and max_parallel_migrations (null: no limit). */

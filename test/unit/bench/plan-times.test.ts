@@ -39,6 +39,7 @@ describe('plan times recorded by the functional tier (test/support/plan-times.ts
       action(2, 'power_off', 'CANCELLED', null, 21),
     ], settings)!;
     assert.equal(record.wall_seconds, 18);
+    assert.equal(record.idle_seconds, 0, 'an action ran at every instant from 3 to 21');
     assert.equal(record.live_migrations, 3);
     assert.deepEqual(record.migration_seconds, [6, 8, 4]);
     assert.equal(record.waves, 2);
@@ -46,6 +47,17 @@ describe('plan times recorded by the functional tier (test/support/plan-times.ts
     assert.deepEqual(record.busiest_source_per_wave, [2], 'two of wave 0 leave cmp-02');
     assert.deepEqual(record.host_actions, [{ type: 'disable_compute', host: 'cmp-01', state: 'SUCCEEDED', seconds: 1 }]);
     assert.equal(record.parallelism, 2);
+  });
+
+  it('counts the time no action ran as idle: between two migrations, before the host actions', () => {
+    const record = planTimes(plan('drain'), [
+      action(0, 'live_migrate', 'SUCCEEDED', 0, 5, 'cmp-02'),
+      action(0, 'live_migrate', 'SUCCEEDED', 7, 10, 'cmp-02'),
+      action(0, 'live_migrate', 'SUCCEEDED', 8, 9, 'cmp-02'),
+      action(1, 'disable_compute', 'SUCCEEDED', 13, 14),
+    ], settings)!;
+    assert.equal(record.wall_seconds, 14);
+    assert.equal(record.idle_seconds, 5);
   });
 
   it('takes the policy\'s max_parallel_migrations when it is below the applier\'s', () => {
