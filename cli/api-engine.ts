@@ -14,7 +14,7 @@ import { errorDetail, newRequestId, type TlsOptions } from '../openstack/http.js
 import { loggableUrl } from '../openstack/logger.js';
 import type {
   ActionPlanView, ActionView, AuditRequest, AuditView, Engine, ExemptionKind, ExemptionRequest, ExemptionView, HostPicture,
-  HostView, MaintenanceRequest, MaintenanceView, PolicyView, SavingsView, ServerView, SnapshotView, StatusView, WindowView,
+  HostView, MaintenanceRequest, MaintenanceView, PolicyView, SavingsView, ServerView, SnapshotView, StatusView, UndrainView, WindowView,
 } from '../services/engine/types.js';
 import { CommandFailure, EXIT_FAILED } from './errors.js';
 
@@ -151,7 +151,9 @@ export class ApiEngine implements Engine {
   startActionPlan(id: string, options: { stop_new_waves_at?: string } = {}) {
     return this.call<ActionPlanView>({ method: 'POST', path: `/v1/action_plans/${segment(id)}/start`, body: options.stop_new_waves_at ? options : undefined });
   }
-  cancelActionPlan(id: string) { return this.call<ActionPlanView>({ method: 'POST', path: `/v1/action_plans/${segment(id)}/cancel` }); }
+  cancelActionPlan(id: string, options: { abortRunning?: boolean } = {}) {
+    return this.call<ActionPlanView>({ method: 'POST', path: `/v1/action_plans/${segment(id)}/cancel`, ...(options.abortRunning ? { body: { abort_running: true } } : {}) });
+  }
   async listActions(planId: string) { return (await this.call<{ actions: ActionView[] }>({ method: 'GET', path: '/v1/actions', query: { action_plan: planId } })).actions; }
 
   // ---- hosts ----
@@ -160,8 +162,8 @@ export class ApiEngine implements Engine {
   drainHosts(hosts: string[], options: { dryRun?: boolean } = {}) {
     return this.call<{ audit: AuditView; action_plan: ActionPlanView | null }>({ method: 'POST', path: '/v1/hosts/drain', body: { hosts, dry_run: options.dryRun ?? false }, long: true });
   }
-  async undrainHosts(hosts: string[], options: { rebalance?: boolean } = {}) {
-    return (await this.call<{ results: { host: string; restored: boolean; detail: string }[] }>({ method: 'POST', path: '/v1/hosts/undrain', body: { hosts, rebalance: options.rebalance ?? false }, long: true })).results;
+  undrainHosts(hosts: string[], options: { rebalance?: boolean } = {}) {
+    return this.call<UndrainView>({ method: 'POST', path: '/v1/hosts/undrain', body: { hosts, rebalance: options.rebalance ?? false }, long: true });
   }
 
   // ---- servers and their exemptions ----

@@ -192,14 +192,36 @@ export async function openBackend(options: BackendOptions, env: Record<string, s
     throw asCloudFailure(error);
   });
   let applier: Promise<unknown> | null = null;
+  const runsPlansHere = !direct.runtime.config.DEFAULT.transport_url;
+  // One applier per process, however many plans this command starts.
+  const startApplier = async () => { applier ??= direct.startApplier(); await applier; };
   return {
-    kind: 'direct', engine: direct.engine, direct,
+    kind: 'direct', engine: runsPlansHere ? withApplierFirst(direct.engine, startApplier) : direct.engine, direct,
     description: 'direct mode',
-    runsPlansHere: !direct.runtime.config.DEFAULT.transport_url,
-    // One applier per process, however many plans this command starts.
-    async startApplier() { applier ??= direct.startApplier(); await applier; },
+    runsPlansHere,
+    startApplier,
     close: () => direct.close(),
   };
+}
+
+/** Engine operations that may start a plan: the engine accepts a start only where an applier takes it. */
+const STARTS_PLANS: ReadonlySet<string> = new Set(['createAudit', 'startActionPlan', 'drainHosts', 'undrainHosts']);
+
+/**
+ * Direct mode on the in-process bus: this process is where plans run, so its applier is started
+ * before any operation that may start one (the engine refuses a start no applier would take).
+ */
+function withApplierFirst(engine: Engine, startApplier: () => Promise<void>): Engine {
+  return new Proxy(engine, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || !STARTS_PLANS.has(property) || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        await startApplier();
+        return (value as (...parameters: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }
 
 /** Runs `work` on the backend of this invocation, and closes it however `work` ends. */

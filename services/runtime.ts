@@ -18,8 +18,7 @@ import type { ComputeOperations } from './applier/compute.js';
 import { createBus, type Bus } from './bus/index.js';
 import type { Config } from './config/index.js';
 import { createRepositories, migrateToLatest, openDatabaseFromConfig, type Database, type Repositories } from './db/index.js';
-import { createEngine } from './engine/engine.js';
-import type { Engine } from './engine/types.js';
+import { createEngine, type ServiceEngine } from './engine/engine.js';
 import { PLANNER_NAME, VERSION } from '../cli/version.js';
 
 export interface RuntimeOptions {
@@ -48,7 +47,7 @@ export interface Runtime {
   repositories: Repositories;
   bus: Bus;
   power: PowerDriver;
-  engine: Engine;
+  engine: ServiceEngine;
   clock: ApplierClock;
   /** `host:pid`: how this process names itself to other processes. */
   holder: string;

@@ -3,6 +3,14 @@
 // hosts (power_on, enable_compute). Every action carries a reason; `meta` holds ulm's summary,
 // metrics and the servers it could not move.
 import type { BlockedServer } from '../planner/context.js';
+import { GOALS } from '../policy/schema.js';
+
+/**
+ * What a plan is for: a policy's goal, or one of the host plans ulm makes itself (bringing hosts
+ * back from maintenance, moving servers back onto them, powering hosts off at a set time).
+ */
+export const PLAN_GOALS = [...GOALS, 'restore', 'rebalance', 'power_off'] as const;
+export type PlanGoal = (typeof PLAN_GOALS)[number];
 
 export const PLAN_FORMAT = 'ulm-plan/1';
 

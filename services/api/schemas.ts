@@ -4,7 +4,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { MAINTENANCE_STATES } from '../../core/maintenance/states.js';
 import { ACTION_STATES, PLAN_STATES } from '../../core/plan/states.js';
-import { PLAN_FORMAT, type PlanDocument, type PlanMetrics } from '../../core/plan/format.js';
+import { PLAN_FORMAT, PLAN_GOALS, type PlanDocument, type PlanMetrics } from '../../core/plan/format.js';
 import { GOALS, PolicySchema, TimeWindowSchema } from '../../core/policy/schema.js';
 import { PowerSavingWindowSchema } from '../../core/policy/power-saving-window.js';
 import { SnapshotSchema } from '../../core/snapshot/format.js';
@@ -26,6 +26,7 @@ export const Name = (description: string) => Type.String({ minLength: 1, maxLeng
 export const Description = Type.String({ maxLength: 4096, description: 'free text for the operator' });
 
 export const GoalSchema = literals(GOALS, { description: 'what the plan aims at' });
+export const PlanGoalSchema = literals(PLAN_GOALS, { description: 'what the plan aims at: a policy\'s goal, or restore, rebalance or power_off for the host plans ulm makes itself' });
 export const PlanStateSchema = literals(PLAN_STATES);
 export const ActionStateSchema = literals(ACTION_STATES);
 export const EXEMPTION_KINDS = ['never', 'windows', 'anti_affinity_tag'] as const satisfies readonly ExemptionKind[];
@@ -92,7 +93,7 @@ export const AuditViewSchema = Type.Object({
   policy_id: Nullable(Type.String()),
   policy_name: Type.String(),
   window_id: Nullable(Type.String()),
-  goal: GoalSchema,
+  goal: PlanGoalSchema,
   triggered_by: Text('operator, window, monitor, drain or undrain'),
   state: literals(['PENDING', 'ONGOING', 'SUCCEEDED', 'FAILED'] as const),
   snapshot_id: Nullable(Type.String()),
@@ -122,7 +123,7 @@ export const PlanMetricsSchema = Type.Object(Object.fromEntries(METRIC_NAMES.map
 export const ActionPlanViewSchema = Type.Object({
   id: Type.String(),
   audit_id: Nullable(Type.String()),
-  goal: GoalSchema,
+  goal: PlanGoalSchema,
   state: PlanStateSchema,
   stale: Type.Boolean({ description: 'the cloud changed since the plan was made: it will not start' }),
   stale_reason: Nullable(Type.String()),

@@ -11,16 +11,17 @@ import type { Cloud } from '../../openstack/cloud.js';
 import type { Logger } from '../../openstack/logger.js';
 import { MissingMetricsError } from '../collect/collect.js';
 import type { ComputeOperations } from '../applier/compute.js';
-import { restoreHosts } from '../applier/maintenance.js';
-import { PlanNotStartable, type ApplierClock, type ApplierContext, type ApplierSettings } from '../applier/executor.js';
-import { START_PLAN_QUEUE, type StartPlanJob } from '../applier/worker.js';
+import type { ApplierClock, ApplierSettings } from '../applier/executor.js';
+import { ensureApplierAvailable } from '../applier/availability.js';
 import type { Bus } from '../bus/index.js';
 import { NotFound, type AuditRecord, type PolicyRecord, type Repositories } from '../db/index.js';
 import { withExemptions } from './exemptions.js';
 import { describeHosts } from './hosts.js';
+import { powerOffHosts, restoreHosts, type HostPlanDependencies } from './host-plans.js';
+import { refuseIfStale, startApprovedPlan } from './plan-start.js';
 import { maintenanceOperations, maintenanceStatus, type MaintenanceSettings } from './maintenances.js';
 import type {
-  ActionPlanView, AuditRequest, AuditView, Engine, ExemptionKind, ExemptionRequest, HostView, ServerView, StatusView,
+  ActionPlanView, AuditRequest, AuditView, Engine, ExemptionKind, ExemptionRequest, HostView, ServerView, StatusView, UndrainView,
 } from './types.js';
 import { actionPlanView, actionView, auditView, exemptionView, planPicture, policyView, snapshotView, windowView } from './views.js';
 
@@ -53,7 +54,13 @@ export const DEFAULT_DRAIN_POLICY: Policy = {
 /** The name of the stored policy whose settings drains and rebalancing use, when it exists. */
 export const DRAIN_POLICY_NAME = 'drain';
 
-export function createEngine(deps: EngineDependencies): Engine {
+/** The engine inside ulm's own processes: also the host plans only the scheduler asks for. */
+export interface ServiceEngine extends Engine {
+  /** Powers off hosts ulm holds empty and disabled, through a plan the applier runs; null when none qualifies. */
+  powerOffHosts(hosts: string[]): Promise<ActionPlanView | null>;
+}
+
+export function createEngine(deps: EngineDependencies): ServiceEngine {
   const { repositories } = deps;
   const now = () => deps.clock.now();
 
@@ -63,12 +70,7 @@ export function createEngine(deps: EngineDependencies): Engine {
     return repositories.policies.get(idOrName);
   }
 
-  async function applierContext(): Promise<ApplierContext> {
-    return {
-      repositories, compute: await deps.compute(), power: deps.power, logger: deps.logger,
-      clock: deps.clock, settings: deps.applierSettings,
-    };
-  }
+  const hostPlans: HostPlanDependencies = { repositories, compute: deps.compute, bus: deps.bus, collect: deps.collect, now, planner: deps.planner };
 
   async function planView(id: string): Promise<ActionPlanView> {
     const record = await repositories.actionPlans.get(id);
@@ -89,6 +91,8 @@ export function createEngine(deps: EngineDependencies): Engine {
 
   async function runAudit(request: AuditRequest): Promise<{ audit: AuditView; action_plan: ActionPlanView | null }> {
     const { policy, record } = await auditPolicy(request);
+    // A plan to be started at once is refused before anything is stored when no applier would run it.
+    if (request.start) await ensureApplierAvailable(deps.bus);
     const triggeredBy = request.triggered_by === 'window' ? 'window' : request.triggered_by === 'monitor' ? 'overload' : 'manual';
     let audit: AuditRecord = await repositories.audits.create({
       policyId: record?.id ?? null, policyName: record?.name ?? `ad hoc (${policy.goal})`, goal: policy.goal,
@@ -112,13 +116,17 @@ export function createEngine(deps: EngineDependencies): Engine {
     const stored = await repositories.snapshots.create(snapshot);
     const exemptions = await repositories.serverExemptions.list();
     const planned = withExemptions(snapshot, policy, exemptions);
+    // Hosts the power driver cannot power off stay on, disabled: the plan says so instead of
+    // promising power-offs that would only be skipped.
+    const powerless = planned.policy.power_off === true && !deps.power.controlsPower;
     let document;
     try {
-      document = plan({ snapshot: planned.snapshot, policy: planned.policy, now: now(), planner: deps.planner });
+      document = plan({ snapshot: planned.snapshot, policy: powerless ? { ...planned.policy, power_off: false } : planned.policy, now: now(), planner: deps.planner });
     } catch (error) {
       if (error instanceof ValidationError) return fail(error.message, stored.id);
       throw error;
     }
+    if (powerless) document.meta.notes.push(`the policy asks for power_off, but the power driver is "${deps.power.name}": emptied hosts stay on, disabled`);
     if (document.meta.status === 'infeasible') return fail(document.meta.infeasible ?? 'the goal is infeasible', stored.id);
     const created = await repositories.actionPlans.create({ auditId: audit.id, document, state: request.approve || request.start ? 'APPROVED' : 'RECOMMENDED' });
     audit = await repositories.audits.updateState(audit.id, 'SUCCEEDED', { snapshotId: stored.id });
@@ -128,26 +136,8 @@ export function createEngine(deps: EngineDependencies): Engine {
   }
 
   async function startPlan(id: string, stopNewWavesAt?: number): Promise<ActionPlanView> {
-    const record = await repositories.actionPlans.get(id);
-    if (record.state === 'RECOMMENDED') throw new StateConflict('action plan', record.state, 'ONGOING (approve it first)');
-    if (record.state !== 'APPROVED') throw new StateConflict('action plan', record.state, 'ONGOING');
-    if (record.stale) throw new PlanNotStartable(`action plan ${id} is stale (${record.staleReason ?? 'the cloud changed since it was made'}); run a new audit`);
-    const job: StartPlanJob = { plan_id: id, stop_new_waves_at: stopNewWavesAt !== undefined ? new Date(stopNewWavesAt).toISOString() : null };
-    await deps.bus.enqueue(START_PLAN_QUEUE, job);
+    await startApprovedPlan(hostPlans, id, stopNewWavesAt);
     return planView(id);
-  }
-
-  /** Where the servers a plan moved off `hosts` came from: the target to move them back. */
-  async function placementBefore(hosts: string[]): Promise<Record<string, string>> {
-    const target: Record<string, string> = {};
-    const plans = await repositories.actionPlans.list({ states: ['SUCCEEDED', 'FAILED', 'CANCELLED'], limit: 50 });
-    for (const record of plans.reverse()) {
-      for (const action of record.document.actions) {
-        if (action.type === 'live_migrate' && !action.temporary && hosts.includes(action.source)) target[action.server] = action.source;
-        else if (action.type === 'live_migrate' && target[action.server] === action.destination) delete target[action.server];
-      }
-    }
-    return target;
   }
 
   async function drainPolicy(hosts: string[]): Promise<Policy> {
@@ -155,7 +145,7 @@ export function createEngine(deps: EngineDependencies): Engine {
     return { ...(stored?.document ?? DEFAULT_DRAIN_POLICY), goal: 'drain', drain_hosts: hosts };
   }
 
-  const engine: Engine = {
+  const engine: ServiceEngine = {
     async listPolicies() { return (await repositories.policies.list()).map(policyView); },
     async getPolicy(idOrName) { return policyView(await findPolicy(idOrName)); },
     async createPolicy(input) { return policyView(await repositories.policies.create(input)); },
@@ -199,14 +189,15 @@ export function createEngine(deps: EngineDependencies): Engine {
     },
     async approveActionPlan(id) {
       const record = await repositories.actionPlans.get(id);
-      if (record.stale) throw new PlanNotStartable(`action plan ${id} is stale (${record.staleReason ?? 'the cloud changed since it was made'}); run a new audit`);
+      if (record.state !== 'RECOMMENDED') throw new StateConflict('action plan', record.state, 'APPROVED');
+      await refuseIfStale(hostPlans, record);
       await repositories.actionPlans.updateState(id, 'APPROVED', { from: ['RECOMMENDED'] });
       return planView(id);
     },
     startActionPlan: (id, options = {}) => startPlan(id, options.stop_new_waves_at ? Date.parse(options.stop_new_waves_at) : undefined),
-    async cancelActionPlan(id) {
+    async cancelActionPlan(id, options = {}) {
       const record = await repositories.actionPlans.get(id);
-      if (record.state === 'ONGOING') await repositories.actionPlans.updateState(id, 'CANCELLING', { from: ['ONGOING'] });
+      if (record.state === 'ONGOING') await repositories.actionPlans.requestCancel(id, { abort: options.abortRunning === true });
       else await repositories.actionPlans.updateState(id, 'CANCELLED', { from: ['RECOMMENDED', 'APPROVED'], failureReason: 'cancelled by an operator' });
       return planView(id);
     },
@@ -225,24 +216,17 @@ export function createEngine(deps: EngineDependencies): Engine {
       if (!hosts.length) throw new ValidationError('invalid drain', [{ path: 'hosts', message: 'is empty: name at least one host to drain' }]);
       return runAudit({ document: await drainPolicy(hosts), approve: !options.dryRun, start: !options.dryRun, triggered_by: 'operator' });
     },
-    async undrainHosts(hosts, options = {}) {
+    async undrainHosts(hosts, options = {}): Promise<UndrainView> {
       if (!hosts.length) throw new ValidationError('invalid undrain', [{ path: 'hosts', message: 'is empty: name at least one host to bring back' }]);
-      const results = await restoreHosts(await applierContext(), hosts);
-      // Rebalancing back concerns every named host in service now, restored in this call or before.
-      const inService = results.filter((result) => result.restored || / is not in maintenance by ulm$/.test(result.detail)).map((result) => result.host);
-      if (options.rebalance && inService.length) {
-        const restored = inService;
-        const target = await placementBefore(restored);
-        if (Object.keys(target).length) {
-          const base = await drainPolicy(restored);
-          const { drain_hosts: _drained, ...limits } = base;
-          // Back to where the servers were before: a placement that existed, so the usage limits
-          // are the hosts' size (Placement capacity is still checked at every step).
-          const outcome = await runAudit({ document: { ...limits, goal: 'reach_target', max_host_cpu: 1, max_host_memory: 1 }, target, approve: true, start: true, triggered_by: 'operator' });
-          results.push({ host: restored.join(','), restored: true, detail: outcome.action_plan ? `rebalancing back: action plan ${outcome.action_plan.id}` : `no rebalancing: ${outcome.audit.failure_reason}` });
-        }
-      }
-      return results;
+      // Moving servers back restores a placement that existed: the usage limits are the hosts'
+      // size (Placement capacity is still checked at every step).
+      const rebalance = options.rebalance ? { ...(await drainPolicy(hosts)), max_host_cpu: 1, max_host_memory: 1 } : undefined;
+      const outcome = await restoreHosts(hostPlans, hosts, { rebalance });
+      return { results: outcome.results, action_plan: outcome.actionPlanId ? await planView(outcome.actionPlanId) : null };
+    },
+    async powerOffHosts(hosts) {
+      const record = await powerOffHosts(hostPlans, hosts);
+      return record ? planView(record.id) : null;
     },
 
     async listServers(): Promise<ServerView[]> {

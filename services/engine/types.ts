@@ -1,7 +1,7 @@
 // The engine's operations and the records they return: what ulm can be asked to do, by the REST
 // API, the CLI in direct mode, the scheduler and the monitor alike. Records are in the API's
 // shape (snake_case, ISO 8601 times), so routes return them as they are.
-import type { PlanDocument, PlanMetrics } from '../../core/plan/format.js';
+import type { PlanDocument, PlanGoal, PlanMetrics } from '../../core/plan/format.js';
 import type { MaintenanceState } from '../../core/maintenance/states.js';
 import type { ActionState, PlanState } from '../../core/plan/states.js';
 import type { Goal, Policy, TimeWindow } from '../../core/policy/schema.js';
@@ -37,7 +37,7 @@ export interface AuditView {
   policy_id: string | null;
   policy_name: string;
   window_id: string | null;
-  goal: Goal;
+  goal: PlanGoal;
   /** operator, window, monitor, drain, undrain */
   triggered_by: string;
   state: AuditState;
@@ -83,7 +83,7 @@ export interface PlanProgressView {
 export interface ActionPlanView {
   id: string;
   audit_id: string | null;
-  goal: Goal;
+  goal: PlanGoal;
   state: PlanState;
   stale: boolean;
   stale_reason: string | null;
@@ -178,6 +178,19 @@ export interface SavingsView {
   hosts_off: number;
   host_hours_off: number;
   energy_kwh: number;
+}
+
+export interface UndrainResult {
+  host: string;
+  /** In service now: enabled in Nova. A host being restored is not restored yet. */
+  restored: boolean;
+  detail: string;
+}
+
+export interface UndrainView {
+  results: UndrainResult[];
+  /** The restore plan (power on, enable, and with rebalance the moves back), or null. */
+  action_plan: ActionPlanView | null;
 }
 
 /** A scheduled maintenance of hosts: drained by `at`, powered off if asked, restored at `until`. */
@@ -280,7 +293,8 @@ export interface Engine {
   approveActionPlan(id: string): Promise<ActionPlanView>;
   /** Hands an APPROVED plan to an applier (refused when stale); no wave starts after `stop_new_waves_at`. */
   startActionPlan(id: string, options?: { stop_new_waves_at?: string }): Promise<ActionPlanView>;
-  cancelActionPlan(id: string): Promise<ActionPlanView>;
+  /** A running plan stops starting actions; `abortRunning` also aborts its live migrations in flight. */
+  cancelActionPlan(id: string, options?: { abortRunning?: boolean }): Promise<ActionPlanView>;
   listActions(planId: string): Promise<ActionView[]>;
 
   listHosts(): Promise<HostView[]>;
@@ -288,7 +302,11 @@ export interface Engine {
   /** Plans (and unless dry run, approves and starts) emptying the hosts for maintenance. */
   drainHosts(hosts: string[], options?: { dryRun?: boolean }): Promise<{ audit: AuditView; action_plan: ActionPlanView | null }>;
   /** Brings hosts ulm holds back: power on, wait for nova-compute, enable; optionally rebalance. */
-  undrainHosts(hosts: string[], options?: { rebalance?: boolean }): Promise<{ host: string; restored: boolean; detail: string }[]>;
+  /**
+   * Brings hosts ulm holds back through a restore plan the applier runs (202): each named host's
+   * result says what happens to it; `restored` is true only for a host already in service.
+   */
+  undrainHosts(hosts: string[], options?: { rebalance?: boolean }): Promise<UndrainView>;
 
   listServers(): Promise<ServerView[]>;
   setExemption(serverId: string, request: ExemptionRequest): Promise<ExemptionView>;

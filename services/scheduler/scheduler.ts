@@ -1,11 +1,12 @@
 // ulm-scheduler: power-saving windows, and scheduled maintenances of hosts (maintenances.ts).
 // One active leader (a database lock, never a home-made election) opens windows when they open:
 // audit, plan, and apply when the window says so, with no wave starting after the window's stop
-// time; before the close it restores the hosts (power on, nova-compute up, enable, optionally
-// spread back) and records the savings. Each opening is claimed once in the database, so a
+// time; before the close it restores the hosts through a restore plan the applier runs (power
+// on, nova-compute up, enable, optionally spread back) and records the savings. Each opening is claimed once in the database, so a
 // restart or a second scheduler never runs it twice.
 import { occurrenceAt, type WindowOccurrence } from '../../core/policy/power-saving-window.js';
 import { AlreadyExists, createLeaderLock, keepLeading, type LeaderLock, type Leadership, type SavingsRecord, type WindowRecord } from '../db/index.js';
+import { isFinalPlanState, RUNNING_PLAN_STATES } from '../../core/plan/states.js';
 import type { Runtime } from '../runtime.js';
 import { MaintenanceRunner } from './maintenances.js';
 
@@ -120,40 +121,65 @@ export class WindowScheduler {
       .finally(() => this.restoring.delete(run.id));
   }
 
-  /** Before the close: stop the plan, bring its hosts back, record what the night saved. */
+  /**
+   * Before the close: stop the window's plan, bring its hosts back through a restore plan the
+   * applier runs, and once that has ended record what the night saved. Each tick takes the next
+   * step from what the database says, so a restarted scheduler follows the same restore plan
+   * instead of starting another, and the applier goes on with it while no scheduler runs.
+   */
   private async restore(window: WindowRecord, run: SavingsRecord, now: number): Promise<void> {
-    const { repositories, engine, logger, config } = this.runtime;
-    logger.info({ window: window.name }, 'power-saving window closing: restoring hosts');
+    const { repositories, engine, logger } = this.runtime;
     if (run.actionPlanId) {
       const plan = await repositories.actionPlans.get(run.actionPlanId).catch(() => null);
-      if (plan && ['RECOMMENDED', 'APPROVED', 'ONGOING'].includes(plan.state)) await engine.cancelActionPlan(plan.id);
-      // A running plan stops at its next wave; wait for it before touching its hosts.
-      for (let waited = 0; waited < 3600; waited++) {
-        const current = run.actionPlanId ? await repositories.actionPlans.get(run.actionPlanId).catch(() => null) : null;
-        if (!current || !['ONGOING', 'CANCELLING'].includes(current.state)) break;
-        await this.runtime.clock.sleep(5000);
+      if (plan && ['RECOMMENDED', 'APPROVED', 'ONGOING'].includes(plan.state)) {
+        logger.info({ window: window.name, plan: plan.id }, 'power-saving window closing: stopping its plan');
+        await engine.cancelActionPlan(plan.id);
       }
+      // A running plan starts nothing more; its migrations in flight end before its hosts come back.
+      if (plan && RUNNING_PLAN_STATES.includes((await repositories.actionPlans.get(plan.id)).state)) return;
     }
-    const held = (await repositories.hostStates.list()).filter((record) => record.disabled && run.actionPlanId && record.actionPlanId === run.actionPlanId);
+    const restorePlan = run.restorePlanId ? await repositories.actionPlans.get(run.restorePlanId).catch(() => null) : null;
+    if (!restorePlan) {
+      const held = (await repositories.hostStates.list()).filter((record) => record.disabled && run.actionPlanId && record.actionPlanId === run.actionPlanId);
+      if (held.length) {
+        logger.info({ window: window.name, hosts: held.map((record) => record.host) }, 'power-saving window closing: restoring its hosts');
+        const outcome = await engine.undrainHosts(held.map((record) => record.host), { rebalance: window.window.rebalance_on_restore === true });
+        if (outcome.action_plan) {
+          await repositories.savings.setRestorePlan(run.id, outcome.action_plan.id);
+          return;
+        }
+        const left = outcome.results.filter((result) => !result.restored);
+        if (left.length) logger.error({ window: window.name, hosts: left.map((result) => `${result.host}: ${result.detail}`) }, 'hosts not restored');
+      }
+    } else if (!isFinalPlanState(restorePlan.state)) {
+      return;
+    } else if (restorePlan.state !== 'SUCCEEDED') {
+      logger.error({ window: window.name, plan: restorePlan.id, state: restorePlan.state, reason: restorePlan.failureReason }, 'the window\'s restore plan did not succeed: hosts may still be in maintenance (ulm host list)');
+    }
+    const figures = await this.savedBy(run, restorePlan?.id ?? null);
+    await repositories.savings.update(run.id, { periodEnd: new Date(Math.max(this.runtime.clock.now(), now)).toISOString(), ...figures });
+    logger.info({ window: window.name, hosts_off: figures.hostsOff, host_hours_off: figures.hostHoursOff, energy_kwh: figures.energyKwh }, 'power-saving window restored');
+  }
+
+  /**
+   * What the night saved, from real transitions only: a host counts from its verified power-off
+   * to its verified power-on (or now); a host left on (driver none, a skipped power-off) saved nothing.
+   */
+  private async savedBy(run: SavingsRecord, restorePlanId: string | null): Promise<{ hostsOff: number; hostHoursOff: number; energyKwh: number }> {
+    const { repositories, config, clock } = this.runtime;
+    if (!run.actionPlanId) return { hostsOff: 0, hostHoursOff: 0, energyKwh: 0 };
+    const offs = (await repositories.actions.list({ actionPlanId: run.actionPlanId, states: ['SUCCEEDED'] })).filter((action) => action.type === 'power_off' && action.finishedAt);
+    const ons = restorePlanId ? (await repositories.actions.list({ actionPlanId: restorePlanId, states: ['SUCCEEDED'] })).filter((action) => action.type === 'power_on' && action.finishedAt) : [];
     const snapshot = await repositories.snapshots.latest();
     const wattsOf = (host: string) => snapshot?.document.hosts.find((candidate) => candidate.name === host)?.power?.idle_watts ?? config.power.idle_watts;
     let hostHours = 0;
     let energy = 0;
-    const end = this.runtime.clock.now();
-    for (const record of held) {
-      const hours = Math.max(0, (end - Date.parse(record.disabledAt ?? run.periodStart)) / 3_600_000);
+    for (const off of offs) {
+      const on = ons.find((candidate) => candidate.host === off.host);
+      const hours = Math.max(0, ((on ? Date.parse(on.finishedAt!) : clock.now()) - Date.parse(off.finishedAt!)) / 3_600_000);
       hostHours += hours;
-      energy += hours * wattsOf(record.host) / 1000;
+      energy += hours * wattsOf(off.host!) / 1000;
     }
-    if (held.length) {
-      const results = await engine.undrainHosts(held.map((record) => record.host), { rebalance: window.window.rebalance_on_restore === true });
-      const failed = results.filter((result) => !result.restored && held.some((record) => record.host === result.host));
-      if (failed.length) logger.error({ window: window.name, hosts: failed.map((result) => `${result.host}: ${result.detail}`) }, 'hosts not restored');
-    }
-    await repositories.savings.update(run.id, {
-      periodEnd: new Date(Math.max(end, now)).toISOString(), hostsOff: held.length,
-      hostHoursOff: Math.round(hostHours * 1000) / 1000, energyKwh: Math.round(energy * 1000) / 1000,
-    });
-    logger.info({ window: window.name, hosts_off: held.length, host_hours_off: hostHours, energy_kwh: energy }, 'power-saving window restored');
+    return { hostsOff: offs.length, hostHoursOff: Math.round(hostHours * 1000) / 1000, energyKwh: Math.round(energy * 1000) / 1000 };
   }
 }

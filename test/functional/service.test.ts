@@ -70,11 +70,14 @@ describe('ulm on the real cloud', function () {
       assert.deepEqual([...currentLayout()].filter(([, on]) => on === host), []);
       assert.equal(placementUsage(host).MEMORY_MB ?? 0, 0);
 
-      const results = await engine.undrainHosts([host], { rebalance: true });
-      assert.ok(results.some((result) => result.host === host && result.restored), JSON.stringify(results));
+      // The restore is a plan the applier runs and journals: enable, then the moves back.
+      const { results, action_plan: restore } = await engine.undrainHosts([host], { rebalance: true });
+      assert.ok(restore, JSON.stringify(results));
+      assert.match(results.find((result) => result.host === host)?.detail ?? '', new RegExp(`action plan ${restore.id}`));
+      assert.equal((await waitForPlan(test.runtime, restore.id)).state, 'SUCCEEDED');
       assert.equal(computeServices().find((candidate) => candidate.Host === host)!.Status, 'enabled');
-      const [rebalance] = await engine.listActionPlans({ limit: 1 });
-      assert.equal((await waitForPlan(test.runtime, rebalance.id)).state, 'SUCCEEDED');
+      const actions = await engine.listActions(restore.id);
+      assert.deepEqual(actions.filter((action) => action.type !== 'live_migrate').map((action) => [action.type, action.host, action.state]), [['enable_compute', host, 'SUCCEEDED']]);
       const after = currentLayout();
       for (const server of drained) assert.equal(after.get(server), host, `server ${server} is back on ${host}`);
     });

@@ -14,7 +14,7 @@ import { checkMaintenanceTimes, MaintenanceOverlap } from '../../services/engine
 import { AlreadyExists, NotFound } from '../../services/db/errors.js';
 import type {
   ActionPlanView, ActionView, AuditRequest, AuditView, Engine, ExemptionKind, ExemptionRequest, ExemptionView, HostPicture,
-  HostState, HostView, MaintenanceRequest, MaintenanceView, PolicyView, SavingsView, ServerView, SnapshotView, StatusView, WindowView,
+  HostState, HostView, MaintenanceRequest, MaintenanceView, PolicyView, SavingsView, ServerView, SnapshotView, StatusView, UndrainView, WindowView,
 } from '../../services/engine/types.js';
 import { snapshot } from './builders.js';
 
@@ -292,8 +292,8 @@ export class EngineDouble implements Engine {
     return this.move(id, 'ONGOING');
   }
 
-  async cancelActionPlan(id: string): Promise<ActionPlanView> {
-    this.enter('cancelActionPlan', [id]);
+  async cancelActionPlan(id: string, options: { abortRunning?: boolean } = {}): Promise<ActionPlanView> {
+    this.enter('cancelActionPlan', [id, options]);
     return this.move(id, this.planOf(id).state === 'ONGOING' ? 'CANCELLING' : 'CANCELLED');
   }
 
@@ -326,14 +326,27 @@ export class EngineDouble implements Engine {
     return this.audit('drain', 'drain', null, options.dryRun ? 'RECOMMENDED' : 'ONGOING', null);
   }
 
-  async undrainHosts(hosts: string[], options: { rebalance?: boolean } = {}): Promise<{ host: string; restored: boolean; detail: string }[]> {
+  /** Held hosts come back through a restore plan that has already run (its enables succeeded). */
+  async undrainHosts(hosts: string[], options: { rebalance?: boolean } = {}): Promise<UndrainView> {
     this.enter('undrainHosts', [hosts, options]);
-    return hosts.map((name) => {
-      const host = this.hostOf(name);
-      return host.held_by_ulm
-        ? { host: name, restored: true, detail: 'enabled in Nova' }
-        : { host: name, restored: false, detail: 'not held by ulm: left as it is' };
-    });
+    const held = hosts.filter((name) => this.hostOf(name).held_by_ulm);
+    let plan: ActionPlanView | null = null;
+    if (held.length) {
+      ({ action_plan: plan } = this.audit('drain', 'operator', null, 'SUCCEEDED', null));
+      plan = { ...plan, goal: 'restore' };
+      this.plans.set(plan.id, plan);
+      this.actions.set(plan.id, held.map((host, index) => ({
+        id: `${plan!.id}-action-${index}`, action_plan_id: plan!.id, index, wave: 0, type: 'enable_compute', server: null, server_name: null, host,
+        source: null, destination: null, temporary: false, state: 'SUCCEEDED', reason: 'restore', attempts: 1, nova_migration_id: null,
+        request_id: null, error: null, started_at: iso(DOUBLE_NOW), finished_at: iso(DOUBLE_NOW),
+      })));
+    }
+    return {
+      results: hosts.map((name) => (held.includes(name)
+        ? { host: name, restored: false, detail: `restoring (wait for nova-compute, enable): action plan ${plan!.id}` }
+        : { host: name, restored: false, detail: 'not held by ulm: left as it is' })),
+      action_plan: plan,
+    };
   }
 
   // ---- servers ----

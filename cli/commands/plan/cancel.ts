@@ -1,5 +1,5 @@
-// `ulm plan cancel PLAN [--wait]`: cancels a plan; a running one stops at a safe point (no new
-// wave starts, migrations in flight finish).
+// `ulm plan cancel PLAN [--wait] [--abort-running]`: cancels a plan; a running one starts no
+// further action at once; migrations in flight finish, or are aborted through Nova when asked.
 import type { Command } from 'commander';
 import { withBackend } from '../../backend.js';
 import { defineCommand, forFormat, print } from '../../command.js';
@@ -11,21 +11,24 @@ import { followPlan } from '../../progress.js';
 
 interface CancelOptions extends OutputOptions {
   wait?: boolean;
+  abortRunning?: boolean;
 }
 
 export function registerPlanCancel(plan: Command): void {
   defineCommand(plan, {
     name: 'cancel <plan>',
-    summary: 'cancel an action plan (a running one stops after the migrations in flight)',
+    summary: 'cancel an action plan (a running one starts nothing more; migrations in flight finish unless aborted)',
     output: 'one',
     examples: [
       ['ulm plan cancel 5d2a...', 'RECOMMENDED or APPROVED: CANCELLED at once; ONGOING: CANCELLING'],
       ['ulm plan cancel 5d2a... --wait', 'and wait until it has stopped'],
+      ['ulm plan cancel 5d2a... --abort-running', 'also abort the live migrations in flight (their servers stay where they were)'],
     ],
     details: 'Exit status with --wait: 0 the plan ended CANCELLED; 1 it ended otherwise (it finished first, or failed).',
   }).option('--wait', 'wait until the plan has stopped')
+    .option('--abort-running', 'also abort the live migrations in flight through Nova')
     .action(async (id: string, options: CancelOptions, command: Command) => withBackend(command, async (backend) => {
-      const cancelled = await backend.engine.cancelActionPlan(id);
+      const cancelled = await backend.engine.cancelActionPlan(id, { abortRunning: options.abortRunning === true });
       print(renderOne(forFormat(planRecord(cancelled), options), options));
       if (!options.wait) return;
       const last = await followPlan(backend.engine, id, { intervalMs: pollInterval(backend) });

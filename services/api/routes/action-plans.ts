@@ -14,14 +14,25 @@ const ISO_INSTANT = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?
 const STATE_LIST = `^(${PLAN_STATES.join('|')})(,(${PLAN_STATES.join('|')}))*$`;
 
 export function actionPlanRoutes(): ApiRoute[] {
-  const transition = (verb: 'approve' | 'cancel', summary: string) => defineRoute({
-    method: 'POST', path: `/v1/action_plans/{id}/${verb}`, operationId: `${verb}ActionPlan`, tag: 'action_plans', rule: `ulm:action_plan:${verb}`,
-    summary,
+  const approve = defineRoute({
+    method: 'POST', path: '/v1/action_plans/{id}/approve', operationId: 'approveActionPlan', tag: 'action_plans', rule: 'ulm:action_plan:approve',
+    summary: 'Approve a recommended action plan (re-checked against the cloud: a plan whose cloud changed is marked stale and refused)',
     params: PlanParams,
     body: NoOptions,
     bodyOptional: true,
     responses: { 200: { description: 'the action plan', schema: ActionPlanViewSchema } },
-    handler: async ({ engine, params }) => ok(verb === 'approve' ? await engine.approveActionPlan(params.id) : await engine.cancelActionPlan(params.id)),
+    handler: async ({ engine, params }) => ok(await engine.approveActionPlan(params.id)),
+  });
+  const cancel = defineRoute({
+    method: 'POST', path: '/v1/action_plans/{id}/cancel', operationId: 'cancelActionPlan', tag: 'action_plans', rule: 'ulm:action_plan:cancel',
+    summary: 'Cancel an action plan (a running one starts no further action; migrations in flight finish, or are aborted with abort_running)',
+    params: PlanParams,
+    body: Type.Object({
+      abort_running: Type.Optional(Type.Boolean({ description: 'also abort the live migrations in flight through Nova (their servers stay on their source)' })),
+    }, { additionalProperties: false, description: 'optional: {"abort_running": true}' }),
+    bodyOptional: true,
+    responses: { 200: { description: 'the action plan', schema: ActionPlanViewSchema } },
+    handler: async ({ engine, params, body }) => ok(await engine.cancelActionPlan(params.id, { abortRunning: body?.abort_running === true })),
   });
 
   return [
@@ -63,7 +74,7 @@ export function actionPlanRoutes(): ApiRoute[] {
       responses: { 200: { description: 'hosts before and after', schema: Type.Object({ hosts: Type.Array(HostPictureSchema) }) } },
       handler: async ({ engine, params }) => ok({ hosts: await engine.getPlanPicture(params.id) }),
     }),
-    transition('approve', 'Approve a RECOMMENDED action plan'),
+    approve,
     defineRoute({
       method: 'POST', path: '/v1/action_plans/{id}/start', operationId: 'startActionPlan', tag: 'action_plans', rule: 'ulm:action_plan:start',
       summary: 'Start an APPROVED action plan (an applier runs it)',
@@ -81,6 +92,6 @@ export function actionPlanRoutes(): ApiRoute[] {
         return accepted(await engine.startActionPlan(params.id, { stop_new_waves_at: new Date(body.stop_new_waves_at).toISOString() }));
       },
     }),
-    transition('cancel', 'Cancel an action plan (a running one stops before its next wave)'),
+    cancel,
   ];
 }

@@ -3,7 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import { ValidationError, type Issue } from '../../../core/validation.js';
 import { accepted, defineRoute, ok, type ApiRoute } from '../route.js';
-import { AuditAndPlanSchema, HostNames, HostViewSchema, Name } from '../schemas.js';
+import { ActionPlanViewSchema, AuditAndPlanSchema, HostNames, HostViewSchema, Name } from '../schemas.js';
 
 const HostParams = Type.Object({ name: Name('compute host name') });
 
@@ -46,20 +46,23 @@ export function hostRoutes(): ApiRoute[] {
     }),
     defineRoute({
       method: 'POST', path: '/v1/hosts/undrain', operationId: 'undrainHosts', tag: 'hosts', rule: 'ulm:host:undrain',
-      summary: 'Bring back hosts ulm holds: power on, wait for nova-compute, enable',
+      summary: 'Bring back hosts ulm holds through a restore plan the applier runs: power on, wait for nova-compute, enable (202: poll the plan)',
       body: Type.Object({
         hosts: HostNames,
         rebalance: Type.Optional(Type.Boolean({ description: 'then spread load back onto them' })),
       }, { additionalProperties: false }),
       responses: {
-        200: {
-          description: 'what happened to each host',
-          schema: Type.Object({ results: Type.Array(Type.Object({ host: Type.String(), restored: Type.Boolean(), detail: Type.String() })) }),
+        202: {
+          description: 'what happens to each host, and the restore plan to poll',
+          schema: Type.Object({
+            results: Type.Array(Type.Object({ host: Type.String(), restored: Type.Boolean({ description: 'in service now; a host being restored is not yet' }), detail: Type.String() })),
+            action_plan: Type.Union([ActionPlanViewSchema, Type.Null()]),
+          }),
         },
       },
       handler: async ({ engine, body }) => {
         refuseRepeats(body.hosts);
-        return ok({ results: await engine.undrainHosts(body.hosts, { rebalance: body.rebalance ?? false }) });
+        return accepted(await engine.undrainHosts(body.hosts, { rebalance: body.rebalance ?? false }));
       },
     }),
     defineRoute({

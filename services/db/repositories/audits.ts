@@ -1,7 +1,7 @@
 // Audits: one run of a policy's goal (by an operator, a window or overload relief), from the
 // snapshot it collected to the action plan it produced.
 import type { Knex } from 'knex';
-import { GOALS, type Goal } from '../../../core/policy/schema.js';
+import { PLAN_GOALS, type PlanGoal } from '../../../core/plan/format.js';
 import { AUDIT_STATES, canTransitionAudit, isFinalAuditState, type AuditState } from '../../../core/plan/states.js';
 import { ValidationError } from '../../../core/validation.js';
 import { AuditStateConflict, NotFound } from '../errors.js';
@@ -19,7 +19,7 @@ export interface AuditRecord {
   policyId: string | null;
   policyName: string;
   windowId: string | null;
-  goal: Goal;
+  goal: PlanGoal;
   triggeredBy: AuditTrigger;
   /** What this run changes from the policy, e.g. the hosts to drain. */
   parameters: Record<string, unknown>;
@@ -38,7 +38,7 @@ export interface NewAudit {
   policyId: string | null;
   /** Name shown for an ad-hoc policy (default "ad hoc"). */
   policyName?: string;
-  goal?: Goal;
+  goal?: PlanGoal;
   windowId?: string | null;
   triggeredBy?: AuditTrigger;
   parameters?: Record<string, unknown>;
@@ -47,7 +47,7 @@ export interface NewAudit {
 function toRecord(row: Row): AuditRecord {
   return {
     id: text(row.id), policyId: optionalText(row.policy_id), policyName: text(row.policy_name), windowId: optionalText(row.window_id),
-    goal: text(row.goal) as Goal, triggeredBy: text(row.triggered_by) as AuditTrigger, parameters: json<Record<string, unknown>>(row.parameters),
+    goal: text(row.goal) as PlanGoal, triggeredBy: text(row.triggered_by) as AuditTrigger, parameters: json<Record<string, unknown>>(row.parameters),
     state: text(row.state) as AuditState, snapshotId: optionalText(row.snapshot_id), actionPlanId: optionalText(row.action_plan_id),
     failureReason: optionalText(row.failure_reason), createdAt: timestamp(row.created_at), updatedAt: timestamp(row.updated_at),
     startedAt: optionalTimestamp(row.started_at), finishedAt: optionalTimestamp(row.finished_at),
@@ -64,9 +64,9 @@ export class AuditRepository {
       ? { name: audit.policyName ?? 'ad hoc', document: JSON.stringify(audit.parameters?.document ?? {}) }
       : await this.knex('policies').where({ id: audit.policyId }).first('name', 'document');
     if (!policy) throw new NotFound('policy', String(audit.policyId));
-    const goal = audit.goal ?? (json<{ goal: Goal }>(policy.document)).goal;
+    const goal = audit.goal ?? (json<{ goal: PlanGoal }>(policy.document)).goal;
     const triggeredBy = audit.triggeredBy ?? 'manual';
-    if (!GOALS.includes(goal)) throw new ValidationError('invalid audit', [{ path: 'audit.goal', message: `expected one of ${GOALS.join(', ')}, got ${JSON.stringify(goal)}` }]);
+    if (!PLAN_GOALS.includes(goal)) throw new ValidationError('invalid audit', [{ path: 'audit.goal', message: `expected one of ${PLAN_GOALS.join(', ')}, got ${JSON.stringify(goal)}` }]);
     if (!AUDIT_TRIGGERS.includes(triggeredBy)) throw new ValidationError('invalid audit', [{ path: 'audit.triggered_by', message: `expected one of ${AUDIT_TRIGGERS.join(', ')}, got ${JSON.stringify(triggeredBy)}` }]);
     const now = this.clock();
     const id = newId();

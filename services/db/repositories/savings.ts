@@ -9,6 +9,8 @@ export interface SavingsRecord {
   id: string;
   windowId: string | null;
   actionPlanId: string | null;
+  /** The plan that brings the run's hosts back when the window closes. */
+  restorePlanId: string | null;
   periodStart: string;
   /** Null while the window run goes on. */
   periodEnd: string | null;
@@ -28,7 +30,7 @@ export interface SavingsFigures {
 
 function toRecord(row: Row): SavingsRecord {
   return {
-    id: text(row.id), windowId: optionalText(row.window_id), actionPlanId: optionalText(row.action_plan_id),
+    id: text(row.id), windowId: optionalText(row.window_id), actionPlanId: optionalText(row.action_plan_id), restorePlanId: optionalText(row.restore_plan_id),
     periodStart: timestamp(row.period_start), periodEnd: optionalTimestamp(row.period_end),
     hostsOff: integer(row.hosts_off), hostHoursOff: Number(row.host_hours_off), energyKwh: Number(row.energy_kwh),
     createdAt: timestamp(row.created_at), updatedAt: timestamp(row.updated_at),
@@ -74,6 +76,13 @@ export class SavingsRepository {
   /** Links a window run to the action plan it made. */
   async setActionPlan(id: string, actionPlanId: string): Promise<SavingsRecord> {
     const count = await this.knex('savings').where({ id }).update({ action_plan_id: actionPlanId, updated_at: this.clock() });
+    if (!count) throw new NotFound('savings record', id);
+    return this.get(id);
+  }
+
+  /** Links a window run to the restore plan that brings its hosts back. */
+  async setRestorePlan(id: string, restorePlanId: string): Promise<SavingsRecord> {
+    const count = await this.knex('savings').where({ id }).update({ restore_plan_id: restorePlanId, updated_at: this.clock() });
     if (!count) throw new NotFound('savings record', id);
     return this.get(id);
   }

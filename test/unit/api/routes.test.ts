@@ -125,10 +125,14 @@ const CASES: Record<string, Case> = {
   }),
   undrainHosts: () => ({
     request: { method: 'POST', url: '/v1/hosts/undrain', payload: { hosts: ['cmp-04', 'cmp-01'], rebalance: true } },
-    check: (body) => assert.deepEqual((body as { results: unknown[] }).results, [
-      { host: 'cmp-04', restored: true, detail: 'enabled in Nova' },
-      { host: 'cmp-01', restored: false, detail: 'not held by ulm: left as it is' },
-    ]),
+    check: (body) => {
+      const { results, action_plan: plan } = body as { results: unknown[]; action_plan: { id: string; goal: string } };
+      assert.equal(plan.goal, 'restore');
+      assert.deepEqual(results, [
+        { host: 'cmp-04', restored: false, detail: `restoring (wait for nova-compute, enable): action plan ${plan.id}` },
+        { host: 'cmp-01', restored: false, detail: 'not held by ulm: left as it is' },
+      ]);
+    },
   }),
   startHostMaintenance: () => ({
     request: { method: 'POST', url: '/v1/hosts/cmp-01/maintenance', payload: {} },
