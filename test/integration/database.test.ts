@@ -12,7 +12,7 @@ import { mysqlConnectionOptions } from '../../services/db/database.js';
 import { manualClock, testEngines } from './engines.js';
 import { nightPolicy, planDocument, snapshotDocument } from './fixtures.js';
 
-const TABLES = ['policies', 'windows', 'snapshots', 'audits', 'action_plans', 'actions', 'host_states', 'server_exemptions', 'savings', 'locks'];
+const TABLES = ['policies', 'windows', 'snapshots', 'audits', 'action_plans', 'actions', 'host_states', 'server_exemptions', 'savings', 'locks', 'maintenances'];
 
 async function rejects<T extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => T, message?: RegExp): Promise<T> {
   try {
@@ -285,6 +285,63 @@ for (const engine of testEngines()) {
         const starts = await Promise.allSettled([repositories.actions.start(action.id), otherRepositories.actions.start(action.id)]);
         assert.equal(starts.filter((result) => result.status === 'fulfilled').length, 1);
         assert.equal((await repositories.actions.get(action.id)).attempts, 1);
+      });
+    });
+
+    describe('maintenances', () => {
+      const schedule = (hosts: string[], at = '2026-11-23T22:00:00.000Z', until: string | null = '2026-11-24T06:00:00.000Z') => repositories.maintenances.create({
+        hosts, at, until, powerOff: true, drainStartsAt: '2026-11-23T21:50:00.000Z', estimatedDrainSeconds: 600, createdBy: 'alice',
+      });
+
+      it('keep what was asked, soonest first, and find a host\'s maintenance not ended', async () => {
+        const later = await schedule(['cmp-02', 'cmp-03'], '2026-11-25T22:00:00.000Z', null);
+        const sooner = await schedule(['cmp-01']);
+        assert.deepEqual(
+          { hosts: sooner.hosts, state: sooner.state, at: sooner.at, until: sooner.until, powerOff: sooner.powerOff, drainStartsAt: sooner.drainStartsAt, createdBy: sooner.createdBy },
+          { hosts: ['cmp-01'], state: 'SCHEDULED', at: '2026-11-23T22:00:00.000Z', until: '2026-11-24T06:00:00.000Z', powerOff: true, drainStartsAt: '2026-11-23T21:50:00.000Z', createdBy: 'alice' },
+        );
+        assert.equal(later.until, null);
+        assert.deepEqual((await repositories.maintenances.list()).map((record) => record.id), [sooner.id, later.id]);
+        assert.deepEqual((await repositories.maintenances.list({ host: 'cmp-03', active: true })).map((record) => record.id), [later.id]);
+        await repositories.maintenances.updateState(later.id, 'CANCELLED');
+        assert.deepEqual(await repositories.maintenances.list({ host: 'cmp-03', active: true }), []);
+      });
+
+      it('move along their life cycle with the plans that carried them out, and refuse a skipped step', async () => {
+        const maintenance = await schedule(['cmp-01']);
+        const drain = await newPlan('APPROVED');
+        time.advance(60);
+        const draining = await repositories.maintenances.updateState(maintenance.id, 'DRAINING', { from: ['SCHEDULED'] });
+        assert.equal(draining.startedAt, '2026-11-22T20:01:00.000Z');
+        await repositories.maintenances.update(maintenance.id, { drainPlanId: drain.id });
+        await rejects(repositories.maintenances.updateState(maintenance.id, 'DONE'), StateConflict, /^maintenance is DRAINING; it cannot become DONE$/);
+        await repositories.maintenances.updateState(maintenance.id, 'DRAINED');
+        const ended = await repositories.maintenances.updateState(maintenance.id, 'RESTORING', { until: '2026-11-22T20:01:00.000Z' });
+        assert.equal(ended.until, '2026-11-22T20:01:00.000Z');
+        const failed = await repositories.maintenances.updateState(maintenance.id, 'FAILED', { failureReason: 'not restored: cmp-01 (nova-compute down)' });
+        assert.deepEqual([failed.drainPlanId, failed.failureReason, failed.finishedAt], [drain.id, 'not restored: cmp-01 (nova-compute down)', '2026-11-22T20:01:00.000Z']);
+        await rejects(repositories.maintenances.get('nope'), NotFound);
+      });
+
+      it('let one of two schedulers start the drain', async () => {
+        for (let round = 0; round < 5; round += 1) {
+          const maintenance = await schedule([`cmp-${round}`]);
+          const results = await Promise.allSettled([
+            repositories.maintenances.updateState(maintenance.id, 'DRAINING', { from: ['SCHEDULED'] }),
+            otherRepositories.maintenances.updateState(maintenance.id, 'DRAINING', { from: ['SCHEDULED'] }),
+          ]);
+          assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1, `round ${round}`);
+          assert.ok((results.find((result) => result.status === 'rejected') as PromiseRejectedResult).reason instanceof StateConflict);
+        }
+      });
+
+      it('measure the live migrations the applier finished', async () => {
+        const plan = await newPlan('APPROVED');
+        const [action] = await repositories.actions.list({ actionPlanId: plan.id });
+        await repositories.actions.start(action.id);
+        time.advance(42.5);
+        await repositories.actions.updateState(action.id, 'SUCCEEDED');
+        assert.deepEqual(await repositories.maintenances.measuredMigrationSeconds(), [42.5]);
       });
     });
 
