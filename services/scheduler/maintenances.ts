@@ -29,6 +29,8 @@ export function restorePlanOf(details: readonly string[]): string | null {
 export class MaintenanceRunner {
   /** Maintenances being moved on by this process: a slow step never runs twice at once. */
   private readonly busy = new Map<string, Promise<void>>();
+  /** The last error of each maintenance's step, for the reason it fails with. */
+  private readonly lastError = new Map<string, string>();
 
   constructor(private readonly runtime: Pick<Runtime, 'repositories' | 'engine' | 'logger'>) {}
 
@@ -40,6 +42,7 @@ export class MaintenanceRunner {
         .catch((error) => {
           // Another process won a transition: its record is the truth, looked at again next tick.
           if (error instanceof StateConflict) return;
+          this.lastError.set(record.id, (error as Error).message);
           this.runtime.logger.error({ maintenance: record.id, error: (error as Error).message }, 'maintenance step failed; it is tried again');
         })
         .finally(() => this.busy.delete(record.id));
@@ -78,7 +81,12 @@ export class MaintenanceRunner {
           }
           break;
         case 'DRAINING': {
-          if (!record.drainPlanId) { record = await this.startDrain(record); break; }
+          if (!record.drainPlanId) {
+            // Claimed, but the drain never started (a restart, or the cloud refused): again, until its time.
+            if (now >= at) record = await this.move(record, 'FAILED', { failureReason: `the drain could not be started before ${record.at}${this.lastError.has(record.id) ? ` (${this.lastError.get(record.id)})` : ''}; the hosts stay in service` });
+            else record = await this.startDrain(record);
+            break;
+          }
           const drain = await this.plan(record.drainPlanId);
           if (drain?.state === 'SUCCEEDED') record = await this.move(record, record.powerOff ? 'DRAINED' : 'IN_MAINTENANCE');
           else if (!drain || !PLAN_RUNNING.includes(drain.state)) {
