@@ -7,11 +7,19 @@ import { renderOne, renderSection, type OutputOptions, type Row } from './output
 
 const gib = (megabytes: number) => Math.round((megabytes / 1024) * 10) / 10;
 
-/** `5/12` actions done (succeeded or skipped). */
+/** `5/12` actions succeeded (verified); skipped ones are not done. */
 export function doneOf(plan: ActionPlanView): string {
   const counts = plan.progress.counts;
   const total = Object.values(counts).reduce((sum, value) => sum + value, 0);
-  return `${(counts.SUCCEEDED ?? 0) + (counts.SKIPPED ?? 0)}/${total}`;
+  return `${counts.SUCCEEDED ?? 0}/${total}`;
+}
+
+/** What a plan did so far, from verified actions: `3 live migrations, 1 host disabled, 0 powered off`. */
+export function verifiedOf(plan: ActionPlanView): string {
+  const done = plan.progress.done;
+  const parts = [`${done.migrations} live migration(s)`, `${done.hosts_disabled} host(s) disabled`, `${done.hosts_powered_off} powered off`];
+  if (done.hosts_powered_on || done.hosts_enabled) parts.push(`${done.hosts_powered_on} powered on`, `${done.hosts_enabled} enabled`);
+  return parts.join(', ');
 }
 
 /** A plan as one flat record: state, metrics and progress. */
@@ -35,7 +43,8 @@ export function planRecord(plan: ActionPlanView): Row {
     hosts_powered_off: metrics.hosts_powered_off,
     memory_to_move_gib: gib(metrics.memory_to_move_mb),
     power_saved_w: metrics.power_saved_w,
-    progress: `${doneOf(plan)} actions done`,
+    progress: `${doneOf(plan)} actions succeeded`,
+    done: verifiedOf(plan),
     current_wave: plan.progress.current_wave,
     actions: plan.progress.counts,
     transfers: plan.progress.transfers.map((move) => `${move.server} ${move.source} -> ${move.destination}`),
@@ -112,7 +121,8 @@ export function renderPlanDetail(plan: ActionPlanView, actions: ActionView[], op
     ], options.fitWidth),
     renderSection('Progress', ['Field', 'Value'], [
       ['wave', !plan.progress.waves ? 'no waves' : plan.progress.current_wave === null ? `not started (${plan.progress.waves} waves)` : `${waveNumber(plan.progress.current_wave)} of ${plan.progress.waves}`],
-      ['actions done', doneOf(plan)],
+      ['actions succeeded', doneOf(plan)],
+      ...(plan.started_at ? [['done so far (verified)', verifiedOf(plan)]] : []),
       ...Object.entries(counts).filter(([, value]) => value).map(([state, value]) => [state.toLowerCase(), value]),
       ...(plan.progress.transfers.length ? [['moving now', plan.progress.transfers.map((move) => `${move.server} ${move.source} -> ${move.destination}`).join('\n')]] : []),
     ], options.fitWidth),

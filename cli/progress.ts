@@ -27,12 +27,11 @@ export function waveNumber(wave: number | null): number {
   return wave === null ? 0 : wave + 1;
 }
 
-/** `plan 1f2e… ONGOING: wave 2/4; 5 of 12 actions done, 1 failed, 2 running; moving vm-03 cmp-01 -> cmp-04` */
+/** `plan 1f2e… ONGOING: wave 2/4; 5 of 12 actions succeeded, 1 failed, 2 running; moving vm-03 cmp-01 -> cmp-04` (skipped is not succeeded) */
 export function progressLine(plan: ActionPlanView): string {
   const { counts, waves, current_wave: wave, transfers } = plan.progress;
   const total = Object.values(counts).reduce((sum, value) => sum + value, 0);
-  const done = count(counts, 'SUCCEEDED') + count(counts, 'SKIPPED');
-  const parts = [`${waves ? `wave ${waveNumber(wave)} of ${waves}` : 'no waves'}; ${done} of ${total} actions done`];
+  const parts = [`${waves ? `wave ${waveNumber(wave)} of ${waves}` : 'no waves'}; ${count(counts, 'SUCCEEDED')} of ${total} actions succeeded`];
   if (count(counts, 'FAILED')) parts.push(`${count(counts, 'FAILED')} failed`);
   if (count(counts, 'ONGOING')) parts.push(`${count(counts, 'ONGOING')} running`);
   if (count(counts, 'SKIPPED')) parts.push(`${count(counts, 'SKIPPED')} skipped`);

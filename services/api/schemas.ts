@@ -111,6 +111,10 @@ export const PlanProgressViewSchema = Type.Object({
   current_wave: Nullable(Type.Integer({ minimum: 0, description: 'the wave running, or the last one started' })),
   counts: ActionCountsSchema,
   transfers: Type.Array(Type.Object({ server: Type.String(), source: Type.String(), destination: Type.String() }), { description: 'live migrations in flight' }),
+  done: Type.Object({
+    migrations: Type.Integer({ minimum: 0 }), hosts_disabled: Type.Integer({ minimum: 0 }), hosts_powered_off: Type.Integer({ minimum: 0 }),
+    hosts_powered_on: Type.Integer({ minimum: 0 }), hosts_enabled: Type.Integer({ minimum: 0 }),
+  }, { description: 'what has happened so far, from verified actions only (a skipped or failed action never counts)' }),
 });
 
 const METRIC_NAMES = [

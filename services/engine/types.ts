@@ -78,6 +78,16 @@ export interface PlanProgressView {
   counts: Record<ActionState, number>;
   /** Live migrations in flight. */
   transfers: { server: string; source: string; destination: string }[];
+  /** What has happened so far, from verified (SUCCEEDED) actions only: skipped or failed ones never count. */
+  done: PlanDoneView;
+}
+
+export interface PlanDoneView {
+  migrations: number;
+  hosts_disabled: number;
+  hosts_powered_off: number;
+  hosts_powered_on: number;
+  hosts_enabled: number;
 }
 
 export interface ActionPlanView {

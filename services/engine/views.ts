@@ -6,7 +6,7 @@ import type { PlanDocument } from '../../core/plan/format.js';
 import type { ActionState } from '../../core/plan/states.js';
 import type { Snapshot } from '../../core/snapshot/format.js';
 import type { ActionPlanRecord, ActionRecord, AuditRecord, PolicyRecord, ServerExemptionRecord, SnapshotRecord, WindowRecord } from '../db/index.js';
-import type { ActionPlanView, ActionView, AuditView, ExemptionView, HostLoad, HostPicture, PolicyView, SnapshotView, WindowView } from './types.js';
+import type { ActionPlanView, ActionView, AuditView, PlanDoneView, ExemptionView, HostLoad, HostPicture, PolicyView, SnapshotView, WindowView } from './types.js';
 
 export function policyView(record: PolicyRecord): PolicyView {
   return { id: record.id, name: record.name, description: record.description, document: record.document, created_at: record.createdAt, updated_at: record.updatedAt };
@@ -61,8 +61,18 @@ export function actionPlanView(record: ActionPlanRecord, actions: ActionRecord[]
       counts,
       transfers: actions.filter((action) => action.state === 'ONGOING' && action.type === 'live_migrate')
         .map((action) => ({ server: action.serverName ?? action.server ?? '', source: action.source ?? '', destination: action.destination ?? '' })),
+      done: doneOf(actions),
     },
     created_at: record.createdAt, started_at: record.startedAt, finished_at: record.finishedAt,
+  };
+}
+
+/** What a plan did, from its verified actions: a skipped power-off is not a powered-off host. */
+export function doneOf(actions: readonly ActionRecord[]): PlanDoneView {
+  const count = (type: string) => actions.filter((action) => action.type === type && action.state === 'SUCCEEDED').length;
+  return {
+    migrations: count('live_migrate'), hosts_disabled: count('disable_compute'), hosts_powered_off: count('power_off'),
+    hosts_powered_on: count('power_on'), hosts_enabled: count('enable_compute'),
   };
 }
 

@@ -346,7 +346,7 @@ describe('the panel with Keystone login, against ulm serve on the loopback cloud
     assert.equal(outcome.state, 'SUCCEEDED', `the plan ended ${outcome.state}: ${outcome.progress.join(' | ')}`);
     assert.ok(outcome.progress.length >= 2, `the progress changed live, without a reload: ${outcome.progress.join(' | ')}`);
     assert.ok(outcome.transfers.length >= 1, 'a live migration in flight was shown while it ran');
-    assert.match(outcome.progress[outcome.progress.length - 1], /^(\d+) of \1 actions done/);
+    assert.match(outcome.progress[outcome.progress.length - 1], /^(\d+) of \1 actions succeeded/);
     await screenshot(page, '31-plan-succeeded');
 
     const actions = await actionsOf(consolidation.id);

@@ -279,8 +279,8 @@ describe('the ulm command against a running ulm-api (real engine, loopback cloud
         for (const action of shown.actions) if (action.type === 'live_migrate' && action.server && action.state === 'SUCCEEDED' && before.has(action.server)) original.set(action.server, before.get(action.server)!);
       }
       assert.equal(drain.status, 0, drain.stderr);
-      assert.match(drain.stderr, /ONGOING: wave 1 of \d+; \d+ of \d+ actions done/);
-      assert.match(drain.stderr, /SUCCEEDED: wave \d+ of \d+; (\d+) of \1 actions done\n/);
+      assert.match(drain.stderr, /ONGOING: wave 1 of \d+; \d+ of \d+ actions succeeded/);
+      assert.match(drain.stderr, /SUCCEEDED: wave \d+ of \d+; (\d+) of \1 actions succeeded\n/);
       assert.equal((await ulm('host', 'show', host!, '-f', 'value', '-c', 'state')).stdout, 'maintenance\n');
       const undrain = await ulm('host', 'undrain', host!, '--rebalance', '--wait', '-f', 'json');
       assert.equal(undrain.status, 0, undrain.stderr);

@@ -161,13 +161,13 @@ describe('ulm commands against a fake ulm-api', function () {
     api.routes['POST /v1/action_plans/plan-1/start'] = { status: 202, body: planView({ state: 'APPROVED' }) };
     api.routes['GET /v1/action_plans/plan-1'] = () => {
       polls++;
-      if (polls === 1) return { status: 200, body: planView({ state: 'ONGOING', progress: { waves: 2, current_wave: 0, counts: { PENDING: 3, ONGOING: 2, SUCCEEDED: 0, FAILED: 0, SKIPPED: 0, CANCELLED: 0 }, transfers: [{ server: 'vm-01', source: 'cmp-03', destination: 'cmp-01' }] } }) };
-      return { status: 200, body: planView({ state: 'FAILED', failure_reason: 'vm-01: migration timed out', progress: { waves: 2, current_wave: 0, counts: { PENDING: 0, ONGOING: 0, SUCCEEDED: 1, FAILED: 1, SKIPPED: 0, CANCELLED: 3 }, transfers: [] } }) };
+      if (polls === 1) return { status: 200, body: planView({ state: 'ONGOING', progress: { waves: 2, current_wave: 0, counts: { PENDING: 3, ONGOING: 2, SUCCEEDED: 0, FAILED: 0, SKIPPED: 0, CANCELLED: 0 }, transfers: [{ server: 'vm-01', source: 'cmp-03', destination: 'cmp-01' }], done: { migrations: 0, hosts_disabled: 0, hosts_powered_off: 0, hosts_powered_on: 0, hosts_enabled: 0 } } }) };
+      return { status: 200, body: planView({ state: 'FAILED', failure_reason: 'vm-01: migration timed out', progress: { waves: 2, current_wave: 0, counts: { PENDING: 0, ONGOING: 0, SUCCEEDED: 1, FAILED: 1, SKIPPED: 0, CANCELLED: 3 }, transfers: [], done: { migrations: 1, hosts_disabled: 0, hosts_powered_off: 0, hosts_powered_on: 0, hosts_enabled: 0 } } }) };
     };
     const run = await ulm(['plan', 'start', 'plan-1', '--wait', '-f', 'value', '-c', 'state', ...at()]);
     assert.equal(run.status, 1);
     assert.equal(run.stdout, 'FAILED\n');
-    assert.match(run.stderr, /ONGOING: wave 1 of 2; 0 of 5 actions done, 2 running; moving vm-01 cmp-03 -> cmp-01\n/);
+    assert.match(run.stderr, /ONGOING: wave 1 of 2; 0 of 5 actions succeeded, 2 running; moving vm-01 cmp-03 -> cmp-01\n/);
     assert.match(run.stderr, /ulm: action plan plan-1 ended FAILED: vm-01: migration timed out/);
   });
 
@@ -232,8 +232,8 @@ describe('ulm commands against a fake ulm-api', function () {
   it('shows progress in place on a terminal and as plain lines elsewhere', () => {
     const written: string[] = [];
     const terminal = new ProgressDisplay({ isTTY: true, columns: 40, write: (text: string) => written.push(text) });
-    terminal.show('action plan plan-1 ONGOING: wave 1 of 2; 0 of 5 actions done');
-    terminal.show('action plan plan-1 ONGOING: wave 1 of 2; 0 of 5 actions done');
+    terminal.show('action plan plan-1 ONGOING: wave 1 of 2; 0 of 5 actions succeeded');
+    terminal.show('action plan plan-1 ONGOING: wave 1 of 2; 0 of 5 actions succeeded');
     terminal.finish('done');
     // One column short of the terminal, so that the cursor never wraps to a new line.
     assert.deepEqual(written, ['\r\x1b[2Kaction plan plan-1 ONGOING: wave 1 of …', '\r\x1b[2Kdone\n']);

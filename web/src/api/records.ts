@@ -100,6 +100,8 @@ export interface PlanProgressView {
   current_wave: number | null;
   counts: Record<ActionState, number>;
   transfers: { server: string; source: string; destination: string }[];
+  /** From verified actions only. */
+  done: { migrations: number; hosts_disabled: number; hosts_powered_off: number; hosts_powered_on: number; hosts_enabled: number };
 }
 
 export interface ActionPlanView {

@@ -34,11 +34,17 @@ function typeLabel(action: ActionView): string {
   return action.temporary ? `${label} (temporary)` : label;
 }
 
-/** Hosts before and after, as the host map draws them; the servers that move are marked. */
+/** An action that has not ended otherwise: planned, running or verified (never skipped, failed or cancelled). */
+const stillCounts = (action: ActionView) => action.state === 'PENDING' || action.state === 'ONGOING' || action.state === 'SUCCEEDED';
+
+/**
+ * Hosts before and after, as the host map draws them; the servers that move are marked. A host
+ * whose disable or power-off was skipped, failed or cancelled is not drawn as in maintenance.
+ */
 function pictureHosts(picture: HostPicture[], actions: ActionView[]): { before: MapHost[]; after: MapHost[] } {
   const moving = new Set(actions.filter((action) => action.type === 'live_migrate').flatMap((action) => [action.server, action.server_name]).filter((name): name is string => Boolean(name)));
-  const disabled = new Set(actions.filter((action) => action.type === 'disable_compute').map((action) => action.host));
-  const poweredOff = new Set(actions.filter((action) => action.type === 'power_off').map((action) => action.host));
+  const disabled = new Set(actions.filter((action) => action.type === 'disable_compute' && stillCounts(action)).map((action) => action.host));
+  const poweredOff = new Set(actions.filter((action) => action.type === 'power_off' && stillCounts(action)).map((action) => action.host));
   const before: MapHost[] = [];
   const after: MapHost[] = [];
   for (const host of picture) {
@@ -53,6 +59,14 @@ function pictureHosts(picture: HostPicture[], actions: ActionView[]): { before: 
 
 function loadOf(load: HostPicture['before']) {
   return { vcpu_allocation: load.vcpu_allocation, memory_allocation: load.memory_allocation, cpu_usage: load.cpu_usage, memory_usage: load.memory_usage };
+}
+
+/** What the plan did, from verified actions: what happened, not what was planned. */
+function doneText(plan: ActionPlanView): string {
+  const done = plan.progress.done;
+  const parts = [`${done.migrations} live migration(s)`, `${done.hosts_disabled} host(s) disabled`, `${done.hosts_powered_off} powered off`];
+  if (done.hosts_powered_on || done.hosts_enabled) parts.push(`${done.hosts_powered_on} powered on`, `${done.hosts_enabled} enabled`);
+  return parts.join(', ');
 }
 
 export function actionPlanPage(context: PageContext): Page {
@@ -165,6 +179,7 @@ export function actionPlanPage(context: PageContext): Page {
       ['Memory to move', memory(m.memory_to_move_mb)],
       ['Power', `${Math.round(m.power_before_w)} W → ${Math.round(m.power_after_w)} W (saves ${Math.round(m.power_saved_w)} W)`],
       ['Hosts over limits', `${m.hosts_over_limits_before} → ${m.hosts_over_limits_after}`],
+      ...(plan.started_at ? [['Done so far (verified)', doneText(plan)] as [string, string]] : []),
     ]));
 
     const counts = plan.progress.counts;
