@@ -1,4 +1,4 @@
-// The life cycles of action plans, their actions and audits, with every allowed transition
+// The life cycles of action plans, their actions, audits and window runs, with every allowed transition
 // written down: the one declaration the database, the API, the CLI and the panel read. States
 // never claim more than happened: a plan is SUCCEEDED only when every action succeeded, a plan
 // with skipped actions ends PARTIAL, one with a failed action FAILED; a plan that was running
@@ -29,6 +29,26 @@ export type ActionState = (typeof ACTION_STATES)[number];
 
 export const AUDIT_STATES = ['PENDING', 'ONGOING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type AuditState = (typeof AUDIT_STATES)[number];
+
+/** A power-saving window's run: its plan works while OPEN, its restore plan brings the hosts back while RESTORING. */
+export const WINDOW_RUN_STATES = ['OPEN', 'RESTORING', 'CLOSED'] as const;
+export type WindowRunState = (typeof WINDOW_RUN_STATES)[number];
+
+const WINDOW_RUN_TRANSITIONS: Record<WindowRunState, readonly WindowRunState[]> = {
+  OPEN: ['RESTORING', 'CLOSED'],
+  RESTORING: ['CLOSED'],
+  CLOSED: [],
+};
+
+/** A run's state from what its record holds: closed once its period ended, restoring once it has a restore plan. */
+export function windowRunStateOf(run: { periodEnd: string | null; restorePlanId: string | null }): WindowRunState {
+  if (run.periodEnd !== null) return 'CLOSED';
+  return run.restorePlanId !== null ? 'RESTORING' : 'OPEN';
+}
+
+export function canTransitionWindowRun(from: WindowRunState, to: WindowRunState): boolean {
+  return WINDOW_RUN_TRANSITIONS[from].includes(to);
+}
 
 const PLAN_TRANSITIONS: Record<PlanState, readonly PlanState[]> = {
   RECOMMENDED: ['APPROVED', 'CANCELLED', 'SUPERSEDED'],

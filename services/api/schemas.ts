@@ -3,7 +3,7 @@
 // the shape tests). Compile-time checks below keep the records in step with the engine's types.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { MAINTENANCE_STATES } from '../../core/maintenance/states.js';
-import { ACTION_STATES, PLAN_STATES } from '../../core/plan/states.js';
+import { ACTION_STATES, PLAN_STATES, WINDOW_RUN_STATES } from '../../core/plan/states.js';
 import { PLAN_FORMAT, PLAN_GOALS, type PlanDocument, type PlanMetrics } from '../../core/plan/format.js';
 import { GOALS, PolicySchema, TimeWindowSchema } from '../../core/policy/schema.js';
 import { PowerSavingWindowSchema } from '../../core/policy/power-saving-window.js';
@@ -225,7 +225,9 @@ export const SnapshotViewSchema = Type.Object({
 export const SavingsViewSchema = Type.Object({
   window_id: Nullable(Type.String()),
   window_name: Nullable(Type.String()),
+  state: literals(WINDOW_RUN_STATES, { description: 'OPEN (its plan works), RESTORING (its restore plan brings the hosts back) or CLOSED' }),
   action_plan_id: Nullable(Type.String()),
+  restore_plan_id: Nullable(Type.String()),
   period_start: Time('hosts went off'),
   period_end: Nullable(Time('hosts came back')),
   hosts_off: Type.Integer({ minimum: 0 }),

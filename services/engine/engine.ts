@@ -5,7 +5,7 @@ import { plan } from '../../core/planner/index.js';
 import { resolvePolicy, validatePolicy, type Policy } from '../../core/policy/schema.js';
 import type { Snapshot } from '../../core/snapshot/format.js';
 import { ValidationError } from '../../core/validation.js';
-import { StateConflict } from '../../core/plan/states.js';
+import { StateConflict, windowRunStateOf } from '../../core/plan/states.js';
 import type { PowerDriver } from '../../core/power.js';
 import type { Cloud } from '../../openstack/cloud.js';
 import type { Logger } from '../../openstack/logger.js';
@@ -265,7 +265,8 @@ export function createEngine(deps: EngineDependencies): ServiceEngine {
       if (filter.window && !windowId) throw new NotFound('window', filter.window);
       return (await repositories.savings.list({ windowId, since: filter.since })).map((record) => ({
         window_id: record.windowId, window_name: windows.find((window) => window.id === record.windowId)?.name ?? null,
-        action_plan_id: record.actionPlanId, period_start: record.periodStart, period_end: record.periodEnd,
+        state: windowRunStateOf(record), action_plan_id: record.actionPlanId, restore_plan_id: record.restorePlanId,
+        period_start: record.periodStart, period_end: record.periodEnd,
         hosts_off: record.hostsOff, host_hours_off: record.hostHoursOff, energy_kwh: record.energyKwh,
       }));
     },

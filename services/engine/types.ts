@@ -3,7 +3,7 @@
 // shape (snake_case, ISO 8601 times), so routes return them as they are.
 import type { PlanDocument, PlanGoal, PlanMetrics } from '../../core/plan/format.js';
 import type { MaintenanceState } from '../../core/maintenance/states.js';
-import type { ActionState, PlanState } from '../../core/plan/states.js';
+import type { ActionState, PlanState, WindowRunState } from '../../core/plan/states.js';
 import type { Goal, Policy, TimeWindow } from '../../core/policy/schema.js';
 import type { PowerSavingWindow } from '../../core/policy/power-saving-window.js';
 import type { Snapshot } from '../../core/snapshot/format.js';
@@ -182,7 +182,10 @@ export interface SnapshotView {
 export interface SavingsView {
   window_id: string | null;
   window_name: string | null;
+  state: WindowRunState;
   action_plan_id: string | null;
+  /** The plan that brings the run's hosts back at the window's close. */
+  restore_plan_id: string | null;
   period_start: string;
   period_end: string | null;
   hosts_off: number;

@@ -68,8 +68,8 @@ export class EngineDouble implements Engine {
       document,
     });
     this.savings = [
-      { window_id: 'window-x', window_name: 'nights', action_plan_id: 'plan-x', period_start: '2026-11-20T20:00:00.000Z', period_end: '2026-11-21T06:00:00.000Z', hosts_off: 2, host_hours_off: 20, energy_kwh: 4.1 },
-      { window_id: 'window-x', window_name: 'nights', action_plan_id: 'plan-y', period_start: '2026-11-21T20:00:00.000Z', period_end: null, hosts_off: 1, host_hours_off: 0.2, energy_kwh: 0.1 },
+      { window_id: 'window-x', window_name: 'nights', state: 'CLOSED', action_plan_id: 'plan-x', restore_plan_id: 'plan-x-restore', period_start: '2026-11-20T20:00:00.000Z', period_end: '2026-11-21T06:00:00.000Z', hosts_off: 2, host_hours_off: 20, energy_kwh: 4.1 },
+      { window_id: 'window-x', window_name: 'nights', state: 'OPEN', action_plan_id: 'plan-y', restore_plan_id: null, period_start: '2026-11-21T20:00:00.000Z', period_end: null, hosts_off: 1, host_hours_off: 0.2, energy_kwh: 0.1 },
     ];
   }
 
@@ -456,7 +456,7 @@ export class EngineDouble implements Engine {
     if (unknown.length) throw new ValidationError('invalid maintenance', unknown);
     for (const host of request.hosts) {
       const other = [...this.maintenances.values()].find((view) => view.hosts.includes(host) && !isFinalMaintenanceState(view.state));
-      if (other) throw new MaintenanceOverlap(host, { ...other, powerOff: other.power_off, drainStartsAt: other.drain_starts_at, estimatedDrainSeconds: other.estimated_drain_seconds, drainPlanId: null, powerOffPlanId: null, restorePlanId: null, createdBy: other.created_by, failureReason: null, createdAt: other.created_at, updatedAt: other.updated_at, startedAt: null, finishedAt: null });
+      if (other) throw new MaintenanceOverlap(host, other);
     }
     const view: MaintenanceView = {
       id: this.id('maintenance'), hosts: [...request.hosts], state: 'SCHEDULED', at: iso(at), until: until === null ? null : iso(until), power_off: request.power_off ?? false,

@@ -13,7 +13,7 @@ interface ShowOptions extends OutputOptions {
   since?: string;
 }
 
-export const SAVINGS_COLUMNS = ['Window', 'Action Plan', 'Period Start', 'Period End', 'Hosts Off', 'Host Hours Off', 'Energy kWh'];
+export const SAVINGS_COLUMNS = ['Window', 'State', 'Action Plan', 'Restore Plan', 'Period Start', 'Period End', 'Hosts Off', 'Host Hours Off', 'Energy kWh'];
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -44,7 +44,7 @@ export function savingsTotals(savings: SavingsView[]): SavingsTotals {
 
 function savingsRow(run: SavingsView): Row {
   return {
-    Window: run.window_name ?? run.window_id, 'Action Plan': run.action_plan_id, 'Period Start': run.period_start, 'Period End': run.period_end,
+    Window: run.window_name ?? run.window_id, State: run.state, 'Action Plan': run.action_plan_id, 'Restore Plan': run.restore_plan_id, 'Period Start': run.period_start, 'Period End': run.period_end,
     'Hosts Off': run.hosts_off, 'Host Hours Off': round(run.host_hours_off), 'Energy kWh': round(run.energy_kwh),
   };
 }

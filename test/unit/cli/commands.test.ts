@@ -197,15 +197,16 @@ describe('ulm commands against a fake ulm-api', function () {
 
   it('savings show prints each run and totals', async () => {
     api.routes['GET /v1/savings'] = { status: 200, body: { savings: [
-      { window_id: 'w-1', window_name: 'weeknights', action_plan_id: 'plan-1', period_start: '2026-11-20T19:00:00Z', period_end: '2026-11-21T06:00:00Z', hosts_off: 2, host_hours_off: 22, energy_kwh: 4.4 },
-      { window_id: 'w-1', window_name: 'weeknights', action_plan_id: 'plan-2', period_start: '2026-11-21T19:00:00Z', period_end: null, hosts_off: 1, host_hours_off: 5.5, energy_kwh: 1.1 },
+      { window_id: 'w-1', window_name: 'weeknights', state: 'CLOSED', action_plan_id: 'plan-1', restore_plan_id: 'plan-1r', period_start: '2026-11-20T19:00:00Z', period_end: '2026-11-21T06:00:00Z', hosts_off: 2, host_hours_off: 22, energy_kwh: 4.4 },
+      { window_id: 'w-1', window_name: 'weeknights', state: 'OPEN', action_plan_id: 'plan-2', restore_plan_id: null, period_start: '2026-11-21T19:00:00Z', period_end: null, hosts_off: 1, host_hours_off: 5.5, energy_kwh: 1.1 },
     ] } };
     const json = JSON.parse((await ulm(['savings', 'show', '-f', 'json', ...at()])).stdout) as { runs: unknown[]; totals: { energy_kwh: number; host_hours_off: number } };
     assert.equal(json.runs.length, 2);
     assert.deepEqual([json.totals.host_hours_off, json.totals.energy_kwh], [27.5, 5.5]);
     const csv = (await ulm(['savings', 'show', '-f', 'csv', ...at()])).stdout.trim().split('\n');
     assert.equal(csv.length, 4);
-    assert.equal(csv[3], 'TOTAL,,,,,27.5,5.5');
+    assert.equal(csv[1].split(',').slice(0, 4).join(','), 'weeknights,CLOSED,plan-1,plan-1r');
+    assert.equal(csv[3], 'TOTAL,,,,,,,27.5,5.5');
     assert.match((await ulm(['savings', 'show', ...at()])).stdout, /Totals[\s\S]*all windows\s+│ 2\s+│ 27\.5\s+│ 5\.5/);
   });
 

@@ -163,7 +163,9 @@ export interface AuditView {
 export interface SavingsView {
   window_id: string | null;
   window_name: string | null;
+  state: 'OPEN' | 'RESTORING' | 'CLOSED';
   action_plan_id: string | null;
+  restore_plan_id: string | null;
   period_start: string;
   period_end: string | null;
   hosts_off: number;
