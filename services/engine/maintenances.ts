@@ -53,7 +53,7 @@ export function maintenanceView(record: MaintenanceRecord): MaintenanceView {
 
 /** A host already in a maintenance that has not ended: one maintenance per host at a time. */
 export class MaintenanceOverlap extends AlreadyExists {
-  constructor(host: string, other: MaintenanceRecord) {
+  constructor(host: string, other: Pick<MaintenanceRecord, 'id' | 'state' | 'at'>) {
     super('maintenance', 'host', host);
     this.message = `host ${host} already has maintenance ${other.id} (${other.state}, at ${other.at}); cancel it first (ulm host maintenance cancel ${other.id})`;
   }
@@ -98,7 +98,7 @@ export function maintenanceOperations(deps: MaintenanceDependencies): Pick<Engin
 
     async scheduleMaintenance(request) {
       const now = deps.now();
-      const { at } = checkMaintenanceTimes(request, now);
+      const { at, until } = checkMaintenanceTimes(request, now);
       const hosts = request.hosts;
       if (!hosts.length) throw new ValidationError('invalid maintenance', [{ path: 'hosts', message: 'is empty: name at least one host' }]);
       const repeats: Issue[] = hosts.flatMap((host, index) => (hosts.indexOf(host) !== index ? [{ path: `hosts[${index}]`, message: `"${host}" is already listed at hosts[${hosts.indexOf(host)}]; list each host once` }] : []));
@@ -126,7 +126,7 @@ export function maintenanceOperations(deps: MaintenanceDependencies): Pick<Engin
         defaultMigrationSeconds: settings.defaultMigrationSeconds, margin: settings.margin, minimumMarginSeconds: settings.minimumMarginSeconds,
       });
       const record = await repositories.maintenances.create({
-        hosts, at: new Date(at).toISOString(), until: request.until ? new Date(Date.parse(request.until)).toISOString() : null, powerOff: request.power_off ?? false,
+        hosts, at: new Date(at).toISOString(), until: until === null ? null : new Date(until).toISOString(), powerOff: request.power_off ?? false,
         drainStartsAt: new Date(estimate.startAt).toISOString(), estimatedDrainSeconds: estimate.drainSeconds, createdBy: request.created_by ?? 'operator',
       });
       deps.logger.info({ maintenance: record.id, hosts, at: record.at, drain_starts_at: record.drainStartsAt, migrations: document.meta.metrics.migrations, seconds_per_migration: estimate.secondsPerMigration, basis: estimate.basis }, 'maintenance scheduled');
