@@ -5,26 +5,10 @@
 import { MAINTENANCE_STATES, type MaintenanceState } from '../../core/maintenance/states.js';
 import { StateConflict } from '../../core/plan/states.js';
 import type { MaintenanceChanges, MaintenanceRecord } from '../db/index.js';
-import type { ActionPlanView, Engine } from '../engine/types.js';
 import type { Runtime } from '../runtime.js';
 
-/** The engine's power-off of drained hosts through an action plan; null: it made no plan. */
-type PowerOff = (hosts: string[]) => Promise<ActionPlanView | null>;
-
-interface UndrainLine { host: string; restored: boolean; detail: string }
-/** What undrain answers: the lines per host, and the restore plan it started (when it makes one). */
-type UndrainOutcome = UndrainLine[] | { results: UndrainLine[]; action_plan: { id: string } | null };
 
 const PLAN_RUNNING = ['RECOMMENDED', 'APPROVED', 'ONGOING', 'CANCELLING'];
-
-/** The restore plan undrain started, when its result lines name one. */
-export function restorePlanOf(details: readonly string[]): string | null {
-  for (const detail of details) {
-    const match = /action plan ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i.exec(detail);
-    if (match) return match[1];
-  }
-  return null;
-}
 
 export class MaintenanceRunner {
   /** Maintenances being moved on by this process: a slow step never runs twice at once. */
@@ -142,10 +126,8 @@ export class MaintenanceRunner {
   }
 
   private async powerOff(record: MaintenanceRecord): Promise<MaintenanceRecord> {
-    const powerOffHosts = (this.runtime.engine as Engine & { powerOffHosts?: PowerOff }).powerOffHosts;
     try {
-      if (!powerOffHosts) throw new Error('this ulm cannot power hosts off through an action plan');
-      const plan = await powerOffHosts.call(this.runtime.engine, record.hosts);
+      const plan = await this.runtime.engine.powerOffHosts(record.hosts);
       if (plan) return await this.runtime.repositories.maintenances.update(record.id, { powerOffPlanId: plan.id });
       // No plan: nothing left to power off, or nothing ulm can power off; the record says which.
       const states = await this.runtime.repositories.hostStates.list();
@@ -157,14 +139,12 @@ export class MaintenanceRunner {
     }
   }
 
-  /** Undrain: a restore plan when the engine makes one, else the hosts restored in the call. */
+  /** Undrain makes a restore plan the applier runs; with none, the hosts must be in service already. */
   private async restore(record: MaintenanceRecord): Promise<MaintenanceRecord> {
-    const outcome = await this.runtime.engine.undrainHosts(record.hosts, { rebalance: false }) as unknown as UndrainOutcome;
-    const results = Array.isArray(outcome) ? outcome : outcome.results;
-    const planId = (Array.isArray(outcome) ? null : outcome.action_plan?.id) ?? restorePlanOf(results.map((result) => result.detail));
-    if (planId) return this.runtime.repositories.maintenances.update(record.id, { restorePlanId: planId });
-    // A host already back in service (an operator undrained it) counts as restored.
-    const failed = results.filter((result) => record.hosts.includes(result.host) && !result.restored && !/is not in maintenance by ulm$/.test(result.detail));
+    const outcome = await this.runtime.engine.undrainHosts(record.hosts, { rebalance: false });
+    if (outcome.action_plan) return this.runtime.repositories.maintenances.update(record.id, { restorePlanId: outcome.action_plan.id });
+    // No plan: every host is in service already (an operator brought it back), or ulm left it alone.
+    const failed = outcome.results.filter((result) => record.hosts.includes(result.host) && !result.restored);
     if (failed.length) return this.move(record, 'FAILED', { failureReason: `not restored: ${failed.map((result) => `${result.host} (${result.detail})`).join('; ')}` });
     return this.move(record, 'DONE');
   }

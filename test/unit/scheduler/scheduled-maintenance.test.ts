@@ -14,7 +14,6 @@ import { ApplierWorker } from '../../../services/applier/worker.js';
 import { InProcessBus } from '../../../services/bus/index.js';
 import { createRepositories, migrateToLatest, openDatabase, type Database, type MaintenanceRecord, type Repositories } from '../../../services/db/index.js';
 import { createEngine } from '../../../services/engine/engine.js';
-import type { Engine } from '../../../services/engine/types.js';
 import { MaintenanceRunner } from '../../../services/scheduler/maintenances.js';
 import { snapshot } from '../../support/builders.js';
 import { simulatedCloudOf, SimulatedPower, type SimulatedCompute } from '../../support/simulated-compute.js';
@@ -37,7 +36,8 @@ describe('scheduled maintenance run by the scheduler', function () {
   let compute: SimulatedCompute;
   let bus: InProcessBus;
   let worker: ApplierWorker;
-  let engine: Engine;
+  let engine: ReturnType<typeof createEngine>;
+  let power: SimulatedPower;
   let now: number;
   const logger = createLogger({ level: 'silent' });
 
@@ -60,11 +60,12 @@ describe('scheduled maintenance run by the scheduler', function () {
     const clock = { now: () => now, sleep: async () => undefined };
     const applierSettings = { ...DEFAULT_APPLIER_SETTINGS, pollIntervalMs: 0, serviceUpTimeoutMs: 1000 };
     bus = new InProcessBus({ logger });
-    const context: ApplierContext = { repositories, compute, power: new SimulatedPower(), logger, clock, settings: applierSettings };
+    power = new SimulatedPower();
+    const context: ApplierContext = { repositories, compute, power, logger, clock, settings: applierSettings };
     worker = new ApplierWorker(context, bus, { holder: 'test:1', sweepMs: 3_600_000 });
     await worker.start();
     engine = createEngine({
-      repositories, cloud: () => Promise.reject(new Error('no cloud in this test')), collect, compute: async () => compute, power: new SimulatedPower(),
+      repositories, cloud: () => Promise.reject(new Error('no cloud in this test')), collect, compute: async () => compute, power,
       bus, clock, logger, applierSettings, planner: 'test', version: 'test',
       maintenanceSettings: { defaultMigrationSeconds: 60, margin: 0.5, minimumMarginSeconds: 300 },
     });
@@ -142,6 +143,22 @@ describe('scheduled maintenance run by the scheduler', function () {
     const done = await tickAt(runner, at - 60_000, scheduled.id);
     assert.equal(done.state, 'DONE', done.failureReason ?? '');
     assert.equal(done.powerOffPlanId, null);
+    assert.equal(compute.services.get('cmp-3')!.enabled, true);
+  });
+
+  it('with power-off, powers the drained host off at its time and on again after until', async () => {
+    const at = START + HOUR;
+    const scheduled = await engine.scheduleMaintenance({ hosts: ['cmp-3'], at: new Date(at).toISOString(), until: new Date(at + HOUR).toISOString(), power_off: true });
+    const runner = new MaintenanceRunner({ repositories, engine, logger });
+    assert.equal((await tickAt(runner, Date.parse(scheduled.drain_starts_at), scheduled.id)).state, 'DRAINED');
+    assert.equal(await power.powerState({ name: 'cmp-3' }), 'on', 'not powered off before its time');
+    const off = await tickAt(runner, at, scheduled.id);
+    assert.equal(off.state, 'IN_MAINTENANCE', off.failureReason ?? '');
+    assert.ok(off.powerOffPlanId);
+    assert.equal(await power.powerState({ name: 'cmp-3' }), 'off');
+    const done = await tickAt(runner, at + HOUR, scheduled.id);
+    assert.equal(done.state, 'DONE', done.failureReason ?? '');
+    assert.equal(await power.powerState({ name: 'cmp-3' }), 'on');
     assert.equal(compute.services.get('cmp-3')!.enabled, true);
   });
 
