@@ -1,0 +1,88 @@
+// The engine's audits: collect the cloud, apply the server exemptions, plan with the pure
+// planner, store the snapshot and the plan; and start it at once when asked (only where an
+// applier will take it).
+import { plan } from '../../core/planner/index.js';
+import { validatePolicy, type Policy } from '../../core/policy/schema.js';
+import type { Snapshot } from '../../core/snapshot/format.js';
+import { ValidationError } from '../../core/validation.js';
+import { ensureApplierAvailable } from '../applier/availability.js';
+import { MissingMetricsError } from '../collect/collect.js';
+import type { AuditRecord, PolicyRecord } from '../db/index.js';
+import type { EngineContext } from './context.js';
+import { withExemptions } from './exemptions.js';
+import { startApprovedPlan } from './plan-start.js';
+import type { ActionPlanView, AuditRequest, AuditView, Engine } from './types.js';
+import { auditView } from './views.js';
+
+export type AuditOutcome = { audit: AuditView; action_plan: ActionPlanView | null };
+export type AuditOperations = Pick<Engine, 'listAudits' | 'getAudit' | 'createAudit'>;
+
+/** The policy an audit plans with: stored or inline, with the request's overrides. */
+async function auditPolicy({ findPolicy }: EngineContext, request: AuditRequest): Promise<{ policy: Policy; record: PolicyRecord | null }> {
+  if (request.policy && request.document) {
+    throw new ValidationError('invalid audit', [{ path: 'document', message: 'give either policy (a stored policy) or document (an inline one), not both' }]);
+  }
+  const record = request.policy ? await findPolicy(request.policy) : null;
+  const base = record ? record.document : request.document ? validatePolicy(request.document, 'document') : null;
+  if (!base) throw new ValidationError('invalid audit', [{ path: 'policy', message: 'is required: name a stored policy (policy) or give one inline (document)' }]);
+  const policy: Policy = { ...base, ...(request.goal ? { goal: request.goal } : {}), ...(request.drain_hosts ? { drain_hosts: request.drain_hosts } : {}) };
+  return { policy: validatePolicy(policy, request.document ? 'document' : 'policy'), record };
+}
+
+export async function runAudit(context: EngineContext, request: AuditRequest): Promise<AuditOutcome> {
+  const { deps, repositories, now } = context;
+  const { policy, record } = await auditPolicy(context, request);
+  // A plan to be started at once is refused before anything is stored when no applier would run it.
+  if (request.start) await ensureApplierAvailable(deps.bus);
+  const triggeredBy = request.triggered_by === 'window' ? 'window' : request.triggered_by === 'monitor' ? 'overload' : 'manual';
+  let audit: AuditRecord = await repositories.audits.create({
+    policyId: record?.id ?? null, policyName: record?.name ?? `ad hoc (${policy.goal})`, goal: policy.goal,
+    windowId: request.window_id ?? null, triggeredBy,
+    parameters: { ...(record ? {} : { document: policy }), ...(request.drain_hosts ? { drain_hosts: request.drain_hosts } : {}), ...(request.target ? { target: request.target } : {}) },
+  });
+  audit = await repositories.audits.updateState(audit.id, 'ONGOING');
+  const fail = async (reason: string, snapshotId?: string) => {
+    audit = await repositories.audits.updateState(audit.id, 'FAILED', { failureReason: reason, ...(snapshotId ? { snapshotId } : {}) });
+    deps.logger.warn({ audit: audit.id, reason }, 'audit failed');
+    return { audit: auditView(audit), action_plan: null };
+  };
+  let snapshot: Snapshot;
+  try {
+    snapshot = await deps.collect(policy, { tool: deps.planner, audit: audit.id });
+  } catch (error) {
+    if (error instanceof MissingMetricsError) return fail(error.message);
+    return fail(`could not read the cloud: ${(error as Error).message}`);
+  }
+  if (request.target) snapshot = { ...snapshot, target: Object.fromEntries(Object.entries(request.target).filter(([server]) => snapshot.servers.some((candidate) => candidate.id === server))) };
+  const stored = await repositories.snapshots.create(snapshot);
+  const planned = withExemptions(snapshot, policy, await repositories.serverExemptions.list());
+  // Hosts the power driver cannot power off stay on, disabled: the plan says so instead of
+  // promising power-offs that would only be skipped.
+  const powerless = planned.policy.power_off === true && !deps.power.controlsPower;
+  let document;
+  try {
+    document = plan({ snapshot: planned.snapshot, policy: powerless ? { ...planned.policy, power_off: false } : planned.policy, now: now(), planner: deps.planner });
+  } catch (error) {
+    if (error instanceof ValidationError) return fail(error.message, stored.id);
+    throw error;
+  }
+  if (powerless) document.meta.notes.push(`the policy asks for power_off, but the power driver is "${deps.power.name}": emptied hosts stay on, disabled`);
+  if (document.meta.status === 'infeasible') return fail(document.meta.infeasible ?? 'the goal is infeasible', stored.id);
+  const created = await repositories.actionPlans.create({ auditId: audit.id, document, state: request.approve || request.start ? 'APPROVED' : 'RECOMMENDED' });
+  audit = await repositories.audits.updateState(audit.id, 'SUCCEEDED', { snapshotId: stored.id });
+  deps.logger.info({ audit: audit.id, plan: created.id, goal: policy.goal, migrations: document.meta.metrics.migrations, hosts_freed: document.meta.metrics.hosts_freed }, 'audit made an action plan');
+  if (request.start) await startApprovedPlan(context.hostPlans, created.id);
+  return { audit: auditView(await repositories.audits.get(audit.id)), action_plan: await context.planView(created.id) };
+}
+
+export function auditOperations(context: EngineContext): AuditOperations {
+  const { repositories, findPolicy } = context;
+  return {
+    async listAudits(filter = {}) {
+      const policyId = filter.policy ? (await findPolicy(filter.policy)).id : undefined;
+      return (await repositories.audits.list({ policyId, limit: filter.limit ?? 100 })).map(auditView);
+    },
+    async getAudit(id) { return auditView(await repositories.audits.get(id)); },
+    createAudit: (request) => runAudit(context, request),
+  };
+}
