@@ -17,6 +17,9 @@ const BROKEN = new Set(['error', 'failed', 'cancelled']);
 const CLOCK_SKEW_MS = 60_000;
 /** How long a migration may take to appear in /os-migrations after a call that reached Nova. */
 const APPEARANCE_MS = 60_000;
+/** Polls this often while a migration is young: most end within seconds, and a wave waits for its last. */
+const EARLY_POLL_MS = 500;
+const EARLY_MS = 15_000;
 /** Between two tries of a migration Nova's scheduler refused with "No valid host". */
 const NO_VALID_HOST_RETRY_DELAY_MS = 15_000;
 /** A "No valid host" refusal that may still be tried again: nothing journaled as finished. */
@@ -139,7 +142,7 @@ async function follow(run: ActionRun, from: string, requestId: string | undefine
       await abortRunningMigration(run, latest.id);
     }
     crashPoint('migration.polling');
-    await clock.sleep(settings.pollIntervalMs);
+    await clock.sleep(clock.now() - begun < EARLY_MS ? Math.min(EARLY_POLL_MS, settings.pollIntervalMs) : settings.pollIntervalMs);
   }
 }
 
