@@ -5,6 +5,8 @@ import { StateConflict } from '../../core/plan/states.js';
 import { ValidationError, type Issue } from '../../core/validation.js';
 import { OpenStackConnectionError, OpenStackHttpError, AuthenticationError, EndpointNotFoundError } from '../../openstack/errors.js';
 import { PlanNotStartable } from '../applier/executor.js';
+import { NoApplierAvailable } from '../applier/availability.js';
+import { BusUnavailableError } from '../bus/bus.js';
 import { AlreadyExists, HostNotHeld, NotFound } from '../db/errors.js';
 
 /** What every error response carries, under the key `error`. */
@@ -118,6 +120,9 @@ export function mapError(error: unknown): MappedError {
   }
   if (error instanceof AlreadyExists) return answer(409, error.message);
   if (error instanceof StateConflict || error instanceof PlanNotStartable || error instanceof HostNotHeld) return answer(409, error.message);
+  // The deployment, not the request, is at fault: the message says which process to start or what to set.
+  if (error instanceof NoApplierAvailable) return answer(409, error.message);
+  if (error instanceof BusUnavailableError) return answer(503, `the message bus cannot be reached: ${error.message}`);
   // The cloud behind the engine: not ulm's bug, and the messages are safe to show (openstack/errors.ts).
   if (error instanceof OpenStackConnectionError) return answer(503, `the cloud cannot be reached: ${error.message}`);
   if (error instanceof OpenStackHttpError || error instanceof EndpointNotFoundError || error instanceof AuthenticationError) {

@@ -105,6 +105,11 @@ export interface Bus {
   enqueue<Payload>(queue: string, job: Payload): Promise<BusMessage<Payload>>;
   /** Takes jobs from a work queue; several consumers of one queue share its jobs. */
   consume<Payload>(queue: string, handler: JobHandler<Payload>, options?: ConsumeOptions): Promise<Subscription>;
+  /**
+   * How many consumers take jobs from a work queue right now, in any process on this bus (0 when
+   * the queue does not exist): whether a job enqueued now has anyone to run it.
+   */
+  consumerCount(queue: string): Promise<number>;
   /** Calls the listener on every connection change; returns a function that stops it. */
   onConnectionChange(listener: (change: ConnectionChange) => void): () => void;
   status(): BusStatus;

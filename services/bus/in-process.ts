@@ -205,6 +205,13 @@ export class InProcessBus implements Bus {
     return subscription;
   }
 
+  async consumerCount(queue: string): Promise<number> {
+    this.ensureOpen('count the consumers of a queue');
+    checkQueueName(queue);
+    // Only this process's memory: a consumer in another process shares nothing with this bus.
+    return this.queues.get(queue)?.consumerList.filter((consumer) => !consumer.closed).length ?? 0;
+  }
+
   onConnectionChange(_listener: (change: ConnectionChange) => void): () => void {
     // Nothing to lose or regain in one process.
     return () => undefined;

@@ -3,7 +3,7 @@
 // prefetch, and recovery of all of it after a reconnection.
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import {
-  BusClosedError, type Bus, type BusMessage, type BusStatus, type ConnectionChange, type ConsumeOptions,
+  BusClosedError, BusUnavailableError, type Bus, type BusMessage, type BusStatus, type ConnectionChange, type ConsumeOptions,
   type ConsumerStatus, type EventHandler, type JobHandler, type SubscribeOptions, type Subscription,
 } from './bus.js';
 import type { BackoffOptions } from './backoff.js';
@@ -37,6 +37,9 @@ export interface RabbitBusOptions {
   /** How long close() waits for running handlers and unconfirmed publishes. Default 10 s. */
   closeTimeoutMs?: number;
 }
+
+/** How long a question to the broker (who consumes a queue) may take before it counts as unanswered. */
+const CHECK_TIMEOUT_MS = 10_000;
 
 /** Work queues survive a broker restart, and their rejected jobs are kept in `<queue>.dead`. */
 export async function declareWorkQueue(channel: Channel, queue: string): Promise<void> {
@@ -344,6 +347,34 @@ export class RabbitBus implements Bus {
     this.consumers.add(consumer);
     await this.connection.addStep(consumer.keeper.step);
     return consumer;
+  }
+
+  async consumerCount(queue: string): Promise<number> {
+    this.ensureOpen('count the consumers of a queue');
+    checkQueueName(queue);
+    const model = this.connection.current();
+    if (!model || !this.connection.connected) {
+      throw new BusUnavailableError(`cannot ask RabbitMQ at ${this.connection.target} who consumes queue ${queue}: not connected${this.connection.lastError ? ` (last error: ${this.connection.lastError})` : ''}`);
+    }
+    // A channel of its own, without the logging one: a missing queue closes it with 404, which is an answer here.
+    const unanswered = (error: unknown) => new BusUnavailableError(`cannot ask RabbitMQ at ${this.connection.target} who consumes queue ${queue}: ${describeError(error, this.connection.secrets).message}`);
+    const channel = await model.createChannel().catch((error: unknown) => { throw unanswered(error); });
+    channel.on('error', () => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const answer = channel.checkQueue(queue);
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new BusUnavailableError(`RabbitMQ at ${this.connection.target} did not say who consumes queue ${queue} within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS);
+      });
+      return (await Promise.race([answer, timeout])).consumerCount;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 404) return 0;
+      if (error instanceof BusUnavailableError) throw error;
+      throw unanswered(error);
+    } finally {
+      clearTimeout(timer);
+      await closeQuietly(channel);
+    }
   }
 
   onConnectionChange(listener: (change: ConnectionChange) => void): () => void {

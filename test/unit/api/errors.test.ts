@@ -3,10 +3,13 @@
 // JSON too; the unexpected is a 500 that says only the request id (and is logged with its
 // stack); every answer and every log line of a request carries its X-OpenStack-Request-ID.
 import { strict as assert } from 'node:assert';
+import { pino } from 'pino';
 import { StateConflict } from '../../../core/plan/states.js';
 import { ValidationError } from '../../../core/validation.js';
 import { OpenStackConnectionError, OpenStackHttpError } from '../../../openstack/errors.js';
+import { NoApplierAvailable, ensureApplierAvailable } from '../../../services/applier/availability.js';
 import { PlanNotStartable } from '../../../services/applier/executor.js';
+import { BusUnavailableError, InProcessBus } from '../../../services/bus/index.js';
 import { AlreadyExists, AuditStateConflict, HostNotHeld, NotFound } from '../../../services/db/errors.js';
 import type { Engine } from '../../../services/engine/types.js';
 import { ADMIN, testApi, type ErrorAnswer } from '../../support/api.js';
@@ -48,6 +51,31 @@ describe('ulm-api errors', () => {
       assert.match(body.error.message, entry.message);
     });
   }
+
+  it('a start no applier would run is a 409 whose message names transport_url (the in-process bus of a lone ulm-api)', async () => {
+    const bus = new InProcessBus({ logger: pino({ level: 'silent' }) });
+    const refused = await ensureApplierAvailable(bus).then(() => undefined, (error: unknown) => error as Error);
+    await bus.close();
+    assert.ok(refused instanceof NoApplierAvailable, 'an in-process bus without an applier refuses');
+    for (const [operation, url, payload] of [['startActionPlan', '/v1/action_plans/p1/start', undefined], ['createAudit', '/v1/audits', { goal: 'consolidate', start: true }]] as const) {
+      const api = testApi();
+      api.engine.failNext(operation, refused);
+      const answer = await api.app.inject({ method: 'POST', url, headers: ADMIN, ...(payload ? { payload } : {}) });
+      assert.equal(answer.statusCode, 409, answer.body);
+      const body = answer.json();
+      assertErrorShape(body, 409);
+      assert.equal(body.error.message, refused.message);
+      assert.match(body.error.message, /\[DEFAULT\] transport_url/);
+    }
+  });
+
+  it('a broker that cannot say whether an applier listens is a 503 naming the bus', async () => {
+    const api = testApi();
+    api.engine.failNext('startActionPlan', new BusUnavailableError('cannot ask RabbitMQ at rabbit://ulm:***@mq:5672/ who consumes queue applier.start-plan: not connected'));
+    const answer = await api.app.inject({ method: 'POST', url: '/v1/action_plans/p1/start', headers: ADMIN });
+    assert.equal(answer.statusCode, 503, answer.body);
+    assert.match(answer.json().error.message, /^the message bus cannot be reached: cannot ask RabbitMQ at rabbit:\/\/ulm:\*\*\*@mq:5672\//);
+  });
 
   it('a ValidationError keeps its issues, each naming the field', async () => {
     const api = testApi();
