@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { addConfigOptions, configFilesFrom, ConfigError, loadConfigFromOptions, type ConfigCommandOptions } from './config/index.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { FEATURE_NAMES, startFeatures, stopFeatures, type FeatureName, type RunningFeature } from './features.js';
+import { PreflightFailed, preflight } from './preflight.js';
 import { VERSION } from '../cli/version.js';
 
 export interface ProcessOptions extends ConfigCommandOptions {
@@ -16,6 +17,8 @@ export interface ProcessOptions extends ConfigCommandOptions {
 export interface StartedProcess {
   runtime: Runtime;
   features: RunningFeature[];
+  /** What the operator must hear at start though nothing is missing (see services/preflight.ts). */
+  warnings: string[];
   stop(): Promise<void>;
 }
 
@@ -25,6 +28,8 @@ export async function startProcess(features: readonly FeatureName[], options: Pr
   const configFiles = configFilesFrom(options);
   // The embedded default (SQLite) needs no `ulm-manage db sync`; MariaDB deployments run it.
   const migrate = config.database.connection.startsWith('sqlite');
+  // Before anything starts: a missing database or broker is one clear line, not a hang or a stack.
+  const { warnings } = await preflight(config, features, { migrate });
   const runtime = await openRuntime(config, { cloudName: options.osCloud, migrate, configFiles });
   const port = options.bindPort !== undefined ? Number(options.bindPort) : undefined;
   let running: RunningFeature[];
@@ -39,6 +44,7 @@ export async function startProcess(features: readonly FeatureName[], options: Pr
   return {
     runtime,
     features: running,
+    warnings,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -63,11 +69,12 @@ export async function runUntilSignalled(features: readonly FeatureName[], option
   try {
     started = await startProcess(features, options);
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
+    if (error instanceof ConfigError || error instanceof PreflightFailed) throw error;
     throw new Error(`ulm did not start: ${(error as Error).message}`, { cause: error });
   }
   say(`ulm ${VERSION} running (${started.runtime.config.database.connection.startsWith('sqlite') ? 'SQLite' : 'MariaDB/MySQL'} database, ${started.runtime.bus.transport} bus):`);
   for (const feature of started.features) say(`  ${feature.description}`);
+  for (const warning of started.warnings) say(`warning: ${warning}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       say(`${signal}: stopping (running waves finish first)...`);

@@ -8,6 +8,7 @@ import { ValidationError } from '../../core/validation.js';
 import { createLogger } from '../../openstack/logger.js';
 import { addConfigOptions, configFilesFrom, loadConfig, type Config, type ConfigCommandOptions } from '../config/index.js';
 import type { RunningFeature } from '../features.js';
+import { preflight } from '../preflight.js';
 import { openRuntime as openDefaultRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import { startApi } from './feature.js';
 
@@ -55,10 +56,13 @@ export async function main(argv: string[], hooks: ApiProcessHooks = {}): Promise
     const config = loadConfig(configFilesFrom(options));
     const level = options.debug || config.DEFAULT.debug ? 'debug' : config.DEFAULT.log_level === 'warning' ? 'warn' : config.DEFAULT.log_level;
     const logger = createLogger({ name: 'ulm-api', level });
+    // A runtime passed by the caller brings its own database and bus; the default one is checked first.
+    const { warnings } = hooks.openRuntime ? { warnings: [] } : await preflight(config, ['api']);
     runtime = await (hooks.openRuntime ?? openDefaultRuntime)(config, { logger });
     api = await startApi(runtime);
     // The runtime's logger from here on: the one every line of the API goes to.
     runtime.logger.info(`ulm-api ${VERSION}: ${api.description}`);
+    for (const warning of warnings) runtime.logger.warn(warning);
     const signal = await (hooks.stopSignal ?? firstSignal());
     runtime.logger.info({ signal }, 'ulm-api stopping');
     return EXIT_OK;
