@@ -6,8 +6,13 @@ import { fitsCapacity } from '../capacity.js';
 import type { Cluster } from '../cluster.js';
 import { Constraint, type ConstraintCode } from '../constraints.js';
 import type { PlanContext } from './context.js';
+import { DEFAULT_SEARCH_BUDGET, exactSearchCovers, searchPath, type PathSearchResult } from './path-search.js';
+import { pathWaves } from './path-waves.js';
 import type { Placement } from './placement.js';
-import type { Schedule } from './waves.js';
+import { bestSchedule, type Schedule } from './waves.js';
+
+/** A plan the wave orderer found is shortened with this fraction (1 / n) of the search budget. */
+const IMPROVEMENT_SHARE = 4;
 
 /** Slack on usage limits, as the placement's own check allows. */
 const USAGE_SLACK = 1e-6;
@@ -68,6 +73,65 @@ export function reachTarget(placement: Placement, context: PlanContext): boolean
   }
   explainMoves(placement, context);
   return true;
+}
+
+export interface ReachTargetOptions {
+  /** Placements the search may examine (default: the search's own budget). */
+  searchBudget?: number;
+}
+
+/**
+ * The waves from the start to the placement `reachTarget` set. The wave orderer's schedule
+ * first (fast, and enough on most clusters); where it leaves servers stuck, or parks servers on a
+ * cluster small enough for an exact search, the search over placements, keeping the plan with
+ * fewer migrations. When neither reaches the target: infeasible only with the search's proof,
+ * otherwise the servers are listed as beyond the search limit (a partial plan that moves
+ * nothing). With partial_target the stuck servers stay where they are and the others move.
+ */
+export function reachTargetSchedule(placement: Placement, context: PlanContext, options: ReachTargetOptions = {}): Schedule {
+  const cluster = placement.cluster;
+  const fast = bestSchedule(cluster, placement.hostOf);
+  if (context.infeasible) return fast;
+  if (cluster.policy.partialTarget) {
+    return fast.stuck.length ? dropStuckServers(placement, context, fast, (hostOf) => bestSchedule(cluster, hostOf)) : fast;
+  }
+  const parks = fast.moves.some((move) => move.temporary);
+  if (!fast.stuck.length && !(parks && exactSearchCovers(cluster))) return fast;
+
+  const goal = Int32Array.from(placement.hostOf);
+  // Shortening a plan that already works is worth a smaller share of the work than finding one.
+  const budget = options.searchBudget ?? (fast.stuck.length ? DEFAULT_SEARCH_BUDGET : DEFAULT_SEARCH_BUDGET / IMPROVEMENT_SHARE);
+  const result = searchPath(cluster, cluster.initialHost, goal, { budget });
+  if (result.outcome === 'found') {
+    const searched = pathWaves(cluster, cluster.initialHost, goal, result.moves);
+    if (fast.stuck.length || searched.moves.length < fast.moves.length) {
+      for (const move of searched.moves) {
+        if (!move.temporary && move.destination === cluster.initialHost[move.server]) context.because(move.server, `back to ${cluster.hostNames[move.destination]} after making room`);
+      }
+      return searched;
+    }
+    return fast;
+  }
+  if (!fast.stuck.length) return fast;
+  const empty: Schedule = { moves: [], waveCount: 0, stuck: [] };
+  const why = searchVerdict(result);
+  const stuckText = fast.stuck.slice(0, 5).map(({ server, destination }) => `${cluster.serverNames[server]} to ${cluster.hostNames[destination]}`).join(', ');
+  const more = fast.stuck.length > 5 ? ` and ${fast.stuck.length - 5} more` : '';
+  if (result.outcome === 'unreachable') {
+    // A proof: every placement reachable from the start was visited.
+    context.infeasible = `no order of live migrations reaches the target: ${why} (servers that cannot reach their target: ${stuckText}${more})`;
+  } else {
+    context.notes.push(`${why}: ${fast.stuck.length} server(s) not brought to their target (${stuckText}${more}); nothing is proposed, and the target is not proven infeasible`);
+  }
+  for (const { server, destination } of fast.stuck) context.block(server, Constraint.noSafePath, `could not reach ${cluster.hostNames[destination]}: ${why}`);
+  return empty;
+}
+
+/** What the search established, for the operator. */
+function searchVerdict(result: Exclude<PathSearchResult, { outcome: 'found' }>): string {
+  if (result.outcome === 'limit') return `no path found within the search limit (${result.examined} placements examined)`;
+  if (result.reachable <= 1) return 'no single migration is possible from the start';
+  return `the search visited all ${result.reachable} placements reachable from the start and none is the target`;
 }
 
 /**
