@@ -2,6 +2,7 @@
 // and the panel validate against it; the planner reads the resolved form.
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { GOALS as STRATEGY_GOALS, STRATEGY_ABOUTS } from '../strategies/names.js';
 import { check, ValidationError, type Issue } from '../validation.js';
 import { DAY_NAMES, isKnownTimeZone } from './windows.js';
 
@@ -9,7 +10,8 @@ const Fraction = (description: string) => Type.Number({ exclusiveMinimum: 0, max
 const Count = (minimum: number, description: string) => Type.Integer({ minimum, description });
 const Nullable = <T extends ReturnType<typeof Type.Integer>>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export const GOALS = ['consolidate', 'balance', 'drain', 'reach_target'] as const;
+/** The goals a policy can name: one per registered strategy (core/strategies/). */
+export const GOALS = STRATEGY_GOALS;
 
 /** A weekly time window in a time zone: `08:00-18:00 Mon-Fri Europe/Berlin`. */
 export const TimeWindowSchema = Type.Object({
@@ -57,7 +59,7 @@ export const OverloadPolicySchema = Type.Object({
 export type OverloadPolicy = Static<typeof OverloadPolicySchema>;
 
 export const PolicySchema = Type.Object({
-  goal: Type.Union(GOALS.map((goal) => Type.Literal(goal)), { description: 'consolidate: fewest active hosts; balance: every host under the usage limits; drain: empty drain_hosts; reach_target: reach the snapshot\'s target placement' }),
+  goal: Type.Union(GOALS.map((goal) => Type.Literal(goal)), { description: STRATEGY_ABOUTS.map(({ name, description }) => `${name}: ${description}`).join('; ') }),
   drain_hosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'hosts to empty (goal drain)', hint: 'list host names, e.g. ["cmp-01"]' })),
   max_host_cpu: Type.Optional(Fraction('after the plan, CPU use of every active host stays under this fraction of its CPUs (default 1.0)')),
   max_host_memory: Type.Optional(Fraction('after the plan, memory use of every active host stays under this fraction of its memory (default 1.0)')),
