@@ -14,6 +14,7 @@ import { runNodeScriptMeasured, runPool, runProcess } from './processes.js';
 import { renderProblems, renderTable, renderTargets, renderTimings } from './report.js';
 import { DEFAULT_PLAN_INSTANT, PLANNERS, type BenchResults, type PlanOneReport, type InstanceRecord, type PlannerName, type PlannerRun, type ScoreOutput, type TargetCheck } from './results.js';
 import { checkTargets } from './targets.js';
+import { runTightTargets } from './tight-targets-bench.js';
 
 /**
  * The baselines take 5-30 s on XL on this class of machine (measured 2026-11-22: bfd
@@ -39,6 +40,7 @@ const USAGE = `usage: npm run bench -- [options]
   --ulm-timeout S         the same for ulm's runs (default ${DEFAULT_ULM_TIMEOUT_SECONDS})
   --now ISO-8601          the instant ulm plans for (default ${DEFAULT_PLAN_INSTANT})
   --from-results FILE     run nothing: print the report of an earlier results.json again (targets re-checked)
+  --no-tight              skip the generated tight reach_target cases (test/bench/tight-targets.ts)
   -h, --help
 `;
 
@@ -53,6 +55,7 @@ interface BenchOptions {
   ulmTimeoutSeconds: number;
   now: string;
   fromResults: string | null;
+  tight: boolean;
 }
 
 function positiveInteger(value: string | undefined, option: string, fallback: number): number {
@@ -78,6 +81,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
       'ulm-timeout': { type: 'string' },
       now: { type: 'string' },
       'from-results': { type: 'string' },
+      'no-tight': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -98,6 +102,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
     ulmTimeoutSeconds: positiveInteger(values['ulm-timeout'], '--ulm-timeout', DEFAULT_ULM_TIMEOUT_SECONDS),
     now,
     fromResults: values['from-results'] ? resolve(values['from-results']) : null,
+    tight: !values['no-tight'],
   };
 }
 
@@ -313,7 +318,11 @@ async function main(argv: string[]): Promise<number> {
   endPhase(options.baselines ? 'baselines and scoring' : 'scoring');
 
   const targets = checkTargets(instances, runs, options.baselines);
-  const output = renderReport(startedAt.toISOString(), options, instances, runs, targets);
+  // The tight reach_target cases plan in this process, after everything else has finished.
+  if (options.tight) progress('tight reach_target cases: planning and scoring');
+  const tight = options.tight ? `\n${runTightTargets(options.now)}\n` : '';
+  if (options.tight) endPhase('tight reach_target');
+  const output = renderReport(startedAt.toISOString(), options, instances, runs, targets) + tight;
   const wallSeconds = (performance.now() - started) / 1000;
   process.stdout.write(`${output}\nbench finished in ${wallSeconds.toFixed(0)} s (${Object.entries(phaseSeconds).map(([phase, seconds]) => `${phase} ${seconds.toFixed(0)} s`).join(', ')}); results in ${RESULTS_FILE}${options.jsonFile ? ` and ${options.jsonFile}` : ''}\n`);
 
