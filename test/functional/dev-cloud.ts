@@ -92,3 +92,21 @@ export function seededHosts(): { sizes: Map<string, HostSize>; cpuRatio: number;
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Server name -> seeded host, from seed.py's own definition of the layout (seed.layout) over the
+ * hosts `up` started: what scripts/dev-cloud/reset must bring the cloud back to.
+ */
+export function seededLayout(): Map<string, string> {
+  const hosts = [...seededHosts().sizes.keys()];
+  const script = 'import json, sys; sys.path.insert(0, sys.argv[1]); import seed; print(json.dumps([[s["name"], s["host"]] for s in seed.layout(sys.argv[2:])]))';
+  const result = spawnSync('/usr/bin/python3', ['-c', script, `${REPO}/scripts/dev-cloud`, ...hosts], { encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) throw new Error(`seed.layout failed: ${result.stderr}`);
+  return new Map(JSON.parse(result.stdout) as [string, string][]);
+}
+
+/** Runs scripts/dev-cloud/reset (the seeded layout back), as the test tiers do. */
+export function resetDevCloud(): Run {
+  const result = spawnSync('bash', [`${REPO}/scripts/dev-cloud/reset`], { encoding: 'utf8', timeout: 900_000 });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
