@@ -12,6 +12,7 @@ import { PLAN_FORMAT, type PlanDocument } from '../../core/plan/format.js';
 import type { PowerDriver } from '../../core/power.js';
 import { occurrenceAt } from '../../core/policy/power-saving-window.js';
 import { createPowerDriver } from '../../plugins/power/index.js';
+import { waitForApplier } from '../../services/applier/availability.js';
 import { handleCloudEvent } from '../../services/cloud-changes.js';
 import { NotificationListener } from '../../services/listener/index.js';
 import { WindowScheduler } from '../../services/scheduler/scheduler.js';
@@ -139,6 +140,8 @@ describe('ulm on the real cloud', function () {
     });
     after(async () => {
       const standby = startApplier();
+      // A start is accepted only once an applier consumes the start queue.
+      await waitForApplier(test.runtime.bus, 30_000);
       await restoreLayout(test.runtime, seeded).finally(async () => {
         for (const child of appliers) if (child.exitCode === null) child.kill('SIGTERM');
         await sleep(2000);
@@ -157,6 +160,7 @@ describe('ulm on the real cloud', function () {
       const document = await engine.getPlanDocument(plan.id);
       const promised = document.actions.filter((action) => action.type === 'disable_compute').map((action) => action.host);
       const first = startApplier();
+      await waitForApplier(test.runtime.bus, 30_000);
       await engine.startActionPlan(plan.id);
       for (let waited = 0; ; waited++) {
         const view = await engine.getActionPlan(plan.id);
