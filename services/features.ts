@@ -8,7 +8,9 @@ import { WindowScheduler } from './scheduler/scheduler.js';
 import { startListener } from './cloud-changes.js';
 import { startApi } from './api/feature.js';
 
-export const FEATURE_NAMES = ['api', 'applier', 'scheduler', 'monitor', 'listener'] as const;
+// In start order: the applier consumes the start queue before the API or the scheduler can ask
+// for a start (a start no applier takes is refused); stopped in reverse, the applier last.
+export const FEATURE_NAMES = ['applier', 'api', 'scheduler', 'monitor', 'listener'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 export interface RunningFeature {
