@@ -18,3 +18,22 @@ export function fitsCapacity(used: number, incoming: number, capacity: number): 
 export function withinMaxUnit(amount: number, total: number): boolean {
   return amount <= total;
 }
+
+/**
+ * The tolerance on a usage limit (max_host_cpu, max_host_memory, a host's size for the usage
+ * forecast): relative 1e-9, as FORMAT.md and the scorer allow, so that a host brought exactly to
+ * its limit by sums of fractional usages still counts as within it.
+ */
+function usageTolerance(limit: number): number {
+  return 1e-9 * Math.max(1, Math.abs(limit));
+}
+
+/** True when observed usage `used + incoming` stays within `limit`: the one usage-limit rule. */
+export function withinUsageLimit(used: number, incoming: number, limit: number): boolean {
+  return used + incoming <= limit + usageTolerance(limit);
+}
+
+/** How far `used + incoming` is over `limit` beyond the tolerance: above 0 exactly when not within. */
+export function usageOverLimit(used: number, incoming: number, limit: number): number {
+  return used + incoming - (limit + usageTolerance(limit));
+}

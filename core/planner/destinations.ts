@@ -1,5 +1,6 @@
 // Choosing where a server goes: the first tier of candidate hosts that has any valid host wins,
 // and within a tier the best-scored host. When nothing fits, the tally of blockers says why.
+import { withinUsageLimit } from '../capacity.js';
 import { Constraint, type ConstraintCode } from '../constraints.js';
 import type { Placement } from './placement.js';
 
@@ -96,7 +97,7 @@ export function chooseDestination(
         tally?.add(Constraint.memoryCapacity);
         continue;
       }
-      if (usedCpu[host] + cpu > cpuLimit[host]) {
+      if (!withinUsageLimit(usedCpu[host], cpu, cpuLimit[host])) {
         tally?.add(Constraint.cpuUsageLimit);
         continue;
       }

@@ -1,6 +1,7 @@
 // Turns a schedule of moves into the ulm-plan/1 document: migrations wave by wave, each host the
 // plan empties (or, consolidating, finds empty) disabled in the wave after its last migration,
 // and powered off one wave later when the policy asks for it; plus the plan's metrics.
+import { withinUsageLimit } from '../capacity.js';
 import type { Cluster } from '../cluster.js';
 import { Constraint } from '../constraints.js';
 import { PLAN_FORMAT, type PlanAction, type PlanDocument, type PlanMetrics, type PlanStatus } from '../plan/format.js';
@@ -140,7 +141,7 @@ function planMetrics(cluster: Cluster, before: HostSums, after: HostSums, schedu
   let powerAfter = 0;
   let overBefore = 0;
   let overAfter = 0;
-  const over = (sum: HostSums, host: number) => sum.cpu[host] > cluster.cpuLimit[host] + 1e-6 || sum.memory[host] > cluster.memoryLimit[host] + 1e-6;
+  const over = (sum: HostSums, host: number) => !withinUsageLimit(sum.cpu[host], 0, cluster.cpuLimit[host]) || !withinUsageLimit(sum.memory[host], 0, cluster.memoryLimit[host]);
   for (let host = 0; host < cluster.hostCount; host++) {
     if (before.count[host] > 0) {
       activeBefore++;

@@ -1,6 +1,7 @@
 // Making room (an ejection chain of depth one): when a server fits on no host, take a host it
 // nearly fits on and move smaller servers off that host to others, so that it fits. The
 // caller rolls everything back unless the host it is emptying is emptied.
+import { usageOverLimit } from '../capacity.js';
 import { Constraint } from '../constraints.js';
 import type { Placement } from './placement.js';
 
@@ -8,7 +9,6 @@ import type { Placement } from './placement.js';
 const HOSTS_TRIED = 6;
 /** Servers moved off one host to make room, at most. */
 const SERVERS_MOVED = 4;
-const SLACK = 1e-6;
 
 interface Shortfall {
   memory: number;
@@ -43,8 +43,8 @@ export function makeRoom(
     memory: placement.allocatedMemory[host] + cluster.flavorMemory[server] - cluster.memoryCapacity[host],
     vcpus: placement.allocatedVcpus[host] + cluster.flavorVcpus[server] - cluster.vcpuCapacity[host],
     disk: placement.allocatedDisk[host] + cluster.flavorDisk[server] - cluster.diskCapacity[host],
-    cpu: placement.usedCpu[host] + cluster.cpuUsage[server] - cluster.cpuLimit[host] + SLACK,
-    usedMemory: placement.usedMemory[host] + cluster.memoryUsage[server] - cluster.memoryLimit[host] + SLACK,
+    cpu: usageOverLimit(placement.usedCpu[host], cluster.cpuUsage[server], cluster.cpuLimit[host]),
+    usedMemory: usageOverLimit(placement.usedMemory[host], cluster.memoryUsage[server], cluster.memoryLimit[host]),
   });
   // Hosts where only room is missing, nearest to fitting first (no allocation per host: this
   // loop runs over every keeper).
@@ -62,8 +62,8 @@ export function makeRoom(
     const need = Math.max(
       (placement.allocatedMemory[host] + memory - cluster.memoryCapacity[host]) / (memory || 1),
       (placement.allocatedVcpus[host] + cluster.flavorVcpus[server] - cluster.vcpuCapacity[host]) / vcpus,
-      (placement.usedCpu[host] + cluster.cpuUsage[server] - cluster.cpuLimit[host]) / cpu,
-      (placement.usedMemory[host] + cluster.memoryUsage[server] - cluster.memoryLimit[host]) / used,
+      usageOverLimit(placement.usedCpu[host], cluster.cpuUsage[server], cluster.cpuLimit[host]) / cpu,
+      usageOverLimit(placement.usedMemory[host], cluster.memoryUsage[server], cluster.memoryLimit[host]) / used,
     );
     if (!(need > 0 && need < 1)) continue;
     if (candidates.length === HOSTS_TRIED && nearestFirst({ host, need }, candidates[HOSTS_TRIED - 1]) > 0) continue;

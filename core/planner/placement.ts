@@ -2,12 +2,9 @@
 // one check that says whether a server may end on a host. Strategies move servers here
 // tentatively and roll back; only the final placement matters to them (the wave orderer finds
 // the path to it).
-import { fitsCapacity } from '../capacity.js';
+import { fitsCapacity, withinUsageLimit } from '../capacity.js';
 import type { Cluster } from '../cluster.js';
 import { Constraint, type ConstraintCode } from '../constraints.js';
-
-/** Slack on usage limits, so that rounding never turns a planned fit into an overload. */
-const USAGE_SLACK = 1e-6;
 
 export class Placement {
   readonly cluster: Cluster;
@@ -190,8 +187,8 @@ export class Placement {
     if (!fitsCapacity(this.allocatedVcpus[host], vcpus, cluster.vcpuCapacity[host])) return Constraint.vcpuCapacity;
     if (!fitsCapacity(this.allocatedDisk[host], disk, cluster.diskCapacity[host])) return Constraint.diskCapacity;
     if (usage) {
-      if (this.usedCpu[host] + cluster.cpuUsage[server] > cluster.cpuLimit[host] - USAGE_SLACK) return Constraint.cpuUsageLimit;
-      if (this.usedMemory[host] + cluster.memoryUsage[server] > cluster.memoryLimit[host] - USAGE_SLACK) return Constraint.memoryUsageLimit;
+      if (!withinUsageLimit(this.usedCpu[host], cluster.cpuUsage[server], cluster.cpuLimit[host])) return Constraint.cpuUsageLimit;
+      if (!withinUsageLimit(this.usedMemory[host], cluster.memoryUsage[server], cluster.memoryLimit[host])) return Constraint.memoryUsageLimit;
     }
     const groupBlocker = this.groupBlocker(server, host);
     if (groupBlocker) return groupBlocker;
@@ -232,8 +229,8 @@ export class Placement {
     const cpuTotal = cluster.vcpuTotal[host];
     const memoryTotal = cluster.memoryTotal[host];
     for (let step = 0; step < steps; step++) {
-      if (this.forecastCpu![hostBase + step] + cluster.forecastCpu![serverBase + step] > cpuTotal - USAGE_SLACK) return false;
-      if (this.forecastMemory![hostBase + step] + cluster.forecastMemory![serverBase + step] > memoryTotal - USAGE_SLACK) return false;
+      if (!withinUsageLimit(this.forecastCpu![hostBase + step], cluster.forecastCpu![serverBase + step], cpuTotal)) return false;
+      if (!withinUsageLimit(this.forecastMemory![hostBase + step], cluster.forecastMemory![serverBase + step], memoryTotal)) return false;
     }
     return true;
   }
@@ -241,9 +238,7 @@ export class Placement {
   /** The host is within the usage limits (and the forecast) as it stands. */
   withinUsageLimits(host: number): boolean {
     const cluster = this.cluster;
-    if (this.usedCpu[host] > cluster.cpuLimit[host] + USAGE_SLACK) return false;
-    if (this.usedMemory[host] > cluster.memoryLimit[host] + USAGE_SLACK) return false;
-    return true;
+    return withinUsageLimit(this.usedCpu[host], 0, cluster.cpuLimit[host]) && withinUsageLimit(this.usedMemory[host], 0, cluster.memoryLimit[host]);
   }
 
   /** Forecast usage of a host at its busiest step, as fractions of its size (cpu, memory). */

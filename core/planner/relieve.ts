@@ -1,11 +1,10 @@
 // Overload relief (goal `balance`, and the first step of every goal): bring every active host
 // under the policy's usage limits with as few migrations as possible.
+import { withinUsageLimit } from '../capacity.js';
 import { Constraint } from '../constraints.js';
 import type { PlanContext } from './context.js';
 import { BlockerTally, bestFit, chooseDestination, mostRoom } from './destinations.js';
 import type { Placement } from './placement.js';
-
-const EPSILON = 1e-6;
 
 export interface ReliefOptions {
   /** `spread` (balance: keep room everywhere) or `fit` (consolidate: keep hosts full). */
@@ -64,7 +63,8 @@ export function relieveOverloads(placement: Placement, context: PlanContext, opt
       }
       // One server that covers the whole excess, the cheapest to move; else the one that
       // covers most of it. Both keep the number of migrations low.
-      const covers = (server: number) => cluster.cpuUsage[server] >= excessCpu - EPSILON && cluster.memoryUsage[server] >= excessMemory - EPSILON;
+      const covers = (server: number) => withinUsageLimit(placement.usedCpu[host], -cluster.cpuUsage[server], cluster.cpuLimit[host]) &&
+        withinUsageLimit(placement.usedMemory[host], -cluster.memoryUsage[server], cluster.memoryLimit[host]);
       const share = (server: number) => Math.max(
         excessCpu > 0 ? cluster.cpuUsage[server] / excessCpu : 0,
         excessMemory > 0 ? cluster.memoryUsage[server] / excessMemory : 0,

@@ -2,7 +2,7 @@
 // sets it as the placement to reach; the wave orderer finds the capacity-safe path to it. With
 // the policy's `partial_target`, the servers that cannot reach their target stay where they are
 // (each listed with its reason) and the others move.
-import { fitsCapacity } from '../capacity.js';
+import { fitsCapacity, withinUsageLimit } from '../capacity.js';
 import type { Cluster } from '../cluster.js';
 import { Constraint, type ConstraintCode } from '../constraints.js';
 import type { PlanContext } from './context.js';
@@ -13,9 +13,6 @@ import { bestSchedule, type Schedule } from './waves.js';
 
 /** A plan the wave orderer found is shortened with this fraction (1 / n) of the search budget. */
 const IMPROVEMENT_SHARE = 4;
-
-/** Slack on usage limits, as the placement's own check allows. */
-const USAGE_SLACK = 1e-6;
 
 /** Moves every server to its target; returns false (placement untouched) when infeasible. */
 export function reachTarget(placement: Placement, context: PlanContext): boolean {
@@ -221,8 +218,8 @@ function arrivalBlocker(placement: Placement, server: number, host: number): Con
   if (!fitsCapacity(placement.allocatedMemory[host], cluster.flavorMemory[server], cluster.memoryCapacity[host])) return Constraint.memoryCapacity;
   if (!fitsCapacity(placement.allocatedVcpus[host], cluster.flavorVcpus[server], cluster.vcpuCapacity[host])) return Constraint.vcpuCapacity;
   if (!fitsCapacity(placement.allocatedDisk[host], cluster.flavorDisk[server], cluster.diskCapacity[host])) return Constraint.diskCapacity;
-  if (placement.usedCpu[host] + cluster.cpuUsage[server] > cluster.cpuLimit[host] + USAGE_SLACK) return Constraint.cpuUsageLimit;
-  if (placement.usedMemory[host] + cluster.memoryUsage[server] > cluster.memoryLimit[host] + USAGE_SLACK) return Constraint.memoryUsageLimit;
+  if (!withinUsageLimit(placement.usedCpu[host], cluster.cpuUsage[server], cluster.cpuLimit[host])) return Constraint.cpuUsageLimit;
+  if (!withinUsageLimit(placement.usedMemory[host], cluster.memoryUsage[server], cluster.memoryLimit[host])) return Constraint.memoryUsageLimit;
   return placement.groupBlocker(server, host);
 }
 
