@@ -135,6 +135,8 @@ Exit status:
      something was not found, a conflict (e.g. the plan is not APPROVED), the API or the
      cloud refused or could not be reached
   2  bad input or usage: the message names the option or field and what would be right
+  3  ulm plan --snapshot: the plan meets its goal only in part (blocked servers on stderr)
+  4  ulm plan --snapshot: the goal is infeasible, or no path to it was found
 
 Examples:
   ulm host list                                  hosts, their state and load

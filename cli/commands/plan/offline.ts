@@ -1,7 +1,9 @@
 // `ulm plan --snapshot FILE [--policy FILE] [--now ISO-8601] [-f table|json|yaml] [--explain]`:
-// plans offline from a ulm-cluster/1 snapshot; `-f json` prints exactly the ulm-plan/1 document.
+// plans offline from a ulm-cluster/1 snapshot; `-f json` prints exactly the ulm-plan/1 document,
+// and the exit status says whether the plan meets its goal (0), in part (3) or not at all (4).
 import type { Command } from 'commander';
 import { stringify as yamlOf } from 'yaml';
+import { CONSTRAINT_NAMES, Constraint } from '../../../core/constraints.js';
 import { plan } from '../../../core/planner/index.js';
 import type { PlanDocument } from '../../../core/plan/format.js';
 import { unknownPolicyFields } from '../../../core/policy/schema.js';
@@ -9,7 +11,7 @@ import { snapshotPolicy } from '../../../core/snapshot/read.js';
 import { ValidationError } from '../../../core/validation.js';
 import { readPolicyFile, readSnapshotFile } from '../../files.js';
 import { renderList, renderSection, withOutputOptions, type OutputOptions } from '../../output.js';
-import { CommandFailure } from '../../errors.js';
+import { CommandFailure, EXIT_GOAL_NOT_REACHED, EXIT_GOAL_PARTLY_MET } from '../../errors.js';
 import { PLANNER_NAME } from '../../version.js';
 
 interface OfflineOptions extends OutputOptions {
@@ -38,7 +40,15 @@ export function registerOfflinePlan(planCommand: Command): void {
 Examples:
   ulm plan --snapshot cluster.json                      waves, moves and metrics as tables
   ulm plan --snapshot cluster.json -f json > plan.json  the ulm-plan/1 document
-  ulm plan --snapshot cluster.json --policy night.yaml --now 2026-11-23T20:00:00+01:00 --explain`)
+  ulm plan --snapshot cluster.json --policy night.yaml --now 2026-11-23T20:00:00+01:00 --explain
+
+Exit status (offline, with --snapshot):
+  0  the plan meets its goal (or there is nothing to do)
+  2  bad input (the message names the field and what is expected)
+  3  the plan meets its goal only in part: the servers it could not move are listed on
+     standard error (name, constraint, detail)
+  4  the goal is infeasible, or no path to it was found: nothing is proposed; the reason and
+     the servers concerned are on standard error`)
     .action((options: OfflineOptions, command: Command) => {
       if (!options.snapshot) {
         command.help({ error: true });
@@ -51,9 +61,33 @@ Examples:
       const policy = options.policy ? readPolicyFile(options.policy) : snapshotPolicy(snapshot);
       const document = plan({ snapshot, policy, now: parseNow(options.now), planner: PLANNER_NAME });
       process.stdout.write(renderPlan(document, options));
-      if (document.meta.status === 'infeasible') throw new CommandFailure(document.meta.infeasible ?? 'the goal is infeasible');
-      if (document.meta.status === 'partial') process.stderr.write(`warning: the plan reaches its goal only in part (${document.meta.blocked.length} server(s) blocked; see --explain)\n`);
+      const shortfall = goalShortfall(document);
+      if (shortfall) throw new CommandFailure(shortfall.message, shortfall.exitCode);
     });
+}
+
+const NO_PATH = CONSTRAINT_NAMES[Constraint.noSafePath];
+
+/**
+ * How a plan falls short of its goal, as the exit status and the message on standard error;
+ * null when it meets it. A plan that moves nothing because no order of moves was found
+ * (reach_target beyond the search limit) has not reached its goal, even in part.
+ */
+export function goalShortfall(document: PlanDocument): { exitCode: number; message: string } | null {
+  const { status, blocked, notes } = document.meta;
+  if (status !== 'infeasible' && status !== 'partial') return null;
+  const blockedLines = blocked.map((entry) => `  ${entry.server_name}: ${entry.constraint}: ${entry.detail}`);
+  if (status === 'infeasible') {
+    return { exitCode: EXIT_GOAL_NOT_REACHED, message: [`the goal is infeasible: ${document.meta.infeasible ?? 'no reason given'}`, ...blockedLines].join('\n') };
+  }
+  const moves = document.actions.some((action) => action.type === 'live_migrate');
+  if (!moves && blocked.some((entry) => entry.constraint === NO_PATH)) {
+    return { exitCode: EXIT_GOAL_NOT_REACHED, message: ['no path to the goal was found; nothing is proposed', ...notes.map((note) => `  note: ${note}`), ...blockedLines].join('\n') };
+  }
+  const header = blocked.length
+    ? `the plan meets its goal only in part: ${blocked.length} server(s) blocked (server: constraint: detail)`
+    : 'the plan meets its goal only in part';
+  return { exitCode: EXIT_GOAL_PARTLY_MET, message: [header, ...blockedLines, ...(blocked.length ? [] : notes.map((note) => `  note: ${note}`))].join('\n') };
 }
 
 const ACTION_COLUMNS = ['wave', 'type', 'server', 'server_name', 'source', 'destination', 'host', 'reason'];
