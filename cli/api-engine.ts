@@ -116,7 +116,9 @@ export class ApiEngine implements Engine {
   updatePolicy(idOrName: string, input: { name?: string; description?: string; document?: unknown }) {
     return this.call<PolicyView>({ method: 'PATCH', path: `/v1/policies/${segment(idOrName)}`, body: input });
   }
-  async deletePolicy(idOrName: string) { await this.call({ method: 'DELETE', path: `/v1/policies/${segment(idOrName)}` }); }
+  async deletePolicy(idOrName: string, options: { with_windows?: boolean } = {}) {
+    await this.call({ method: 'DELETE', path: `/v1/policies/${segment(idOrName)}`, query: { with_windows: options.with_windows ? 'true' : undefined } });
+  }
   /** The same core schema as the API's, checked here: the interface asks for an answer without waiting. */
   validatePolicy(document: unknown): Policy { return validatePolicy(document, 'document'); }
   /** What the API itself says of a policy (its ulm may be another version than this client). */

@@ -283,13 +283,18 @@ export interface Engine {
   getPolicy(idOrName: string): Promise<PolicyView>;
   createPolicy(input: { name: string; description?: string; document: unknown }): Promise<PolicyView>;
   updatePolicy(idOrName: string, input: { name?: string; description?: string; document?: unknown }): Promise<PolicyView>;
-  deletePolicy(idOrName: string): Promise<void>;
+  /**
+   * Refused (409, naming the windows) while the policy has windows, unless `with_windows`: then
+   * each window's run in progress is restored and closed (as deleteWindow does) and the windows go too.
+   */
+  deletePolicy(idOrName: string, options?: { with_windows?: boolean }): Promise<void>;
   /** Validates a policy document without storing it; throws ValidationError listing every issue. */
   validatePolicy(document: unknown): Policy;
 
   listWindows(filter?: { policy?: string }): Promise<WindowView[]>;
   getWindow(id: string): Promise<WindowView>;
   createWindow(input: { policy: string; window: unknown }): Promise<WindowView>;
+  /** A run in progress is ended first: its plan stopped, its hosts restored, the run closed (409 while its plan still runs). */
   deleteWindow(id: string): Promise<void>;
 
   listAudits(filter?: { policy?: string; limit?: number }): Promise<AuditView[]>;

@@ -12,6 +12,7 @@ import { PlanNotStartable } from '../../services/applier/executor.js';
 import { MaintenanceStateConflict } from '../../services/db/repositories/maintenances.js';
 import { checkMaintenanceTimes, MaintenanceOverlap } from '../../services/engine/maintenances.js';
 import { AlreadyExists, NotFound } from '../../services/db/errors.js';
+import { PolicyHasWindows } from '../../services/db/repositories/policies.js';
 import type {
   ActionPlanView, ActionView, AuditRequest, AuditView, Engine, ExemptionKind, ExemptionRequest, ExemptionView, HostPicture,
   HostState, HostView, MaintenanceRequest, MaintenanceView, PolicyView, SavingsView, ServerView, SnapshotView, StatusView, UndrainView, WindowView,
@@ -137,9 +138,13 @@ export class EngineDouble implements Engine {
     return updated;
   }
 
-  async deletePolicy(idOrName: string): Promise<void> {
-    this.enter('deletePolicy', [idOrName]);
-    this.policies.delete(this.policyOf(idOrName).id);
+  async deletePolicy(idOrName: string, options: { with_windows?: boolean } = {}): Promise<void> {
+    this.enter('deletePolicy', [idOrName, options]);
+    const policy = this.policyOf(idOrName);
+    const windows = [...this.windows.values()].filter((window) => window.policy_id === policy.id);
+    if (windows.length && !options.with_windows) throw new PolicyHasWindows(policy.name, windows.map((window) => ({ id: window.id, name: window.window.name })));
+    for (const window of windows) this.windows.delete(window.id);
+    this.policies.delete(policy.id);
   }
 
   validatePolicy(document: unknown): Policy {

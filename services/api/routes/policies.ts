@@ -70,10 +70,14 @@ export function policyRoutes(): ApiRoute[] {
     defineRoute({
       method: 'DELETE', path: '/v1/policies/{policy}', operationId: 'deletePolicy', tag: 'policies', rule: 'ulm:policy:delete',
       summary: 'Delete a policy',
+      description: 'Answers 409 naming the policy\'s windows (names and ids) unless with_windows=true. With it, a window run in progress is ended first: its plan stopped, its hosts brought back through a restore plan, the run closed; 409 while that plan still has migrations in flight.',
       params: PolicyParams,
+      query: Type.Object({
+        with_windows: Type.Optional(Type.Boolean({ description: 'delete the policy\'s windows with it (their runs in progress restored first)' })),
+      }, { additionalProperties: false }),
       responses: { 204: { description: 'deleted' } },
-      handler: async ({ engine, params }) => {
-        await engine.deletePolicy(params.policy);
+      handler: async ({ engine, params, query }) => {
+        await engine.deletePolicy(params.policy, query.with_windows ? { with_windows: true } : {});
         return noContent();
       },
     }),

@@ -39,6 +39,7 @@ export function windowRoutes(): ApiRoute[] {
     defineRoute({
       method: 'DELETE', path: '/v1/windows/{id}', operationId: 'deleteWindow', tag: 'windows', rule: 'ulm:window:delete',
       summary: 'Delete a power-saving window',
+      description: 'A run in progress is ended first: its plan stopped, its hosts brought back through a restore plan, the run closed; 409 while that plan still has migrations in flight.',
       params: WindowParams,
       responses: { 204: { description: 'deleted' } },
       handler: async ({ engine, params }) => {

@@ -4,6 +4,18 @@ import { validatePolicy, type Policy } from '../../../core/policy/schema.js';
 import { AlreadyExists, NotFound } from '../errors.js';
 import { isUniqueViolation, json, newId, text, timestamp, type Clock, type Row } from '../rows.js';
 import { ValidationError } from '../../../core/validation.js';
+import { StateConflict } from '../../../core/plan/states.js';
+import { refuseOpenRuns } from './windows.js';
+
+/** A policy with windows is deleted only when the caller asks for its windows to go too. A StateConflict: 409 at the API. */
+export class PolicyHasWindows extends StateConflict {
+  constructor(readonly policy: string, readonly windows: { id: string; name: string }[]) {
+    super('action plan', 'in use', 'deleted');
+    this.name = 'PolicyHasWindows';
+    const list = windows.map((window) => `${window.name} (${window.id})`).join(', ');
+    this.message = `policy ${policy} has ${windows.length} window${windows.length === 1 ? '' : 's'}: ${list}; delete ${windows.length === 1 ? 'it' : 'them'} first (ulm window delete), or delete the policy with them (ulm policy delete --with-windows; DELETE /v1/policies/${policy}?with_windows=true)`;
+  }
+}
 
 export interface PolicyRecord {
   id: string;
@@ -83,8 +95,21 @@ export class PolicyRepository {
     return this.get(id);
   }
 
-  /** Deletes the policy and its windows; its audits stay, with the policy's name. */
-  async delete(id: string): Promise<void> {
-    if (!(await this.knex('policies').where({ id }).delete())) throw new NotFound('policy', id);
+  /**
+   * Deletes the policy; its audits stay, with the policy's name. A policy with windows is refused
+   * (PolicyHasWindows) unless `withWindows`, and a window with a run in progress is never deleted
+   * here (WindowRunInProgress): the engine restores and closes such runs first.
+   */
+  async delete(id: string, options: { withWindows?: boolean } = {}): Promise<void> {
+    await this.knex.transaction(async (transaction) => {
+      const row = await transaction('policies').where({ id }).first();
+      if (!row) throw new NotFound('policy', id);
+      const windows = (await transaction('windows').where({ policy_id: id }).orderBy('name').select('id', 'name'))
+        .map((window: Row) => ({ id: text(window.id), name: text(window.name) }));
+      if (windows.length && !options.withWindows) throw new PolicyHasWindows(text(row.name), windows);
+      await refuseOpenRuns(transaction, windows);
+      await transaction('windows').where({ policy_id: id }).delete();
+      await transaction('policies').where({ id }).delete();
+    });
   }
 }

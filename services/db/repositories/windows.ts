@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import { validatePowerSavingWindow, type PowerSavingWindow } from '../../../core/policy/power-saving-window.js';
 import { AlreadyExists, NotFound } from '../errors.js';
+import { StateConflict } from '../../../core/plan/states.js';
 import { flag, isForeignKeyViolation, isUniqueViolation, json, newId, text, timestamp, type Clock, type Row } from '../rows.js';
 
 export interface WindowRecord {
@@ -14,6 +15,19 @@ export interface WindowRecord {
   enabled: boolean;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * A window whose run is in progress (its savings row has no period_end): deleting the window
+ * would leave the run's hosts in maintenance with nothing left to restore them. A StateConflict,
+ * so the API answers 409.
+ */
+export class WindowRunInProgress extends StateConflict {
+  constructor(window: { id: string; name: string }, detail: string) {
+    super('action plan', 'running', 'deleted');
+    this.name = 'WindowRunInProgress';
+    this.message = `window ${window.name} (${window.id}) has a run in progress: ${detail}`;
+  }
 }
 
 export interface NewWindow {
@@ -65,8 +79,14 @@ export class WindowRepository {
     return this.get(id);
   }
 
+  /** Refused while a run of the window is in progress: the engine restores and closes it first. */
   async delete(id: string): Promise<void> {
-    if (!(await this.knex('windows').where({ id }).delete())) throw new NotFound('window', id);
+    await this.knex.transaction(async (transaction) => {
+      const row = await transaction('windows').where({ id }).first();
+      if (!row) throw new NotFound('window', id);
+      await refuseOpenRuns(transaction, [{ id, name: text(row.name) }]);
+      await transaction('windows').where({ id }).delete();
+    });
   }
 
   private async write(operation: () => Promise<unknown>, policyId: string, name: string): Promise<void> {
@@ -78,4 +98,13 @@ export class WindowRepository {
       throw error;
     }
   }
+}
+
+/** Throws WindowRunInProgress for the first of these windows with a run not yet closed. */
+export async function refuseOpenRuns(knex: Knex, windows: { id: string; name: string }[]): Promise<void> {
+  if (!windows.length) return;
+  const open = await knex('savings').whereIn('window_id', windows.map((window) => window.id)).whereNull('period_end').first();
+  if (!open) return;
+  const window = windows.find((candidate) => candidate.id === open.window_id)!;
+  throw new WindowRunInProgress(window, `its hosts must be restored first; \`ulm window delete ${window.id}\` restores them and closes the run`);
 }

@@ -61,7 +61,10 @@ const CASES: Record<string, Case> = {
       assert.deepEqual(api.engine.lastCall('updatePolicy'), [w.policyId, { description: 'nights only' }]);
     },
   }),
-  deletePolicy: () => ({ request: { method: 'DELETE', url: '/v1/policies/nightly' } }),
+  deletePolicy: () => ({
+    request: { method: 'DELETE', url: '/v1/policies/nightly?with_windows=true' },
+    check: (_body, api) => assert.deepEqual(api.engine.lastCall('deletePolicy'), ['nightly', { with_windows: true }]),
+  }),
 
   listWindows: () => ({
     request: { method: 'GET', url: '/v1/windows?policy=nightly' },
