@@ -1,13 +1,27 @@
 // `ulm-manage`: the operator's maintenance command, like nova-manage: `db sync` and `db version`
-// on the database of [database] connection, `config show` of the effective configuration.
+// on the database of [database] connection, `db purge` of old rows (as watcher-db-manage purge),
+// `config show` of the effective configuration.
 import { Command, CommanderError } from 'commander';
 import { ValidationError } from '../core/validation.js';
 import { addConfigOptions, configFilesFrom, formatConfig, loadConfig, type ConfigCommandOptions } from '../services/config/index.js';
 import { migrateToLatest, openDatabaseFromConfig, schemaVersion } from '../services/db/index.js';
+import { purgeDatabase } from '../services/db/purge.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js';
 import { VERSION } from './version.js';
 
 type Output = (text: string) => void;
+
+/** --before: a date (midnight UTC) or an ISO 8601 time with an offset. */
+export function parseBefore(value: string): Date {
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`)
+    : /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : new Date(Number.NaN);
+  // A date that does not exist (2026-02-30) is refused, not rolled over into the next month.
+  const rolledOver = !Number.isNaN(date.getTime()) && !/[+-]\d{2}:\d{2}$/.test(value) && date.toISOString().slice(0, 10) !== value.slice(0, 10);
+  if (Number.isNaN(date.getTime()) || rolledOver) {
+    throw new ValidationError('invalid option', [{ path: '--before', message: `"${value}" is not a date; give YYYY-MM-DD (midnight UTC) or an ISO 8601 time with an offset, e.g. 2026-11-01 or 2026-11-01T00:00:00Z` }]);
+  }
+  return date;
+}
 
 function configOf(command: Command) {
   return loadConfig(configFilesFrom(command.optsWithGlobals<ConfigCommandOptions>()));
@@ -51,6 +65,19 @@ export function buildManageProgram(write: Output = (text) => process.stdout.writ
         const version = await schemaVersion(database);
         write(`${version.current ?? 'none'}\n`);
         if (version.pending.length) process.stderr.write(`ulm-manage: ${version.pending.length} migration(s) pending (${version.pending.join(', ')}): run ulm-manage db sync\n`);
+      });
+    });
+
+  db.command('purge')
+    .description('delete snapshots, audits, finished action plans and their actions (the journal) older than --before; keeps the newest snapshot and whatever an unfinished plan, a held host, a window run or a maintenance in progress refers to')
+    .requiredOption('--before <date>', 'purge rows older than this: YYYY-MM-DD (midnight UTC) or an ISO 8601 time with an offset')
+    .option('--dry-run', 'print what would be deleted, delete nothing', false)
+    .action(async (options: { before: string; dryRun: boolean }, command: Command) => {
+      const before = parseBefore(options.before);
+      await withDatabase(command, async (database) => {
+        const report = await purgeDatabase(database.knex, { before, dryRun: options.dryRun });
+        const verb = options.dryRun ? 'would delete' : 'deleted';
+        for (const [table, count] of Object.entries(report)) write(`${table}: ${verb} ${count}\n`);
       });
     });
 

@@ -57,6 +57,8 @@ export interface Runtime {
   cloud(): Promise<Cloud>;
   /** Reads the cloud into a snapshot with the policy's metrics settings, and stores it. */
   collectAndStore(policy: Policy): Promise<Snapshot>;
+  /** Reads the cloud into a snapshot with the policy's metrics settings, without storing it. */
+  collect(policy: Policy): Promise<Snapshot>;
   compute(): Promise<ComputeOperations>;
   applierContext(): Promise<ApplierContext>;
   /** Set by the scheduler feature when it runs in this process. */
@@ -153,6 +155,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     config, logger, database, repositories, bus, power, engine, clock, holder, cloud, compute, schedulerLeader,
     configFiles: options.configFiles ?? [],
     cloudName: options.cloudName ?? options.cloudConfig?.cloud,
+    collect: (policy) => collect(policy, { tool: PLANNER_NAME }),
     async collectAndStore(policy) {
       const snapshot = await collect(policy, { tool: PLANNER_NAME });
       await repositories.snapshots.create(snapshot);

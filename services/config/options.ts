@@ -93,6 +93,10 @@ export const OPTIONS = {
     mysql_sql_mode: string({ default: 'TRADITIONAL', help: 'SQL mode set on every MariaDB/MySQL connection. TRADITIONAL turns silent truncation into errors.' }),
     max_retries: integer({ default: 10, min: 0, help: 'Attempts to reach the database when a service starts, before it gives up. 0: try once.' }),
     retry_interval: integer({ default: 10, min: 1, help: 'Seconds between those attempts.' }),
+    retention_days: integer({
+      default: 30, min: 0,
+      help: 'Days snapshots, audits, finished action plans and their journal are kept; the scheduler\'s leader purges older rows once a day (as ulm-manage db purge --before). Always kept: the newest snapshot, unfinished plans, and what a held host, a window run or a maintenance in progress refers to. 0: keep everything.',
+    }),
   },
   keystone_authtoken: {
     www_authenticate_uri: string({ default: '', check: httpUrlOrEmpty, help: 'Public Keystone URL returned to unauthenticated API callers in WWW-Authenticate, e.g. https://keystone.example.org/v3.' }),
@@ -157,6 +161,10 @@ export const OPTIONS = {
     interval_seconds: integer({ default: 60, min: 10, help: 'Seconds between two collections of the cloud.' }),
     policy: string({ default: '', help: 'Stored policy whose usage limits and overload section (thresholds, K of N samples) the monitor applies, and whose settings relief plans use. Empty: the built-in defaults (max_host_cpu 0.75, overload above 0.9 for 3 of the last 5 samples).' }),
     auto_apply: boolean({ default: false, help: 'Start overload relief plans at once. False: they wait as RECOMMENDED for an operator.' }),
+    keep_every_minutes: integer({
+      default: 60, min: 1,
+      help: 'The monitor stores a collection as a snapshot when the cloud changed (hosts, their state and capacity, servers and where they run; not the usage figures) or when the newest stored snapshot is this many minutes old.',
+    }),
   },
   listener: {
     transport_url: string({

@@ -68,6 +68,12 @@ export async function runAudit(context: EngineContext, request: AuditRequest): P
   }
   if (powerless) document.meta.notes.push(`the policy asks for power_off, but the power driver is "${deps.power.name}": emptied hosts stay on, disabled`);
   if (document.meta.status === 'infeasible') return fail(document.meta.infeasible ?? 'the goal is infeasible', stored.id);
+  // A relief audit the monitor asked for that finds nothing to move is recorded, without an empty plan.
+  if (triggeredBy === 'overload' && document.actions.length === 0) {
+    audit = await repositories.audits.updateState(audit.id, 'SUCCEEDED', { snapshotId: stored.id });
+    deps.logger.info({ audit: audit.id, goal: policy.goal }, 'relief audit: nothing to do, no plan stored');
+    return { audit: auditView(audit), action_plan: null };
+  }
   const created = await repositories.actionPlans.create({ auditId: audit.id, document, state: request.approve || request.start ? 'APPROVED' : 'RECOMMENDED' });
   audit = await repositories.audits.updateState(audit.id, 'SUCCEEDED', { snapshotId: stored.id });
   deps.logger.info({ audit: audit.id, plan: created.id, goal: policy.goal, migrations: document.meta.metrics.migrations, hosts_freed: document.meta.metrics.hosts_freed }, 'audit made an action plan');

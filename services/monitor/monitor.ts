@@ -2,6 +2,9 @@
 // sustained overload — a host hot for K of its last N samples, not a spike. Then it asks for an
 // overload relief plan (goal balance), unless one is already waiting or running. The thresholds
 // sit above the consolidation limits, so relief and consolidation never undo each other.
+// A collection is stored as a snapshot only when the cloud changed, or every
+// [monitor] keep_every_minutes: a full snapshot a minute would fill the database.
+import { createHash } from 'node:crypto';
 import { sustainedOverloads, type HostSamples } from '../../core/overload.js';
 import { resolvePolicy, type Policy } from '../../core/policy/schema.js';
 import type { Snapshot } from '../../core/snapshot/format.js';
@@ -15,10 +18,36 @@ export const DEFAULT_MONITOR_POLICY: Policy = {
 /** Samples are short averages, not the hour-long statistic consolidation plans with. */
 const SAMPLE_METRICS = { statistic: 'mean', window_minutes: 5, missing: 'use_allocations' } as const;
 
+/**
+ * What a snapshot says of the cloud's layout, as a digest: hosts (state, capacity, inventories),
+ * servers (flavor, host, group) and server groups. Usage figures, which change at every
+ * collection, and the collection's time and report are left out.
+ */
+export function layoutDigest(snapshot: Snapshot): string {
+  const { collected_at: _collectedAt, generator: _generator, metrics: _metrics, ...layout } = snapshot;
+  const byKey = <T>(items: T[], key: (item: T) => string) => [...items].sort((a, b) => key(a).localeCompare(key(b)));
+  const servers = byKey(snapshot.servers, (server) => server.id).map(({ usage: _usage, series: _series, ...server }) => server);
+  const hosts = byKey(snapshot.hosts, (host) => host.name);
+  return createHash('sha256').update(JSON.stringify({ ...layout, hosts, servers })).digest('hex');
+}
+
+/** The newest stored snapshot, as the monitor remembers it. */
+export interface StoredLayout {
+  digest: string;
+  collectedAt: number;
+}
+
+/** Store when nothing is stored yet, the layout changed, or the newest stored one is keep_every old. */
+export function shouldStoreSnapshot(newest: StoredLayout | null, digest: string, now: number, keepEveryMinutes: number): boolean {
+  return !newest || newest.digest !== digest || now - newest.collectedAt >= keepEveryMinutes * 60_000;
+}
+
 export class OverloadMonitor {
   private timer: ReturnType<typeof setInterval> | null = null;
   private running: Promise<void> | null = null;
   private readonly samples = new Map<string, HostSamples>();
+  /** Undefined until read from the database once; then kept up to date by this monitor. */
+  private newest: StoredLayout | null | undefined;
 
   constructor(private readonly runtime: Runtime) {}
 
@@ -66,8 +95,22 @@ export class OverloadMonitor {
     return overloads.map((overload) => overload.host);
   }
 
-  private collect(policy: Policy): Promise<Snapshot> {
-    return this.runtime.collectAndStore({ ...policy, metrics: { ...policy.metrics, ...SAMPLE_METRICS } });
+  private async collect(policy: Policy): Promise<Snapshot> {
+    const snapshot = await this.runtime.collect({ ...policy, metrics: { ...policy.metrics, ...SAMPLE_METRICS } });
+    await this.storeIfChanged(snapshot);
+    return snapshot;
+  }
+
+  private async storeIfChanged(snapshot: Snapshot): Promise<void> {
+    const { repositories, clock, config } = this.runtime;
+    if (this.newest === undefined) {
+      const latest = await repositories.snapshots.latest();
+      this.newest = latest ? { digest: layoutDigest(latest.document), collectedAt: Date.parse(latest.collectedAt) } : null;
+    }
+    const digest = layoutDigest(snapshot);
+    if (!shouldStoreSnapshot(this.newest, digest, clock.now(), config.monitor.keep_every_minutes)) return;
+    await repositories.snapshots.create(snapshot);
+    this.newest = { digest, collectedAt: clock.now() };
   }
 
   private record(snapshot: Snapshot): void {

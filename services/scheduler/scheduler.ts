@@ -9,6 +9,7 @@ import { AlreadyExists, createLeaderLock, keepLeading, type LeaderLock, type Lea
 import { isFinalPlanState, RUNNING_PLAN_STATES } from '../../core/plan/states.js';
 import type { Runtime } from '../runtime.js';
 import { MaintenanceRunner } from './maintenances.js';
+import { RetentionPurge } from './purge.js';
 
 export interface SchedulerOptions {
   tickSeconds?: number;
@@ -22,9 +23,12 @@ export class WindowScheduler {
   private readonly restoring = new Set<string>();
   /** Scheduled maintenances of hosts (services/scheduler/maintenances.ts). */
   readonly maintenances: MaintenanceRunner;
+  /** Once a day, rows older than [database] retention_days go (services/scheduler/purge.ts). */
+  readonly retention: RetentionPurge;
 
   constructor(private readonly runtime: Runtime, private readonly options: SchedulerOptions = {}) {
     this.maintenances = new MaintenanceRunner(runtime);
+    this.retention = new RetentionPurge(runtime);
   }
 
   private get tickSeconds(): number {
@@ -67,6 +71,8 @@ export class WindowScheduler {
   async tick(now: number): Promise<void> {
     const { repositories } = this.runtime;
     await this.maintenances.tick(now);
+    // A failed purge is logged and tried again a day later; it never holds up the windows.
+    await this.retention.tick(now).catch((error) => this.runtime.logger.error({ error: (error as Error).message }, 'retention purge failed'));
     for (const window of await repositories.windows.list({ enabled: true })) {
       const open = occurrenceAt(window.window, now);
       const runs = await repositories.savings.list({ windowId: window.id });

@@ -167,7 +167,7 @@ describe('the panel with Keystone login, against ulm serve on the loopback cloud
     // Whatever happened above, put back what the tests' plans moved or disabled, and only that:
     // others may be using the cloud too.
     try {
-      await api('DELETE', `/v1/policies/${policyName}`).catch(() => undefined);
+      await api('DELETE', `/v1/policies/${policyName}?with_windows=true`).catch(() => undefined);
       const moved = new Set<string>();
       const disabled = new Set<string>();
       for (const plan of plansRun) {

@@ -91,7 +91,8 @@ export function policiesPage(context: PageContext): Page {
     });
     if (!confirmed) return;
     try {
-      await remove(`v1/policies/${encodeURIComponent(policy.id)}`);
+      // The confirmation says the windows go with the policy (runs in progress are restored first).
+      await remove(`v1/policies/${encodeURIComponent(policy.id)}?with_windows=true`);
       flash('success', `Deleted policy "${policy.name}".`);
     } catch (error) {
       flash('error', `Unable to delete policy "${policy.name}": ${describeFailure(error)}`);
