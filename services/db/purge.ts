@@ -25,9 +25,12 @@ export interface PurgeSelection {
 export function selectPurge(candidates: PurgeCandidates, before: number): PurgeSelection {
   const plans = candidates.actionPlans.filter((plan) => isFinalPlanState(plan.state) && plan.finishedAt < before && !candidates.plansInUse.has(plan.id));
   const purgedPlans = new Set(plans.map((plan) => plan.id));
-  const keptPlanAudits = new Set(candidates.actionPlans.filter((plan) => !purgedPlans.has(plan.id) && plan.auditId).map((plan) => plan.auditId!));
+  const keptPlans = candidates.actionPlans.filter((plan) => !purgedPlans.has(plan.id));
+  // A kept plan keeps its audit, whichever side holds the reference.
+  const keptPlanIds = new Set(keptPlans.map((plan) => plan.id));
+  const keptPlanAudits = new Set(keptPlans.flatMap((plan) => (plan.auditId ? [plan.auditId] : [])));
   const audits = candidates.audits.filter((audit) => isFinalAuditState(audit.state) && audit.finishedAt < before
-    && !keptPlanAudits.has(audit.id) && !(audit.actionPlanId && !purgedPlans.has(audit.actionPlanId) && candidates.actionPlans.some((plan) => plan.id === audit.actionPlanId)));
+    && !keptPlanAudits.has(audit.id) && !(audit.actionPlanId !== null && keptPlanIds.has(audit.actionPlanId)));
   const purgedAudits = new Set(audits.map((audit) => audit.id));
   const keptSnapshots = new Set(candidates.audits.filter((audit) => !purgedAudits.has(audit.id) && audit.snapshotId).map((audit) => audit.snapshotId!));
   const newest = candidates.snapshots.reduce<{ id: string; collectedAt: number } | null>((best, snapshot) => (!best || snapshot.collectedAt > best.collectedAt ? snapshot : best), null);

@@ -136,6 +136,20 @@ describe('deleting policies and windows', function () {
     assert.ok([...compute.services.values()].every((service) => service.enabled));
   });
 
+  it('while the run\'s plan still has migrations in flight: 409 saying so and how to end it, the window stays', async () => {
+    const window = await engine.createWindow({ policy: 'night', window: NIGHTS });
+    const outcome = await engine.createAudit({ policy: 'night', triggered_by: 'window', window_id: window.id, approve: true });
+    const run = await repositories.savings.create({ windowId: window.id, periodStart: new Date(START).toISOString() });
+    await repositories.savings.setActionPlan(run.id, outcome.action_plan!.id);
+    // As an applier leaves it mid-wave (no applier takes it in this test).
+    await repositories.actionPlans.updateState(outcome.action_plan!.id, 'ONGOING', { from: ['APPROVED'] });
+    await assert.rejects(engine.deleteWindow(window.id), (error: Error) => error instanceof WindowRunInProgress
+      && error.message.includes(`its plan ${outcome.action_plan!.id} is stopping`) && error.message.includes('delete the window again'));
+    assert.equal((await repositories.actionPlans.get(outcome.action_plan!.id)).state, 'CANCELLING', 'the plan starts nothing more');
+    assert.equal((await repositories.savings.get(run.id)).periodEnd, null, 'the run stays open for the scheduler to restore');
+    assert.equal((await engine.getWindow(window.id)).id, window.id);
+  });
+
   it('the repository never deletes a window whose run is open: 409 saying how to end it', async () => {
     const window = await engine.createWindow({ policy: 'night', window: NIGHTS });
     await repositories.savings.create({ windowId: window.id, periodStart: new Date(START).toISOString() });
