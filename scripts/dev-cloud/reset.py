@@ -25,6 +25,7 @@ import os
 import sys
 import time
 
+sys.dont_write_bytecode = True  # importing seed must leave no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from oslib import Cloud, wait  # noqa: E402
 import seed  # noqa: E402  (constants and functions only; seeding runs in seed.main())

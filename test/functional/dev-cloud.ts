@@ -100,7 +100,7 @@ export function sleep(ms: number): Promise<void> {
 export function seededLayout(): Map<string, string> {
   const hosts = [...seededHosts().sizes.keys()];
   const script = 'import json, sys; sys.path.insert(0, sys.argv[1]); import seed; print(json.dumps([[s["name"], s["host"]] for s in seed.layout(sys.argv[2:])]))';
-  const result = spawnSync('/usr/bin/python3', ['-c', script, `${REPO}/scripts/dev-cloud`, ...hosts], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync('/usr/bin/python3', ['-B', '-c', script, `${REPO}/scripts/dev-cloud`, ...hosts], { encoding: 'utf8', timeout: 60_000 });
   if (result.status !== 0) throw new Error(`seed.layout failed: ${result.stderr}`);
   return new Map(JSON.parse(result.stdout) as [string, string][]);
 }
