@@ -24,7 +24,25 @@ export interface PolicyFieldOptions {
   metricsMissing?: string;
   metricsStatistic?: string;
   antiAffinityTagPrefix?: string;
+  scopeAz?: string[];
+  scopeAggregate?: string[];
+  scopeHost?: string[];
+  excludeHost?: string[];
+  excludeAggregate?: string[];
+  excludeProject?: string[];
+  excludeServer?: string[];
 }
+
+/** The scope options, each a list in `policy.scope`; a list given here replaces the file's. */
+const SCOPE_OPTIONS = [
+  { option: 'scopeAz', field: 'availability_zones', exclude: false },
+  { option: 'scopeAggregate', field: 'aggregates', exclude: false },
+  { option: 'scopeHost', field: 'hosts', exclude: false },
+  { option: 'excludeHost', field: 'hosts', exclude: true },
+  { option: 'excludeAggregate', field: 'aggregates', exclude: true },
+  { option: 'excludeProject', field: 'projects', exclude: true },
+  { option: 'excludeServer', field: 'servers', exclude: true },
+] as const;
 
 /** Adds `--file` and the inline field options. */
 export function withPolicyFieldOptions(command: Command, { file = true } = {}): Command {
@@ -45,14 +63,22 @@ export function withPolicyFieldOptions(command: Command, { file = true } = {}): 
     .option('--disabled-reason <text>', 'nova-compute disabled reason for emptied hosts, starting with "ulm: "')
     .addOption(new Option('--metrics-missing <what>', 'servers without fresh metrics: refuse to plan, or plan on their flavor').choices(['refuse', 'use_allocations']))
     .addOption(new Option('--metrics-statistic <statistic>', 'statistic of each server\'s usage samples').choices(STATISTICS))
-    .option('--anti-affinity-tag-prefix <prefix>', 'servers tagged PREFIX<name> are kept on different hosts');
+    .option('--anti-affinity-tag-prefix <prefix>', 'servers tagged PREFIX<name> are kept on different hosts')
+    .option('--scope-az <zone>', 'plan only hosts of this availability zone (repeat for more; with --scope-aggregate and --scope-host, a host named by any is in)', collect)
+    .option('--scope-aggregate <aggregate>', 'plan only hosts of this host aggregate (repeat for more)', collect)
+    .option('--scope-host <host>', 'plan only this host (repeat for more)', collect)
+    .option('--exclude-host <host>', 'this host neither sends nor receives servers (repeat for more)', collect)
+    .option('--exclude-aggregate <aggregate>', 'hosts of this aggregate neither send nor receive servers (repeat for more)', collect)
+    .option('--exclude-project <project-id>', 'servers of this project never move (repeat for more)', collect)
+    .option('--exclude-server <server>', 'this server (id or name) never moves (repeat for more)', collect);
 }
 
 /** True when any inline field option was given. */
 export function hasPolicyFields(options: PolicyFieldOptions): boolean {
   return Boolean(options.goal || options.drainHost?.length || options.maxHostCpu || options.maxHostMemory || options.spareCapacityHosts
     || options.maxParallelMigrations || options.maxParallelPerHost || options.maxMigrations || options.minHostsFreed || options.cooldownMinutes
-    || options.powerOff !== undefined || options.disabledReason || options.metricsMissing || options.metricsStatistic || options.antiAffinityTagPrefix);
+    || options.powerOff !== undefined || options.disabledReason || options.metricsMissing || options.metricsStatistic || options.antiAffinityTagPrefix
+    || SCOPE_OPTIONS.some(({ option }) => options[option]?.length));
 }
 
 /** The document of a policy file, as written (checked later, with the options layered on). */
@@ -92,6 +118,15 @@ export function policyDocumentFrom(options: PolicyFieldOptions, base: Record<str
     if (options.metricsStatistic) metrics.statistic = options.metricsStatistic;
     document.metrics = metrics;
   }
+  const scopeGiven = SCOPE_OPTIONS.filter(({ option }) => options[option]?.length);
+  if (scopeGiven.length) {
+    const asObject = (value: unknown) => ({ ...(value && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {}) });
+    const scope = asObject(document.scope);
+    const exclude = asObject(scope.exclude);
+    for (const { option, field, exclude: excluding } of scopeGiven) (excluding ? exclude : scope)[field] = options[option];
+    if (Object.keys(exclude).length) scope.exclude = exclude;
+    document.scope = scope;
+  }
   return document;
 }
 
@@ -114,6 +149,7 @@ export function effectiveSettings(policy: Policy): Record<string, unknown> {
     disabled_reason: resolved.disabledReason,
     exemptions: resolved.exemptions.length,
     anti_affinity_tag_prefix: resolved.antiAffinityTagPrefix,
+    scope: resolved.scope,
     metrics: resolved.metrics,
     overload: resolved.overload,
   };

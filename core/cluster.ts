@@ -3,6 +3,7 @@
 import { placementCapacity } from './capacity.js';
 import { Constraint, type ConstraintCode } from './constraints.js';
 import type { ResolvedPolicy } from './policy/schema.js';
+import { hostOutsideScope, serverExcludedByScope } from './policy/scope.js';
 import { describeWindow, isInsideWindow } from './policy/windows.js';
 import type { GroupPolicy, Snapshot } from './snapshot/format.js';
 
@@ -41,8 +42,14 @@ export class Cluster {
   /** Usage limits of the policy, in cores and MiB. */
   readonly cpuLimit: Float64Array;
   readonly memoryLimit: Float64Array;
-  /** nova-compute enabled and up: the host may receive servers. */
+  /**
+   * The host may receive servers: nova-compute enabled and up, and inside the policy's scope. A
+   * host that may not is never a destination, and never put into maintenance by a plan.
+   */
   readonly enabled: Uint8Array;
+  /** Inside the policy's scope (all hosts when it has none); why not, for the others. */
+  readonly inScopeHost: Uint8Array;
+  readonly outOfScopeDetail = new Map<number, string>();
   /** nova-compute service down: its servers cannot be live-migrated. */
   readonly serviceDown: Uint8Array;
   readonly zone: (string | null)[];
@@ -99,7 +106,13 @@ export class Cluster {
     this.cpuLimit = Float64Array.from(hosts, (host) => policy.maxHostCpu * host.vcpus);
     this.memoryLimit = Float64Array.from(hosts, (host) => policy.maxHostMemory * host.memory_mb);
     this.serviceDown = Uint8Array.from(hosts, (host) => (host.state === 'down' ? 1 : 0));
-    this.enabled = Uint8Array.from(hosts, (host) => (host.enabled && host.state !== 'down' ? 1 : 0));
+    this.inScopeHost = new Uint8Array(hostCount);
+    hosts.forEach((host, index) => {
+      const outside = hostOutsideScope(policy.scope, host);
+      if (outside === null) this.inScopeHost[index] = 1;
+      else this.outOfScopeDetail.set(index, outside);
+    });
+    this.enabled = Uint8Array.from(hosts, (host, index) => (host.enabled && host.state !== 'down' && this.inScopeHost[index] ? 1 : 0));
     this.zone = hosts.map((host) => host.availability_zone ?? null);
     this.idleWatts = Float64Array.from(hosts, (host) => host.power?.idle_watts ?? 0);
     this.maxWatts = Float64Array.from(hosts, (host) => host.power?.max_watts ?? 0);
@@ -216,6 +229,9 @@ export class Cluster {
       for (const { exemption, detail } of activeExemptions) {
         if (matchesExemption(server, exemption)) pin(Constraint.exemption, detail);
       }
+      // Last: a server that may not move for another reason is explained by that reason.
+      const outside = this.inScopeHost[host] ? serverExcludedByScope(this.policy.scope, server) : this.outOfScopeDetail.get(host) ?? null;
+      if (outside !== null) pin(Constraint.outOfScope, outside);
       if (server.migrated_at && cooldownMs > 0) {
         const migratedAt = Date.parse(server.migrated_at);
         if (Number.isFinite(migratedAt) && this.now - migratedAt < cooldownMs) this.moveCost[index] = COOLDOWN_COST;

@@ -22,6 +22,7 @@ export const Constraint = {
   migrationBudget: 17,
   sameHost: 18,
   noSafePath: 19,
+  outOfScope: 20,
 } as const;
 
 export type ConstraintCode = (typeof Constraint)[keyof typeof Constraint];
@@ -48,6 +49,7 @@ export const CONSTRAINT_NAMES: Record<ConstraintCode, string> = {
   17: 'migration_budget',
   18: 'same_host',
   19: 'no_capacity_safe_path',
+  20: 'out_of_scope',
 };
 
 /** One line an operator reads: why the server could not go anywhere. */
@@ -72,6 +74,7 @@ export const CONSTRAINT_TEXT: Record<ConstraintCode, string> = {
   17: 'the plan reached its migration budget (max_migrations)',
   18: 'already on that host',
   19: 'no order of moves keeps every step within Placement capacity and the server groups',
+  20: 'outside the policy\'s scope: it never moves, and its host never receives or is emptied',
 };
 
 export function constraintName(code: ConstraintCode): string {

@@ -313,7 +313,8 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
     context.block(reported, failure.blocker, `${cluster.hostNames[host]} cannot be emptied: ${describe(cluster, failure)}`, host);
   }
   for (let host = 0; host < hosts; host++) {
-    if (!forced[host] || !placement.isActive(host)) continue;
+    // Hosts outside the policy's scope are not part of the plan: nothing to explain about them.
+    if (!forced[host] || !placement.isActive(host) || !cluster.inScopeHost[host]) continue;
     const pinned = placement.serversOn(host).find((server) => cluster.pinned[server]);
     if (pinned !== undefined) context.block(pinned, cluster.pinned[pinned] as ConstraintCode);
   }

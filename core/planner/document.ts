@@ -83,7 +83,7 @@ export function buildPlanDocument({ cluster, context, schedule, planner }: Docum
   metrics.waves = new Set(ordered.map((action) => action.wave)).size;
   let status: PlanStatus = 'complete';
   if (context.infeasible) status = 'infeasible';
-  else if (stuckServers.size > 0 || ((policy.goal === 'drain' || policy.goal === 'reach_target') && context.blocked.length > 0) || metrics.hosts_over_limits_after > 0) status = 'partial';
+  else if (stuckServers.size > 0 || ((policy.goal === 'drain' || policy.goal === 'reach_target') && context.blocked.length > 0) || overLimitsInScope(cluster, after) > 0) status = 'partial';
   else if (ordered.length === 0) status = 'nothing_to_do';
 
   return {
@@ -134,6 +134,17 @@ function hostsToMaintain(cluster: Cluster, context: PlanContext, before: HostSum
   return offline.sort((a, b) => a.host - b.host);
 }
 
+function overLimits(cluster: Cluster, sum: HostSums, host: number): boolean {
+  return !withinUsageLimit(sum.cpu[host], 0, cluster.cpuLimit[host]) || !withinUsageLimit(sum.memory[host], 0, cluster.memoryLimit[host]);
+}
+
+/** Hosts over the usage limits after the plan that the plan was to relieve: those in the policy's scope. */
+function overLimitsInScope(cluster: Cluster, after: HostSums): number {
+  let count = 0;
+  for (let host = 0; host < cluster.hostCount; host++) if (cluster.inScopeHost[host] && overLimits(cluster, after, host)) count++;
+  return count;
+}
+
 function planMetrics(cluster: Cluster, before: HostSums, after: HostSums, schedule: Schedule, disabled: number, poweredOff: number): PlanMetrics {
   let activeBefore = 0;
   let activeAfter = 0;
@@ -141,7 +152,7 @@ function planMetrics(cluster: Cluster, before: HostSums, after: HostSums, schedu
   let powerAfter = 0;
   let overBefore = 0;
   let overAfter = 0;
-  const over = (sum: HostSums, host: number) => !withinUsageLimit(sum.cpu[host], 0, cluster.cpuLimit[host]) || !withinUsageLimit(sum.memory[host], 0, cluster.memoryLimit[host]);
+  const over = (sum: HostSums, host: number) => overLimits(cluster, sum, host);
   for (let host = 0; host < cluster.hostCount; host++) {
     if (before.count[host] > 0) {
       activeBefore++;

@@ -20,7 +20,8 @@ export function relieveOverloads(placement: Placement, context: PlanContext, opt
   const overloaded: number[] = [];
   const severity = new Float64Array(cluster.hostCount);
   for (let host = 0; host < cluster.hostCount; host++) {
-    if (!placement.isActive(host) || placement.withinUsageLimits(host)) continue;
+    // A host outside the policy's scope is not this plan's to relieve.
+    if (!placement.isActive(host) || !cluster.inScopeHost[host] || placement.withinUsageLimits(host)) continue;
     overloaded.push(host);
     severity[host] = Math.max(placement.usedCpu[host] / cluster.cpuLimit[host], placement.usedMemory[host] / cluster.memoryLimit[host]);
   }

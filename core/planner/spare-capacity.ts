@@ -76,8 +76,9 @@ export interface SpareCapacityResult {
 export function checkSpareCapacity(placement: Placement, spareHosts = placement.cluster.policy.spareCapacityHosts, standby: readonly number[] = []): SpareCapacityResult {
   const cluster = placement.cluster;
   if (spareHosts <= 0) return { holds: true, method: 'not requested', setsChecked: 0 };
+  // With a scope, N+k is the scope's own: its hosts fail, and its hosts take their servers.
   const active: number[] = [];
-  for (let host = 0; host < cluster.hostCount; host++) if (placement.isActive(host)) active.push(host);
+  for (let host = 0; host < cluster.hostCount; host++) if (placement.isActive(host) && cluster.inScopeHost[host]) active.push(host);
   if (spareHosts >= active.length && standby.length === 0) return { holds: false, method: 'trivial', setsChecked: 0, failedHosts: active };
   const standing = new Uint8Array(cluster.hostCount);
   for (const host of standby) standing[host] = 1;

@@ -154,6 +154,7 @@ export function dropStuckServers(placement: Placement, context: PlanContext, sch
 function moveProblem(cluster: Cluster, server: number, host: number): { code: ConstraintCode; detail: string } | null {
   if (cluster.pinned[server]) return { code: cluster.pinned[server] as ConstraintCode, detail: `cannot move (${cluster.pinDetail.get(server) ?? 'pinned'})` };
   const name = cluster.hostNames[host];
+  if (!cluster.inScopeHost[host]) return { code: Constraint.outOfScope, detail: `target ${name}: ${cluster.outOfScopeDetail.get(host)}` };
   if (!cluster.enabled[host]) return { code: Constraint.hostNotReceiving, detail: `target ${name} is disabled or down and cannot receive servers` };
   if (cluster.requestedZone[server] !== null && cluster.zone[host] !== cluster.requestedZone[server]) {
     return { code: Constraint.availabilityZone, detail: `target ${name} is outside its availability zone ${cluster.requestedZone[server]}` };

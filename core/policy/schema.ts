@@ -37,6 +37,30 @@ export const ExemptionSchema = Type.Object({
 }, { additionalProperties: false });
 export type Exemption = Static<typeof ExemptionSchema>;
 
+const Names = (description: string) => Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description }));
+
+/**
+ * What a plan may touch (Watcher's audit scope): hosts outside it never receive a server and are
+ * never emptied, disabled or powered off; servers outside it never move. The metrics of a plan
+ * stay cloud-wide (active hosts and power count every host); N+k is checked over the hosts in
+ * scope, as if they were the whole cloud.
+ */
+export const ScopeSchema = Type.Object({
+  availability_zones: Names('hosts in any of these availability zones are in scope (with aggregates and hosts: a host named by any of the three lists is in scope; no list: every host)'),
+  aggregates: Names('hosts in any of these host aggregates are in scope'),
+  hosts: Names('these hosts (hypervisor names) are in scope'),
+  exclude: Type.Optional(Type.Object({
+    hosts: Names('these hosts are out of scope: they neither send nor receive servers'),
+    aggregates: Names('hosts in any of these aggregates are out of scope'),
+    projects: Names('servers of these projects never move (Keystone project ids: a snapshot\'s project_id, else metadata.project)'),
+    servers: Names('these servers (ids or names) never move'),
+  }, { additionalProperties: false, description: 'taken out of the scope, after the lists above' })),
+}, {
+  additionalProperties: false,
+  description: 'limit plans to some availability zones, aggregates or hosts, and exclude hosts, aggregates, projects or servers: servers outside the scope never move and hosts outside it never receive, for every goal; metrics stay cloud-wide, N+k counts the hosts in scope (default: the whole cloud)',
+});
+export type Scope = Static<typeof ScopeSchema>;
+
 export const STATISTICS = ['mean', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
 
 /** How observed usage is read from the datasource when a snapshot is collected. */
@@ -76,6 +100,7 @@ export const PolicySchema = Type.Object({
   partial_target: Type.Optional(Type.Boolean({ description: 'reach_target: move the servers that can reach their target and list the others with their reasons, instead of refusing the whole target (default false)' })),
   metrics: Type.Optional(MetricsPolicySchema),
   overload: Type.Optional(OverloadPolicySchema),
+  scope: Type.Optional(ScopeSchema),
 }, { additionalProperties: false });
 export type Policy = Static<typeof PolicySchema>;
 export type Goal = (typeof GOALS)[number];
@@ -99,6 +124,8 @@ export interface ResolvedPolicy {
   partialTarget: boolean;
   metrics: Required<MetricsPolicy>;
   overload: Required<OverloadPolicy>;
+  /** What plans may touch; `{}` is the whole cloud. */
+  scope: Scope;
 }
 
 export const DEFAULT_DISABLED_REASON = 'ulm: consolidated';
@@ -168,6 +195,7 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
       samples: policy.overload?.samples ?? 3,
       window: policy.overload?.window ?? 5,
     },
+    scope: policy.scope ?? {},
   };
 }
 

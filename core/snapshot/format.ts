@@ -57,6 +57,7 @@ export const ServerSchema = Type.Object({
   server_group: Optional(NullableString('server group id')),
   migratable: Type.Boolean({ description: 'false: the server never moves' }),
   availability_zone: Optional(NullableString('requested availability zone')),
+  project_id: Optional(NullableString('Keystone project (tenant) id of the server; a policy scope may exclude projects')),
   metadata: Optional(Type.Record(Type.String(), Type.String())),
   tags: Optional(Type.Array(Type.String(), { description: 'Nova server tags' })),
   migrated_at: Optional(NullableString('when the server was last live-migrated (ISO 8601), for the cooldown')),

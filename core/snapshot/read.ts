@@ -5,6 +5,7 @@ import { findJsonSyntaxProblem } from '../json-position.js';
 import { issuesOf, ValidationError, type Issue } from '../validation.js';
 import { SNAPSHOT_FORMAT, SnapshotSchema, type Snapshot } from './format.js';
 import { knownPolicyFields, validatePolicy, type Policy } from '../policy/schema.js';
+import { hostOutsideScope, scopeIsSet } from '../policy/scope.js';
 
 const compiledSnapshot = TypeCompiler.Compile(SnapshotSchema);
 
@@ -101,8 +102,37 @@ export function policyReferenceIssues(policy: Policy, snapshot: Snapshot, prefix
   (policy.drain_hosts ?? []).forEach((name, index) => {
     if (!hostNames.has(name)) issues.push({ path: `${prefix}.drain_hosts[${index}]`, message: `"${name}" is not one of the snapshot's hosts` });
   });
+  issues.push(...scopeReferenceIssues(policy, snapshot, prefix));
   if (policy.goal === 'reach_target' && !snapshot.target) {
     issues.push({ path: 'target', message: 'is required for goal "reach_target": map each server id to the host it should end on' });
+  }
+  return issues;
+}
+
+/**
+ * The hosts, aggregates and zones a scope names exist in the snapshot (a typo would silently
+ * plan nothing, or everything), and the scope leaves at least one host in.
+ */
+function scopeReferenceIssues(policy: Policy, snapshot: Snapshot, prefix: string): Issue[] {
+  const scope = policy.scope;
+  if (!scope || !scopeIsSet(scope)) return [];
+  const issues: Issue[] = [];
+  const hostNames = new Set(snapshot.hosts.map((host) => host.name));
+  const aggregates = new Set(snapshot.hosts.flatMap((host) => host.aggregates ?? []));
+  const zones = new Set(snapshot.hosts.map((host) => host.availability_zone).filter((zone): zone is string => typeof zone === 'string'));
+  const known = (path: string, names: string[] | undefined, set: Set<string>, what: string, fix: string) => {
+    (names ?? []).forEach((name, index) => {
+      if (!set.has(name)) issues.push({ path: `${prefix}.scope.${path}[${index}]`, message: `"${name}" is not ${what} of the snapshot; ${fix}` });
+    });
+  };
+  const listOf = (set: Set<string>) => [...set].sort().slice(0, 5).join(', ') || 'none';
+  known('availability_zones', scope.availability_zones, zones, 'an availability zone', `its zones are ${listOf(zones)}`);
+  known('aggregates', scope.aggregates, aggregates, 'a host aggregate', `its aggregates include ${listOf(aggregates)}`);
+  known('hosts', scope.hosts, hostNames, 'a host', 'name hypervisor hosts as Nova lists them');
+  known('exclude.hosts', scope.exclude?.hosts, hostNames, 'a host', 'name hypervisor hosts as Nova lists them');
+  known('exclude.aggregates', scope.exclude?.aggregates, aggregates, 'a host aggregate', `its aggregates include ${listOf(aggregates)}`);
+  if (issues.length === 0 && snapshot.hosts.every((host) => hostOutsideScope(scope, host) !== null)) {
+    issues.push({ path: `${prefix}.scope`, message: 'leaves no host of the snapshot in scope; widen the zones, aggregates or hosts, or exclude fewer' });
   }
   return issues;
 }

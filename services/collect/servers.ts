@@ -97,6 +97,7 @@ export function buildServers(inventory: CloudInventory, hostNames: Set<string>):
       // Nova 2.96+ tells the zone a server is bound to; below that the server's current zone is
       // kept, which is never wrong: a move inside its zone is always allowed.
       availability_zone: server.pinned_availability_zone !== undefined ? server.pinned_availability_zone : server.availability_zone,
+      ...(server.project_id !== undefined ? { project_id: server.project_id } : {}),
       metadata: server.metadata,
       tags: server.tags,
       migrated_at: lastMove.get(server.id) ?? null,

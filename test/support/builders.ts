@@ -1,5 +1,6 @@
 // Readable builders of `ulm-cluster/1` snapshots for tests, with ordinary defaults.
-import type { Policy } from '../../core/policy/schema.js';
+import { hostOutsideScope, serverExcludedByScope } from '../../core/policy/scope.js';
+import type { Policy, Scope } from '../../core/policy/schema.js';
 import type { GroupPolicy, Host, Server, ServerGroup, Snapshot } from '../../core/snapshot/format.js';
 import { readSnapshot } from '../../core/snapshot/read.js';
 
@@ -23,6 +24,8 @@ export interface ServerSpec {
   migratable?: boolean;
   availability_zone?: string | null;
   metadata?: Record<string, string>;
+  /** Keystone project id (a scope may exclude projects). */
+  project_id?: string;
   tags?: string[];
   migrated_at?: string | null;
   series?: Server['series'];
@@ -86,6 +89,7 @@ export class SnapshotBuilder {
       availability_zone: spec.availability_zone ?? null,
       metadata: spec.metadata ?? {},
     };
+    if (spec.project_id !== undefined) server.project_id = spec.project_id;
     if (spec.tags) server.tags = spec.tags;
     if (spec.migrated_at !== undefined) server.migrated_at = spec.migrated_at;
     if (spec.series) server.series = spec.series;
@@ -148,4 +152,24 @@ export function snapshot(): SnapshotBuilder {
 /** `['cmp-1', 'cmp-2', ...]`: numbered names, from 1. */
 export function numbered(prefix: string, count: number, from = 1): string[] {
   return Array.from({ length: count }, (_, index) => `${prefix}-${index + from}`);
+}
+
+/**
+ * The snapshot as score.mjs must see a plan made under its policy's scope (the scorer knows no
+ * scope): servers outside the scope are not migratable and hosts outside it are disabled, so the
+ * scorer itself rejects a plan that moves one or sends a server to one.
+ */
+export function scopedForScorer(value: Snapshot): Snapshot {
+  const scope = ((value.policy ?? {}) as { scope?: Scope }).scope ?? {};
+  const copy = structuredClone(value);
+  const outside = new Set<string>();
+  for (const host of copy.hosts) {
+    if (hostOutsideScope(scope, host) === null) continue;
+    outside.add(host.name);
+    if (host.enabled) Object.assign(host, { enabled: false, disabled_reason: 'outside the policy scope' });
+  }
+  for (const server of copy.servers) {
+    if (outside.has(server.host) || serverExcludedByScope(scope, server) !== null) server.migratable = false;
+  }
+  return copy;
 }
