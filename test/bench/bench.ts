@@ -14,6 +14,7 @@ import { runNodeScriptMeasured, runPool, runProcess } from './processes.js';
 import { renderProblems, renderTable, renderTargets, renderTimings } from './report.js';
 import { DEFAULT_PLAN_INSTANT, PLANNERS, type BenchResults, type PlanOneReport, type InstanceRecord, type PlannerName, type PlannerRun, type ScoreOutput, type TargetCheck } from './results.js';
 import { checkTargets } from './targets.js';
+import { runScopedInstances } from './scoped-bench.js';
 import { runTightTargets } from './tight-targets-bench.js';
 
 /**
@@ -41,6 +42,7 @@ const USAGE = `usage: npm run bench -- [options]
   --now ISO-8601          the instant ulm plans for (default ${DEFAULT_PLAN_INSTANT})
   --from-results FILE     run nothing: print the report of an earlier results.json again (targets re-checked)
   --no-tight              skip the generated tight reach_target cases (test/bench/tight-targets.ts)
+  --no-scoped             skip the scoped instances (test/bench/scoped-bench.ts)
   -h, --help
 `;
 
@@ -56,6 +58,7 @@ interface BenchOptions {
   now: string;
   fromResults: string | null;
   tight: boolean;
+  scoped: boolean;
 }
 
 function positiveInteger(value: string | undefined, option: string, fallback: number): number {
@@ -82,6 +85,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
       now: { type: 'string' },
       'from-results': { type: 'string' },
       'no-tight': { type: 'boolean', default: false },
+      'no-scoped': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -103,6 +107,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
     now,
     fromResults: values['from-results'] ? resolve(values['from-results']) : null,
     tight: !values['no-tight'],
+    scoped: !values['no-scoped'],
   };
 }
 
@@ -322,7 +327,10 @@ async function main(argv: string[]): Promise<number> {
   if (options.tight) progress('tight reach_target cases: planning and scoring');
   const tight = options.tight ? `\n${runTightTargets(options.now)}\n` : '';
   if (options.tight) endPhase('tight reach_target');
-  const output = renderReport(startedAt.toISOString(), options, instances, runs, targets) + tight;
+  if (options.scoped) progress('scoped instances: planning and scoring');
+  const scoped = options.scoped ? `\n${runScopedInstances(options.now)}\n` : '';
+  if (options.scoped) endPhase('scoped instances');
+  const output = renderReport(startedAt.toISOString(), options, instances, runs, targets) + tight + scoped;
   const wallSeconds = (performance.now() - started) / 1000;
   process.stdout.write(`${output}\nbench finished in ${wallSeconds.toFixed(0)} s (${Object.entries(phaseSeconds).map(([phase, seconds]) => `${phase} ${seconds.toFixed(0)} s`).join(', ')}); results in ${RESULTS_FILE}${options.jsonFile ? ` and ${options.jsonFile}` : ''}\n`);
 
