@@ -1,6 +1,6 @@
 // Whether an applier can take a "start plan" job now: a start that no applier would ever run is
 // refused before anything changes, instead of leaving the plan APPROVED and a `--wait` waiting forever.
-import type { Bus } from '../bus/index.js';
+import { BusUnavailableError, type Bus } from '../bus/index.js';
 import { START_PLAN_QUEUE } from './worker.js';
 
 /** No ulm-applier takes action plans from this process's bus; the message says how to deploy one. */
@@ -36,8 +36,14 @@ export async function ensureApplierAvailable(bus: Bus): Promise<void> {
  */
 export async function waitForApplier(bus: Bus, timeoutMs: number, intervalMs = 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (await bus.consumerCount(START_PLAN_QUEUE) === 0) {
-    if (Date.now() >= deadline) throw noApplier(bus);
+  for (;;) {
+    try {
+      if (await bus.consumerCount(START_PLAN_QUEUE) > 0) return;
+      if (Date.now() >= deadline) throw noApplier(bus);
+    } catch (error) {
+      // A broker connection being recovered answers again shortly; only the deadline ends the wait.
+      if (!(error instanceof BusUnavailableError) || Date.now() >= deadline) throw error;
+    }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
