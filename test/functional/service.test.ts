@@ -140,9 +140,8 @@ describe('ulm on the real cloud', function () {
     });
     after(async () => {
       const standby = startApplier();
-      // A start is accepted only once an applier consumes the start queue.
-      await waitForApplier(test.runtime.bus, 30_000);
-      await restoreLayout(test.runtime, seeded).finally(async () => {
+      // A start is accepted only once an applier consumes the start queue; the clean-up runs whatever happens.
+      await waitForApplier(test.runtime.bus, 60_000).then(() => restoreLayout(test.runtime, seeded)).finally(async () => {
         for (const child of appliers) if (child.exitCode === null) child.kill('SIGTERM');
         await sleep(2000);
         void standby;
