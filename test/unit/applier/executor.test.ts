@@ -2,13 +2,10 @@
 // disabled only once verified empty, a refused migration stops the plan safely, a changed cloud
 // skips moves instead of forcing them, and a restart never repeats or loses a migration.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PLAN_FORMAT, type PlanAction, type PlanDocument } from '../../../core/plan/format.js';
 import { executePlan, PlanNotStartable, type ApplierContext } from '../../../services/applier/executor.js';
-import { createRepositories, migrateToLatest, openDatabase, type Database, type Repositories } from '../../../services/db/index.js';
 import { createPowerDriver } from '../../../plugins/power/index.js';
+import { useTestDatabase } from '../../support/database.js';
 import { SimulatedCompute, SimulatedPower } from '../../support/simulated-compute.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -34,31 +31,19 @@ const powerOn = (wave: number, host: string): PlanAction => ({ wave, type: 'powe
 const enable = (wave: number, host: string): PlanAction => ({ wave, type: 'enable_compute', host, reason: 'restore' });
 
 describe('the applier', () => {
-  let directory: string;
-  let database: Database;
-  let repositories: Repositories;
 
-  beforeEach(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'ulm-applier-'));
-    database = await openDatabase(`sqlite:///${directory}/ulm.sqlite`);
-    await migrateToLatest(database);
-    repositories = createRepositories(database);
-  });
-  afterEach(async () => {
-    await database.close();
-    rmSync(directory, { recursive: true, force: true });
-  });
+  const storage = useTestDatabase();
 
   function contextFor(compute: SimulatedCompute, settings: Partial<ApplierContext['settings']> = {}): ApplierContext {
     return {
-      repositories, compute, power: createPowerDriver('none'), logger: silent,
+      repositories: storage.repositories, compute, power: createPowerDriver('none'), logger: silent,
       clock: { now: () => Date.now(), sleep: async () => undefined },
       settings: { maxParallelMigrations: 4, maxPerSourceHost: 1, migrationTimeoutMs: 60_000, pollIntervalMs: 0, serviceUpTimeoutMs: 1000, noValidHostRetryMs: 0, ...settings },
     };
   }
 
   async function approved(actions: PlanAction[]): Promise<string> {
-    return (await repositories.actionPlans.create({ document: planOf(actions), state: 'APPROVED' })).id;
+    return (await storage.repositories.actionPlans.create({ document: planOf(actions), state: 'APPROVED' })).id;
   }
 
   it('migrates wave by wave, verifies each move, then disables the emptied host', async () => {
@@ -70,7 +55,7 @@ describe('the applier', () => {
     assert.equal(compute.hostOf.get('b'), 'cmp-2');
     assert.equal(compute.services.get('cmp-1')!.enabled, false);
     assert.equal(compute.services.get('cmp-1')!.disabledReason, 'ulm: consolidated');
-    assert.equal((await repositories.hostStates.find('cmp-1'))?.disabled, true);
+    assert.equal((await storage.repositories.hostStates.find('cmp-1'))?.disabled, true);
     assert.equal(compute.calls.at(-1), 'disable cmp-1');
   });
 
@@ -88,7 +73,7 @@ describe('the applier', () => {
     const plan = await executePlan(contextFor(compute), id);
     assert.equal(plan.state, 'FAILED');
     assert.match(plan.failureReason ?? '', /No valid host/);
-    const states = (await repositories.actions.list({ actionPlanId: id })).map((action) => action.state);
+    const states = (await storage.repositories.actions.list({ actionPlanId: id })).map((action) => action.state);
     assert.deepEqual(states, ['FAILED', 'CANCELLED', 'CANCELLED']);
     assert.equal(compute.services.get('cmp-1')!.enabled, true);
     assert.equal(compute.startsOf('b'), 0);
@@ -102,7 +87,7 @@ describe('the applier', () => {
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
     assert.equal((await executePlan(context, id)).state, 'SUCCEEDED');
     assert.equal(compute.startsOf('a'), 3);
-    assert.equal((await repositories.actions.list({ actionPlanId: id }))[0].attempts, 3);
+    assert.equal((await storage.repositories.actions.list({ actionPlanId: id }))[0].attempts, 3);
   });
 
   it('fails a migration Nova keeps refusing with "No valid host" once the retry time is over', async () => {
@@ -126,7 +111,7 @@ describe('the applier', () => {
     const plan = await executePlan(contextFor(compute), id);
     assert.equal(plan.state, 'SUCCEEDED');
     assert.equal(compute.hostOf.get('a'), 'cmp-2');
-    const [migration] = await repositories.actions.list({ actionPlanId: id });
+    const [migration] = await storage.repositories.actions.list({ actionPlanId: id });
     assert.equal(migration.novaMigrationFloor, 1);
     assert.equal(migration.novaMigrationId, '2');
   });
@@ -139,7 +124,7 @@ describe('the applier', () => {
     const plan = await executePlan(contextFor(compute), id);
     assert.equal(plan.state, 'PARTIAL');
     assert.match(plan.failureReason ?? '', /2 action\(s\) skipped/);
-    const actions = await repositories.actions.list({ actionPlanId: id });
+    const actions = await storage.repositories.actions.list({ actionPlanId: id });
     assert.equal(actions[1].state, 'SKIPPED');
     assert.match(actions[1].error ?? '', /on cmp-3, not on cmp-1/);
     assert.equal(actions[2].state, 'SKIPPED');
@@ -152,12 +137,12 @@ describe('the applier', () => {
     compute.services.set('cmp-1', { host: 'cmp-1', enabled: false, up: true, disabledReason: 'hardware check' });
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1')]);
     await executePlan(contextFor(compute), id);
-    const [, disabled] = await repositories.actions.list({ actionPlanId: id });
+    const [, disabled] = await storage.repositories.actions.list({ actionPlanId: id });
     assert.equal(disabled.state, 'SKIPPED');
     assert.match(disabled.error ?? '', /someone else disabled cmp-1/);
     const restore = await approved([enable(0, 'cmp-1')]);
     assert.equal((await executePlan(contextFor(compute), restore)).state, 'PARTIAL');
-    const [enabled] = await repositories.actions.list({ actionPlanId: restore });
+    const [enabled] = await storage.repositories.actions.list({ actionPlanId: restore });
     assert.equal(enabled.state, 'SKIPPED');
     assert.match(enabled.error ?? '', /someone else disabled cmp-1 \(hardware check\)/);
     assert.equal(compute.services.get('cmp-1')!.enabled, false);
@@ -169,16 +154,16 @@ describe('the applier', () => {
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), move(0, 'b', 'cmp-1', 'cmp-2'), move(0, 'c', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1')]);
     // The previous applier: plan ONGOING, `a` sent to Nova (which finished it), `b` journaled but
     // never sent, `c` journaled up to its call (the floor), which never reached Nova.
-    await repositories.actionPlans.updateState(id, 'ONGOING');
-    const [a, b, c] = await repositories.actions.list({ actionPlanId: id });
-    await repositories.actions.start(a.id);
-    await repositories.actions.recordCall(a.id, { novaMigrationFloor: 0 });
+    await storage.repositories.actionPlans.updateState(id, 'ONGOING');
+    const [a, b, c] = await storage.repositories.actions.list({ actionPlanId: id });
+    await storage.repositories.actions.start(a.id);
+    await storage.repositories.actions.recordCall(a.id, { novaMigrationFloor: 0 });
     await compute.startLiveMigration('a', 'cmp-2');
     await compute.migrationsSince('a');
     await compute.migrationsSince('a');
-    await repositories.actions.start(b.id);
-    await repositories.actions.start(c.id);
-    await repositories.actions.recordCall(c.id, { novaMigrationFloor: 0 });
+    await storage.repositories.actions.start(b.id);
+    await storage.repositories.actions.start(c.id);
+    await storage.repositories.actions.recordCall(c.id, { novaMigrationFloor: 0 });
 
     const plan = await executePlan(contextFor(compute), id);
     assert.equal(plan.state, 'SUCCEEDED');
@@ -188,14 +173,14 @@ describe('the applier', () => {
     assert.equal(compute.startsOf('c'), 1);
     assert.equal(compute.hostOf.get('c'), 'cmp-2');
     // The call made after the restart is the action's second attempt, journaled once.
-    assert.equal((await repositories.actions.get(c.id)).attempts, 2);
+    assert.equal((await storage.repositories.actions.get(c.id)).attempts, 2);
     assert.equal(compute.services.get('cmp-1')!.enabled, false);
   });
 
   it('refuses to start a stale plan', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
-    await repositories.actionPlans.markStale(id, 'server a moved');
+    await storage.repositories.actionPlans.markStale(id, 'server a moved');
     await assert.rejects(executePlan(contextFor(compute), id), PlanNotStartable);
     assert.equal(compute.startsOf('a'), 0);
   });
@@ -208,7 +193,7 @@ describe('the applier', () => {
     await compute.disableCompute('cmp-3', 'rack work');
     const plan = await executePlan(contextFor(compute), id);
     assert.equal(plan.state, 'PARTIAL');
-    assert.deepEqual((await repositories.actions.list({ actionPlanId: id })).map((action) => action.state), ['SKIPPED', 'SKIPPED', 'SKIPPED']);
+    assert.deepEqual((await storage.repositories.actions.list({ actionPlanId: id })).map((action) => action.state), ['SKIPPED', 'SKIPPED', 'SKIPPED']);
     assert.equal(compute.services.get('cmp-1')!.enabled, true);
     assert.equal(compute.startsOf('a') + compute.startsOf('b'), 0);
   });
@@ -219,7 +204,7 @@ describe('the applier', () => {
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-4'), move(0, 'b', 'cmp-2', 'cmp-4'), move(0, 'c', 'cmp-3', 'cmp-4'), disable(1, 'cmp-1')]);
     const plan = await executePlan(contextFor(compute, { maxParallelMigrations: 1 }), id);
     assert.equal(plan.state, 'FAILED');
-    assert.deepEqual((await repositories.actions.list({ actionPlanId: id })).map((action) => action.state), ['FAILED', 'CANCELLED', 'CANCELLED', 'CANCELLED']);
+    assert.deepEqual((await storage.repositories.actions.list({ actionPlanId: id })).map((action) => action.state), ['FAILED', 'CANCELLED', 'CANCELLED', 'CANCELLED']);
     assert.equal(compute.startsOf('b') + compute.startsOf('c'), 0);
   });
 
@@ -229,14 +214,14 @@ describe('the applier', () => {
     let polls = 0;
     const context = contextFor(compute, { maxParallelMigrations: 1 });
     context.clock = { now: () => Date.now(), sleep: async () => {
-      if (++polls === 3) await repositories.actionPlans.requestCancel(id, { abort: true });
+      if (++polls === 3) await storage.repositories.actionPlans.requestCancel(id, { abort: true });
       // Nova cancels an aborted migration.
       const aborted = compute.calls.some((call) => call.startsWith('abort a '));
       if (aborted) for (const migration of compute.migrations) if (migration.server === 'a') migration.status = 'cancelled';
     } };
     const plan = await executePlan(context, id);
     assert.equal(plan.state, 'CANCELLED');
-    const actions = await repositories.actions.list({ actionPlanId: id });
+    const actions = await storage.repositories.actions.list({ actionPlanId: id });
     assert.deepEqual(actions.map((action) => [action.type, action.state]), [
       ['live_migrate', 'CANCELLED'], ['live_migrate', 'CANCELLED'], ['disable_compute', 'CANCELLED'], ['abort_migration', 'SUCCEEDED'],
     ]);
@@ -250,10 +235,10 @@ describe('the applier', () => {
     const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
     compute.recordDelayPolls = 3;
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
-    await repositories.actionPlans.updateState(id, 'ONGOING');
-    const [a] = await repositories.actions.list({ actionPlanId: id });
-    await repositories.actions.start(a.id);
-    await repositories.actions.recordCall(a.id, { novaMigrationFloor: 0 });
+    await storage.repositories.actionPlans.updateState(id, 'ONGOING');
+    const [a] = await storage.repositories.actions.list({ actionPlanId: id });
+    await storage.repositories.actions.start(a.id);
+    await storage.repositories.actions.recordCall(a.id, { novaMigrationFloor: 0 });
     await compute.startLiveMigration('a', 'cmp-2'); // the call reached Nova; then the applier died
     const plan = await executePlan(contextFor(compute), id);
     assert.equal(plan.state, 'SUCCEEDED');
@@ -264,16 +249,16 @@ describe('the applier', () => {
   it('after a restart, a disable_compute found done is verified: a server that arrived meanwhile gets its host back', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-2' }, ['cmp-1', 'cmp-2']);
     const id = await approved([disable(0, 'cmp-1'), powerOff(1, 'cmp-1')]);
-    await repositories.actionPlans.updateState(id, 'ONGOING');
-    const [disabling] = await repositories.actions.list({ actionPlanId: id });
-    await repositories.actions.start(disabling.id);
-    await repositories.hostStates.recordDisabled('cmp-1', { reason: 'ulm: consolidated', actionPlanId: id });
+    await storage.repositories.actionPlans.updateState(id, 'ONGOING');
+    const [disabling] = await storage.repositories.actions.list({ actionPlanId: id });
+    await storage.repositories.actions.start(disabling.id);
+    await storage.repositories.hostStates.recordDisabled('cmp-1', { reason: 'ulm: consolidated', actionPlanId: id });
     await compute.disableCompute('cmp-1', 'ulm: consolidated');
     compute.hostOf.set('late', 'cmp-1'); // scheduled there just before the disable
     const power = new SimulatedPower();
     const plan = await executePlan({ ...contextFor(compute), power }, id);
     assert.equal(plan.state, 'FAILED');
-    assert.deepEqual((await repositories.actions.list({ actionPlanId: id })).map((action) => action.state), ['FAILED', 'CANCELLED']);
+    assert.deepEqual((await storage.repositories.actions.list({ actionPlanId: id })).map((action) => action.state), ['FAILED', 'CANCELLED']);
     assert.equal(compute.services.get('cmp-1')!.enabled, true);
     assert.deepEqual(power.calls, []);
   });
@@ -283,10 +268,10 @@ describe('the applier', () => {
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1'), powerOff(2, 'cmp-1')]);
     const plan = await executePlan(contextFor(compute), id);
     assert.equal(plan.state, 'PARTIAL');
-    const actions = await repositories.actions.list({ actionPlanId: id });
+    const actions = await storage.repositories.actions.list({ actionPlanId: id });
     assert.equal(actions[2].state, 'SKIPPED');
     assert.match(actions[2].error ?? '', /power driver is "none"/);
-    assert.equal((await repositories.hostStates.find('cmp-1'))?.poweredOff, false);
+    assert.equal((await storage.repositories.hostStates.find('cmp-1'))?.poweredOff, false);
   });
 
   it('a restore plan powers on, waits for nova-compute, enables; a resumed restore repeats nothing', async () => {
@@ -297,9 +282,9 @@ describe('the applier', () => {
     assert.deepEqual([...power.off].sort(), ['cmp-1', 'cmp-3']);
     // The restore: the applier died after powering cmp-1 on, before journaling it.
     const restore = await approved([powerOn(0, 'cmp-1'), powerOn(0, 'cmp-3'), enable(1, 'cmp-1'), enable(1, 'cmp-3')]);
-    await repositories.actionPlans.updateState(restore, 'ONGOING');
-    const [first] = await repositories.actions.list({ actionPlanId: restore });
-    await repositories.actions.start(first.id);
+    await storage.repositories.actionPlans.updateState(restore, 'ONGOING');
+    const [first] = await storage.repositories.actions.list({ actionPlanId: restore });
+    await storage.repositories.actions.start(first.id);
     await power.powerOn({ name: 'cmp-1' });
     const plan = await executePlan({ ...contextFor(compute), power }, restore);
     assert.equal(plan.state, 'SUCCEEDED');
@@ -307,7 +292,7 @@ describe('the applier', () => {
     assert.equal(compute.services.get('cmp-1')!.enabled, true);
     assert.equal(compute.services.get('cmp-3')!.enabled, true);
     for (const host of ['cmp-1', 'cmp-3']) {
-      const held = await repositories.hostStates.find(host);
+      const held = await storage.repositories.hostStates.find(host);
       assert.equal(held?.disabled, false);
       assert.equal(held?.poweredOff, false);
     }

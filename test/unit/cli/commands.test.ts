@@ -2,37 +2,14 @@
 // print in each format, and the exit codes scripts rely on (0 ok, 1 failed, 2 bad input).
 import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
-import { main } from '../../../cli/main.js';
 import { ProgressDisplay } from '../../../cli/progress.js';
 import {
   actionView, apiError, auditView, hostView, planView, policyView, serverView, startFakeApi, windowView, type FakeApi,
 } from './fake-api.js';
-
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
+import { runUlm } from '../../support/ulm-in-process.js';
 
 /** `ulm ARGS` in this process, with no OpenStack settings from the environment. */
-async function ulm(args: string[]): Promise<Run> {
-  const saved = { ...process.env };
-  for (const name of Object.keys(process.env)) if (name.startsWith('OS_') || name === 'ULM_URL') delete process.env[name];
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  let stdout = '';
-  let stderr = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => { stdout += chunk.toString(); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += chunk.toString(); return true; }) as typeof process.stderr.write;
-  try {
-    const status = await main(['node', 'ulm', ...args]);
-    return { status, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.env = saved;
-  }
-}
+const ulm = (args: string[]) => runUlm(args);
 
 describe('ulm commands against a fake ulm-api', function () {
   this.timeout(20_000);

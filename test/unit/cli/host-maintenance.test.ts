@@ -2,28 +2,13 @@
 // `ulm status` and `ulm host show`, against a fake ulm-api: what is sent, what is printed, and
 // exit 2 naming the option for a time in the past, an end not after the start, an unknown host.
 import assert from 'node:assert/strict';
-import { main } from '../../../cli/main.js';
 import { maintenanceTimes, parseMaintenanceTime } from '../../../cli/maintenance-times.js';
 import type { MaintenanceView } from '../../../services/engine/types.js';
 import { apiError, hostView, startFakeApi, type FakeApi } from './fake-api.js';
+import { runUlm } from '../../support/ulm-in-process.js';
 
-async function ulm(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const saved = { ...process.env };
-  for (const name of Object.keys(process.env)) if (name.startsWith('OS_') || name === 'ULM_URL') delete process.env[name];
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  let stdout = '';
-  let stderr = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => { stdout += chunk.toString(); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += chunk.toString(); return true; }) as typeof process.stderr.write;
-  try {
-    return { status: await main(['node', 'ulm', ...args]), stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.env = saved;
-  }
-}
+/** `ulm ARGS` in this process, with no OpenStack settings from the environment. */
+const ulm = (args: string[]) => runUlm(args);
 
 const HOUR = 3_600_000;
 const iso = (epoch: number) => new Date(epoch).toISOString();

@@ -4,33 +4,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../cli/main.js';
 import type { Snapshot } from '../../../core/snapshot/format.js';
 import { snapshot } from '../../support/builders.js';
-
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
+import { runUlm, type InProcessRun } from '../../support/ulm-in-process.js';
 
 /** `ulm plan --snapshot FILE ARGS` in this process, on `cluster` written to a file. */
-async function planOffline(directory: string, cluster: Snapshot, args: string[] = []): Promise<Run> {
+async function planOffline(directory: string, cluster: Snapshot, args: string[] = []): Promise<InProcessRun> {
   const file = join(directory, 'cluster.json');
   writeFileSync(file, JSON.stringify(cluster));
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  let stdout = '';
-  let stderr = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => { stdout += chunk.toString(); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += chunk.toString(); return true; }) as typeof process.stderr.write;
-  try {
-    const status = await main(['node', 'ulm', 'plan', '--snapshot', file, '--now', '2026-11-22T20:00:00Z', ...args]);
-    return { status, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+  return runUlm(['plan', '--snapshot', file, '--now', '2026-11-22T20:00:00Z', ...args], { keepEnvironment: true });
 }
 
 /** Two hosts of 8 GiB, each full with one 8 GiB server. */

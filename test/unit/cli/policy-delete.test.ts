@@ -1,26 +1,11 @@
 // `ulm policy delete` against a fake ulm-api: a policy with windows is refused (the API's 409
 // naming them reaches the operator, exit 1), and --with-windows asks the API to delete them too.
 import assert from 'node:assert/strict';
-import { main } from '../../../cli/main.js';
 import { apiError, startFakeApi, type FakeApi } from './fake-api.js';
+import { runUlm } from '../../support/ulm-in-process.js';
 
-async function ulm(args: string[]): Promise<{ status: number; stderr: string; stdout: string }> {
-  const saved = { ...process.env };
-  for (const name of Object.keys(process.env)) if (name.startsWith('OS_') || name === 'ULM_URL') delete process.env[name];
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  let stdout = '';
-  let stderr = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => { stdout += chunk.toString(); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += chunk.toString(); return true; }) as typeof process.stderr.write;
-  try {
-    return { status: await main(['node', 'ulm', ...args]), stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.env = saved;
-  }
-}
+/** `ulm ARGS` in this process, with no OpenStack settings from the environment. */
+const ulm = (args: string[]) => runUlm(args);
 
 const REFUSAL = 'policy night has 1 window: nights (w-1); delete it first (ulm window delete), or delete the policy with them (ulm policy delete --with-windows; DELETE /v1/policies/night?with_windows=true)';
 

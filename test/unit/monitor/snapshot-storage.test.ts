@@ -2,15 +2,12 @@
 // servers and where they run; not the usage figures) or every [monitor] keep_every_minutes.
 // Over a real SQLite database, with collections from the snapshot builders and an injected clock.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Snapshot } from '../../../core/snapshot/format.js';
 import { createLogger } from '../../../openstack/logger.js';
-import { createRepositories, migrateToLatest, openDatabase, type Database, type Repositories } from '../../../services/db/index.js';
 import { layoutDigest, OverloadMonitor, shouldStoreSnapshot } from '../../../services/monitor/monitor.js';
 import type { Runtime } from '../../../services/runtime.js';
 import { snapshot } from '../../support/builders.js';
+import { useTestDatabase } from '../../support/database.js';
 
 const START = Date.parse('2026-12-01T12:00:00Z');
 const MINUTE = 60_000;
@@ -42,28 +39,18 @@ describe('the monitor stores a snapshot only when the cloud changed', () => {
   });
 
   describe('OverloadMonitor.check over SQLite', () => {
-    let directory: string;
-    let database: Database;
-    let repositories: Repositories;
     let now: number;
     let current: Snapshot;
 
-    beforeEach(async () => {
-      directory = mkdtempSync(join(tmpdir(), 'ulm-monitor-'));
-      database = await openDatabase(`sqlite:///${directory}/ulm.sqlite`);
-      await migrateToLatest(database);
-      repositories = createRepositories(database);
+    const storage = useTestDatabase();
+    beforeEach(() => {
       now = START;
-    });
-    afterEach(async () => {
-      await database.close();
-      rmSync(directory, { recursive: true, force: true });
     });
 
     function monitor(): OverloadMonitor {
       // The runtime's parts the monitor uses; the collection comes from the builders instead of a cloud.
       const runtime = {
-        repositories, logger: createLogger({ level: 'silent' }), clock: { now: () => now, sleep: async () => undefined },
+        repositories: storage.repositories, logger: createLogger({ level: 'silent' }), clock: { now: () => now, sleep: async () => undefined },
         config: { monitor: { interval_seconds: 60, policy: '', auto_apply: false, keep_every_minutes: 60 } },
         collect: async () => current,
         collectAndStore: async () => { throw new Error('the monitor stores through its own check'); },
@@ -73,7 +60,7 @@ describe('the monitor stores a snapshot only when the cloud changed', () => {
 
     it('stores the first collection, skips unchanged ones, stores a move and the hourly one', async () => {
       const watcher = monitor();
-      const stored = async () => (await repositories.snapshots.list()).length;
+      const stored = async () => (await storage.repositories.snapshots.list()).length;
       current = cloud();
       await watcher.check();
       assert.equal(await stored(), 1, 'the first collection');
@@ -99,7 +86,7 @@ describe('the monitor stores a snapshot only when the cloud changed', () => {
       now += MINUTE;
       current = cloud({ collectedAt: now, cpu: 2 });
       await monitor().check();
-      assert.equal((await repositories.snapshots.list()).length, 1);
+      assert.equal((await storage.repositories.snapshots.list()).length, 1);
     });
   });
 });

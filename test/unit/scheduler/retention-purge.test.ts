@@ -1,40 +1,25 @@
 // The scheduler's leader purges rows older than [database] retention_days once a day (and never
 // with 0), over a real SQLite database with an injected clock.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createLogger } from '../../../openstack/logger.js';
-import { createRepositories, migrateToLatest, openDatabase, type Database, type Repositories } from '../../../services/db/index.js';
 import { RetentionPurge } from '../../../services/scheduler/purge.js';
 import type { Runtime } from '../../../services/runtime.js';
 import { snapshot } from '../../support/builders.js';
+import { useTestDatabase } from '../../support/database.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-12-01T03:00:00Z');
 
 describe('retention purge run by the scheduler', () => {
-  let directory: string;
-  let database: Database;
-  let repositories: Repositories;
 
-  beforeEach(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'ulm-retention-'));
-    database = await openDatabase(`sqlite:///${directory}/ulm.sqlite`);
-    await migrateToLatest(database);
-    repositories = createRepositories(database);
-  });
-  afterEach(async () => {
-    await database.close();
-    rmSync(directory, { recursive: true, force: true });
-  });
+  const storage = useTestDatabase();
 
   async function storeSnapshot(at: number): Promise<void> {
-    await repositories.snapshots.create({ ...snapshot().host('cmp-1').build(), collected_at: new Date(at).toISOString() });
+    await storage.repositories.snapshots.create({ ...snapshot().host('cmp-1').build(), collected_at: new Date(at).toISOString() });
   }
 
   function purge(retentionDays: number): RetentionPurge {
-    return new RetentionPurge({ config: { database: { retention_days: retentionDays } }, database, logger: createLogger({ level: 'silent' }) } as unknown as Runtime);
+    return new RetentionPurge({ config: { database: { retention_days: retentionDays } }, database: storage.database, logger: createLogger({ level: 'silent' }) } as unknown as Runtime);
   }
 
   it('purges snapshots older than retention_days at its first tick, then once a day', async () => {
@@ -43,10 +28,10 @@ describe('retention purge run by the scheduler', () => {
     await storeSnapshot(NOW - DAY);
     const retention = purge(30);
     assert.equal((await retention.tick(NOW))?.snapshots, 1);
-    assert.equal((await repositories.snapshots.list()).length, 2);
+    assert.equal((await storage.repositories.snapshots.list()).length, 2);
     await storeSnapshot(NOW - 35 * DAY);
     assert.equal(await retention.tick(NOW + DAY - 1), null, 'not twice in a day');
-    assert.equal((await repositories.snapshots.list()).length, 3);
+    assert.equal((await storage.repositories.snapshots.list()).length, 3);
     assert.equal((await retention.tick(NOW + DAY))?.snapshots, 1, 'a day later');
   });
 
@@ -54,6 +39,6 @@ describe('retention purge run by the scheduler', () => {
     await storeSnapshot(NOW - 400 * DAY);
     await storeSnapshot(NOW - 300 * DAY);
     assert.equal(await purge(0).tick(NOW), null);
-    assert.equal((await repositories.snapshots.list()).length, 2);
+    assert.equal((await storage.repositories.snapshots.list()).length, 2);
   });
 });
