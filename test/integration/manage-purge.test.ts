@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildManageProgram, main } from '../../cli/manage.js';
+import { main } from '../../cli/manage.js';
 import { createRepositories, migrateDownAll, migrateToLatest, openDatabase, type Database, type Repositories } from '../../services/db/index.js';
+import { runManage } from '../support/ulm-in-process.js';
 import { manualClock, testEngines } from './engines.js';
 import { nightPolicy, planDocument, snapshotDocument } from './fixtures.js';
 
@@ -62,11 +63,7 @@ for (const engine of testEngines()) {
       engine.cleanup();
     });
 
-    const run = async (...args: string[]) => {
-      let output = '';
-      await buildManageProgram((text) => { output += text; }).parseAsync(['--config-file', configFile, ...args], { from: 'user' });
-      return output;
-    };
+    const run = (...args: string[]) => runManage(configFile, args);
     const count = async (table: string) => Number((await database.knex(table).count({ count: '*' }))[0].count);
 
     it('--dry-run prints what it would delete per table and deletes nothing', async () => {

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildManageProgram } from '../../cli/manage.js';
 import { MIGRATIONS, migrateDownAll, openDatabase } from '../../services/db/index.js';
+import { runManage } from '../support/ulm-in-process.js';
 import { testEngines } from './engines.js';
 
 for (const engine of testEngines()) {
@@ -30,11 +30,7 @@ for (const engine of testEngines()) {
       engine.cleanup();
     });
 
-    const run = async (...args: string[]) => {
-      let output = '';
-      await buildManageProgram((text) => { output += text; }).parseAsync(['--config-file', configFile, ...args], { from: 'user' });
-      return output;
-    };
+    const run = (...args: string[]) => runManage(configFile, args);
 
     it('syncs the schema, then finds nothing left to do', async () => {
       const names = MIGRATIONS.map((migration) => migration.name);

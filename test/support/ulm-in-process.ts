@@ -1,6 +1,7 @@
-// Runs `ulm` in this process (main() from the sources) and captures its exit code and output,
-// so that a test can talk to a fake ulm-api or read a snapshot file without spawning bin/ulm.
+// Runs `ulm` and `ulm-manage` in this process (main() from the sources) and captures what they print,
+// so that a test can talk to a fake ulm-api, read a snapshot file or manage a database without spawning bin/.
 import { main } from '../../cli/main.js';
+import { buildManageProgram } from '../../cli/manage.js';
 
 export interface InProcessRun {
   status: number;
@@ -32,4 +33,11 @@ export async function runUlm(args: string[], options: { keepEnvironment?: boolea
     process.stderr.write = err;
     if (!options.keepEnvironment) process.env = saved;
   }
+}
+
+/** `ulm-manage --config-file FILE ARGS` in this process; what it prints. */
+export async function runManage(configFile: string, args: string[]): Promise<string> {
+  let output = '';
+  await buildManageProgram((text) => { output += text; }).parseAsync(['--config-file', configFile, ...args], { from: 'user' });
+  return output;
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { NoApplierAvailable, ensureApplierAvailable } from '../../../services/applier/availability.js';
 import { BusUnavailableError, createBus, parseTransportUrl, type Bus, type CreateBusOptions } from '../../../services/bus/index.js';
 import { captureLog, waitFor } from '../../unit/bus/support.js';
-import { TcpProxy, brokerReachable, deleteTopology, sweepLeftovers, testTransportUrl, uniqueName } from './support.js';
+import { TcpProxy, deleteTopology, requireBroker, testTransportUrl, uniqueName } from './support.js';
 
 const FAST_RECONNECT = { initialDelayMs: 50, factor: 2, maxDelayMs: 500, jitter: 0 };
 
@@ -31,13 +31,7 @@ describe('bus on RabbitMQ: consumers of a queue (dev cloud broker)', function ()
   }
 
   before(async function () {
-    const problem = await brokerReachable();
-    if (problem) {
-      if (process.env.ULM_TEST_TRANSPORT_URL) throw new Error(problem);
-      console.warn(`      skipped: ${problem}`);
-      this.skip();
-    }
-    await sweepLeftovers();
+    await requireBroker(this);
   });
 
   afterEach(async () => {

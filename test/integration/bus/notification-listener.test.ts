@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as amqp from 'amqplib';
 import { NotificationListener, type CloudEvent, type NotificationListenerOptions } from '../../../services/listener/index.js';
 import { captureLog, sleep, waitFor, type CapturedLog } from '../../unit/bus/support.js';
-import { TcpProxy, brokerReachable, deleteTopology, queueDepth, rabbitPort, sweepLeftovers, testTransportUrl, uniqueName } from './support.js';
+import { TcpProxy, deleteTopology, queueDepth, rabbitPort, requireBroker, testTransportUrl, uniqueName } from './support.js';
 
 const FIXTURES = new URL('../../fixtures/notifications/', import.meta.url);
 const FAST_RECONNECT = { initialDelayMs: 50, factor: 2, maxDelayMs: 500, jitter: 0 };
@@ -42,13 +42,7 @@ describe('Nova notification listener on RabbitMQ (dev cloud broker)', function (
   }
 
   before(async function () {
-    const problem = await brokerReachable();
-    if (problem) {
-      if (process.env.ULM_TEST_TRANSPORT_URL) throw new Error(problem);
-      console.warn(`      skipped: ${problem}`);
-      this.skip();
-    }
-    await sweepLeftovers();
+    await requireBroker(this);
     connection = await amqp.connect(testTransportUrl().replace(/^rabbit:/, 'amqp:'));
     channel = await connection.createConfirmChannel();
     // Declared as oslo.messaging declares Nova's exchange by default: topic, not durable.

@@ -8,7 +8,7 @@ import {
 } from '../../../services/bus/index.js';
 import { captureLog, sleep, waitFor, type CapturedLog } from '../../unit/bus/support.js';
 import {
-  TcpProxy, brokerReachable, closeConnectionNamed, closedPort, deleteTopology, passwordInUrl, queueDepth, rabbitPort, rabbitmqctl, sweepLeftovers, testTransportUrl, uniqueName,
+  TcpProxy, closeConnectionNamed, closedPort, deleteTopology, passwordInUrl, queueDepth, rabbitPort, rabbitmqctl, requireBroker, testTransportUrl, uniqueName,
 } from './support.js';
 
 const FAST_RECONNECT = { initialDelayMs: 50, factor: 2, maxDelayMs: 500, jitter: 0 };
@@ -36,13 +36,7 @@ describe('bus on RabbitMQ (dev cloud broker)', function () {
   }
 
   before(async function () {
-    const problem = await brokerReachable();
-    if (problem) {
-      if (process.env.ULM_TEST_TRANSPORT_URL) throw new Error(problem);
-      console.warn(`      skipped: ${problem}`);
-      this.skip();
-    }
-    await sweepLeftovers();
+    await requireBroker(this);
   });
 
   beforeEach(() => {

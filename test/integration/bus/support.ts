@@ -155,6 +155,21 @@ export async function sweepLeftovers(): Promise<void> {
 }
 
 /**
+ * The start of a suite that needs the broker (call it in `before` with the suite's `this`): skips
+ * the suite when no broker answers, or fails it when ULM_TEST_TRANSPORT_URL names one that does
+ * not; then sweeps what earlier runs left.
+ */
+export async function requireBroker(suite: Mocha.Context): Promise<void> {
+  const problem = await brokerReachable();
+  if (problem) {
+    if (process.env.ULM_TEST_TRANSPORT_URL) throw new Error(problem);
+    console.warn(`      skipped: ${problem}`);
+    suite.skip();
+  }
+  await sweepLeftovers();
+}
+
+/**
  * A TCP proxy in front of the broker: dropping its sockets is a network failure, stopping it is a
  * broker that went away, starting it again on the same port is the broker coming back.
  */
