@@ -68,10 +68,11 @@ export async function runAudit(context: EngineContext, request: AuditRequest): P
   }
   if (powerless) document.meta.notes.push(`the policy asks for power_off, but the power driver is "${deps.power.name}": emptied hosts stay on, disabled`);
   if (document.meta.status === 'infeasible') return fail(document.meta.infeasible ?? 'the goal is infeasible', stored.id);
-  // A relief audit the monitor asked for that finds nothing to move is recorded, without an empty plan.
-  if (triggeredBy === 'overload' && document.actions.length === 0) {
+  // A relief audit the monitor asked for, or a window's, that finds nothing to do is recorded
+  // without an empty plan (which would stay APPROVED with nothing to run).
+  if ((triggeredBy === 'overload' || triggeredBy === 'window') && document.actions.length === 0) {
     audit = await repositories.audits.updateState(audit.id, 'SUCCEEDED', { snapshotId: stored.id });
-    deps.logger.info({ audit: audit.id, goal: policy.goal }, 'relief audit: nothing to do, no plan stored');
+    deps.logger.info({ audit: audit.id, goal: policy.goal }, `${triggeredBy === 'window' ? 'window' : 'relief'} audit: nothing to do, no plan stored`);
     return { audit: auditView(audit), action_plan: null };
   }
   const created = await repositories.actionPlans.create({ auditId: audit.id, document, state: request.approve || request.start ? 'APPROVED' : 'RECOMMENDED' });
