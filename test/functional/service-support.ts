@@ -9,6 +9,7 @@ import type { PowerDriver } from '../../core/power.js';
 import { createLogger } from '../../openstack/logger.js';
 import { loadConfig } from '../../services/config/index.js';
 import type { ActionPlanView } from '../../services/engine/types.js';
+import { FINAL_PLAN_STATES } from '../../core/plan/states.js';
 import { startFeatures, stopFeatures, type FeatureName, type RunningFeature } from '../../services/features.js';
 import { openRuntime, type Runtime } from '../../services/runtime.js';
 import { recordPlanTimes } from '../support/plan-times.js';
@@ -70,7 +71,7 @@ export async function waitForPlan(runtime: Runtime, planId: string, timeoutMs = 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const plan = await runtime.engine.getActionPlan(planId);
-    if (['SUCCEEDED', 'FAILED', 'CANCELLED', 'SUPERSEDED'].includes(plan.state)) return plan;
+    if (FINAL_PLAN_STATES.includes(plan.state)) return plan;
     if (Date.now() > deadline) throw new Error(`action plan ${planId} still ${plan.state} after ${timeoutMs / 1000} s`);
     await sleep(2000);
   }
