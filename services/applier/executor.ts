@@ -6,7 +6,7 @@
 import { outcomeOf, type ActionState } from '../../core/plan/states.js';
 import type { ActionPlanRecord, ActionRecord } from '../db/index.js';
 import type { ActionRun, WaveLedger } from './actions/kind.js';
-import { actionKindOf, AFTER_MIGRATIONS, BEFORE_MIGRATIONS } from './actions/registry.js';
+import { actionIssues, actionKindOf, AFTER_MIGRATIONS, BEFORE_MIGRATIONS } from './actions/registry.js';
 import { resumeAction, runAction } from './actions/run.js';
 import type { ApplierContext } from './context.js';
 import { crashPoint } from './crash-points.js';
@@ -59,6 +59,8 @@ export async function executePlan(context: ApplierContext, planId: string, optio
   let plan = await repositories.actionPlans.get(planId);
   if (plan.state === 'APPROVED') {
     if (plan.stale) throw new PlanNotStartable(`action plan ${planId} is stale (${plan.staleReason ?? 'the cloud changed since it was made'}); make a new audit instead`);
+    const issues = actionIssues(plan.document);
+    if (issues.length) throw new PlanNotStartable(`action plan ${planId} cannot start: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}`);
     plan = await repositories.actionPlans.updateState(planId, 'ONGOING', { from: ['APPROVED'] });
     logger.info({ plan: planId }, 'action plan started');
   } else if (plan.state === 'ONGOING' || plan.state === 'CANCELLING') {
@@ -173,6 +175,10 @@ async function runWave(run: PlanRun, plan: ActionPlanRecord, wave: number, actio
         await report(context, plan.id, waves, wave, `migrating ${action.serverName ?? action.server}`, inFlight);
         const state = await runAction(actionKindOf(action.type), run.runOf(plan, action, ledger));
         if (state === 'FAILED') run.markFailed();
+      } catch (error) {
+        // The journal or the cloud could not be read: start nothing more here; a resumed executor will.
+        waiting.length = 0;
+        throw error;
       } finally {
         inFlight.delete(action.id);
         outOf.set(action.source!, outOf.get(action.source!)! - 1);
@@ -180,7 +186,11 @@ async function runWave(run: PlanRun, plan: ActionPlanRecord, wave: number, actio
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(context.settings.maxParallelMigrations, waiting.length)) }, worker));
+  // Every worker ends before an error is passed on: a worker left running after its plan's
+  // executor gave up would race the executor that resumes the plan.
+  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(context.settings.maxParallelMigrations, waiting.length)) }, worker));
+  const broken = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (broken) throw broken.reason;
 
   // Hosts are put into maintenance only after the wave's migrations are done and only if
   // nothing failed: a failure stops the plan with every remaining host enabled.

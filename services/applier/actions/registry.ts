@@ -1,4 +1,8 @@
 // The action kinds the applier runs: one explicit list, one module per kind.
+import { Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { PlanDocument } from '../../../core/plan/format.js';
+import { issuesOf, type Issue } from '../../../core/validation.js';
 import type { ActionKind } from './kind.js';
 import { abortMigration } from './abort-migration/index.js';
 import { disableCompute } from './disable-compute/index.js';
@@ -19,3 +23,14 @@ export function actionKindOf(type: string): ActionKind {
 /** Host actions in a wave run in this order around its live migrations: hosts come back first, leave last. */
 export const BEFORE_MIGRATIONS: readonly string[] = ['power_on', 'enable_compute'];
 export const AFTER_MIGRATIONS: readonly string[] = ['disable_compute', 'power_off'];
+
+const compiledParameters = new Map(ACTION_KINDS.map((kind) => [kind.type, TypeCompiler.Compile(Type.Object(kind.parameters.properties))]));
+
+/** Each action of a plan against its kind's parameters' schema: what is wrong, by path. */
+export function actionIssues(document: PlanDocument): Issue[] {
+  return document.actions.flatMap((action, index) => {
+    const compiled = compiledParameters.get(action.type);
+    if (!compiled) return [{ path: `actions[${index}].type`, message: `"${action.type}" is not an action kind; use one of ${ACTION_KINDS.map((kind) => kind.type).join(', ')}` }];
+    return issuesOf(compiled, action, `actions[${index}]`);
+  });
+}

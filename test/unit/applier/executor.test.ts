@@ -297,4 +297,26 @@ describe('the applier', () => {
       assert.equal(held?.poweredOff, false);
     }
   });
+
+  it('when the cloud cannot be read mid-wave, gives up only after its other migrations ended, and starts no more', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-2', c: 'cmp-3' }, ['cmp-1', 'cmp-2', 'cmp-3', 'cmp-4']);
+    const read = compute.serverLocation.bind(compute);
+    compute.serverLocation = async (server) => {
+      if (server === 'b') throw new Error('Nova answered 503 five times');
+      return read(server);
+    };
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-4'), move(0, 'b', 'cmp-2', 'cmp-4'), move(0, 'c', 'cmp-3', 'cmp-4')]);
+    await assert.rejects(executePlan(contextFor(compute, { maxParallelMigrations: 2 }), id), /503/);
+    // Nothing of this executor is left running for a resumed one to race.
+    const states = (await storage.repositories.actions.list({ actionPlanId: id })).map((action) => action.state);
+    assert.deepEqual(states, ['SUCCEEDED', 'PENDING', 'PENDING']);
+    assert.equal(compute.startsOf('c'), 0);
+  });
+
+  it('refuses to start a plan whose action does not fit its kind\'s schema, naming the field', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), { wave: 1, type: 'disable_compute', host: 'cmp-1', reason: 'maintenance' }]);
+    await assert.rejects(executePlan(contextFor(compute), id), (error: Error) => error instanceof PlanNotStartable && /actions\[1\]\.reason/.test(error.message));
+    assert.equal(compute.startsOf('a'), 0);
+  });
 });
