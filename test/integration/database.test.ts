@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createConnection } from 'mysql2/promise';
 import { ValidationError } from '../../core/validation.js';
 import {
-  AlreadyExists, AuditStateConflict, DatabaseUnavailable, HostNotHeld, MIGRATIONS, NotFound, StateConflict, createLeaderLock, createRepositories, keepLeading,
+  AlreadyExists, AuditStateConflict, DatabaseUnavailable, HostNotHeld, MIGRATIONS, NotFound, PolicyHasWindows, StateConflict, createLeaderLock, createRepositories, keepLeading,
   migrateDownAll, migrateToLatest, openDatabase, schemaVersion, type Database, type Repositories, type SchemaVersion,
 } from '../../services/db/index.js';
 import { mysqlConnectionOptions } from '../../services/db/database.js';
@@ -133,7 +133,7 @@ for (const engine of testEngines()) {
     });
 
     describe('windows', () => {
-      it('belong to a policy, keep their definition, and go with it', async () => {
+      it('belong to a policy, keep their definition, and go with it only when asked', async () => {
         const policy = await repositories.policies.create({ name: 'night', document: nightPolicy });
         const weeknights = {
           name: 'weeknights', opens: 'weekdays 20:00', closes: '06:30', timezone: 'Europe/Berlin',
@@ -148,7 +148,9 @@ for (const engine of testEngines()) {
         assert.deepEqual((await repositories.windows.list({ policyId: policy.id, enabled: true })).map((found) => found.name), ['weeknights']);
         await rejects(repositories.windows.create({ policyId: policy.id, window: { name: 'weekend', opens: 'daily 01:00', duration_minutes: 600 } }), AlreadyExists);
 
-        await repositories.policies.delete(policy.id);
+        await rejects(repositories.policies.delete(policy.id), PolicyHasWindows, /weekend .*weeknights/);
+        assert.equal((await repositories.windows.list()).length, 2);
+        await repositories.policies.delete(policy.id, { withWindows: true });
         assert.deepEqual(await repositories.windows.list(), []);
       });
 
