@@ -48,6 +48,15 @@ export class UlmApiError extends CommandFailure {
   }
 }
 
+/** ulm-api could not be reached (refused, reset, no answer in time): `--wait` tries again. */
+export class UlmApiUnreachable extends CommandFailure {
+  readonly transient = true;
+  constructor(message: string, readonly code: string | undefined) {
+    super(message, EXIT_FAILED);
+    this.name = 'UlmApiUnreachable';
+  }
+}
+
 /** The error body of every ulm-api 4xx and 5xx answer. */
 interface ApiErrorBody {
   error?: { code?: number; title?: string; message?: string; issues?: Issue[]; request_id?: string };
@@ -242,7 +251,7 @@ export class ApiEngine implements Engine {
     } catch (error) {
       const reason = connectionReason(error);
       this.options.debug?.(`${call.method} ${shown} -> ${reason} after ${Date.now() - started} ms`);
-      throw new CommandFailure(`cannot reach ulm-api at ${this.url} (${reason}): is ulm-api running there? Give its address with --os-ulm-url or ULM_URL, or use --direct to work without the API`);
+      throw new UlmApiUnreachable(`cannot reach ulm-api at ${this.url} (${reason}): is ulm-api running there? Give its address with --os-ulm-url or ULM_URL, or use --direct to work without the API`, (error as AxiosError).code);
     }
     const answered = requestIdOf(response);
     const ids = answered && answered !== this.requestId ? `${answered}, global ${this.requestId}` : this.requestId;

@@ -1,76 +1,12 @@
-// The OpenStack auth options, defined once for every command that talks to a cloud: the
-// python-openstackclient flags, each falling back to its OS_* variable, then clouds.yaml.
-import type { Command } from 'commander';
+// The cloud a command talks to, from the OpenStack auth options (auth-options.ts), the OS_*
+// variables and clouds.yaml, as python-openstackclient resolves them; the password prompt.
 import { resolveCloudConfig, type CloudConfig, type CloudSettings } from '../openstack/config.js';
 import { CloudConfigError } from '../openstack/errors.js';
 import { ValidationError } from '../core/validation.js';
+import { CommandFailure, EXIT_USAGE } from './errors.js';
+import { AUTH_FLAGS, type AuthOptions } from './auth-options.js';
 
-export interface AuthOptions {
-  osCloud?: string;
-  osAuthUrl?: string;
-  osAuthType?: string;
-  osUsername?: string;
-  osUserId?: string;
-  osPassword?: string;
-  osProjectName?: string;
-  osProjectId?: string;
-  osUserDomainName?: string;
-  osUserDomainId?: string;
-  osProjectDomainName?: string;
-  osProjectDomainId?: string;
-  osDomainName?: string;
-  osDomainId?: string;
-  osDefaultDomain?: string;
-  osSystemScope?: string;
-  osApplicationCredentialId?: string;
-  osApplicationCredentialName?: string;
-  osApplicationCredentialSecret?: string;
-  osRegionName?: string;
-  osInterface?: string;
-  osCacert?: string;
-  osCert?: string;
-  osKey?: string;
-  insecure?: boolean;
-}
-
-/** Flag, its OS_* variable, the auth setting it fills (or a top-level one), and help. */
-const AUTH_FLAGS: Array<[flag: string, key: keyof AuthOptions, variable: string, setting: string, help: string]> = [
-  ['--os-cloud <name>', 'osCloud', 'OS_CLOUD', '', 'cloud from clouds.yaml'],
-  ['--os-auth-url <url>', 'osAuthUrl', 'OS_AUTH_URL', 'auth.auth_url', 'Keystone URL'],
-  ['--os-auth-type <type>', 'osAuthType', 'OS_AUTH_TYPE', 'auth_type', 'password or v3applicationcredential'],
-  ['--os-username <name>', 'osUsername', 'OS_USERNAME', 'auth.username', 'user name'],
-  ['--os-user-id <id>', 'osUserId', 'OS_USER_ID', 'auth.user_id', 'user id'],
-  ['--os-password <password>', 'osPassword', 'OS_PASSWORD', 'auth.password', 'password (prefer OS_PASSWORD or clouds.yaml: options show in the process list)'],
-  ['--os-project-name <name>', 'osProjectName', 'OS_PROJECT_NAME', 'auth.project_name', 'project to scope to'],
-  ['--os-project-id <id>', 'osProjectId', 'OS_PROJECT_ID', 'auth.project_id', 'project id to scope to'],
-  ['--os-user-domain-name <name>', 'osUserDomainName', 'OS_USER_DOMAIN_NAME', 'auth.user_domain_name', "the user's domain"],
-  ['--os-user-domain-id <id>', 'osUserDomainId', 'OS_USER_DOMAIN_ID', 'auth.user_domain_id', "the user's domain id"],
-  ['--os-project-domain-name <name>', 'osProjectDomainName', 'OS_PROJECT_DOMAIN_NAME', 'auth.project_domain_name', "the project's domain"],
-  ['--os-project-domain-id <id>', 'osProjectDomainId', 'OS_PROJECT_DOMAIN_ID', 'auth.project_domain_id', "the project's domain id"],
-  ['--os-domain-name <name>', 'osDomainName', 'OS_DOMAIN_NAME', 'auth.domain_name', 'domain to scope to (instead of a project)'],
-  ['--os-domain-id <id>', 'osDomainId', 'OS_DOMAIN_ID', 'auth.domain_id', 'domain id to scope to'],
-  ['--os-default-domain <id>', 'osDefaultDomain', 'OS_DEFAULT_DOMAIN', 'auth.default_domain', 'domain id of user and project when neither is given'],
-  ['--os-system-scope <scope>', 'osSystemScope', 'OS_SYSTEM_SCOPE', 'auth.system_scope', 'scope to the system ("all")'],
-  ['--os-application-credential-id <id>', 'osApplicationCredentialId', 'OS_APPLICATION_CREDENTIAL_ID', 'auth.application_credential_id', 'application credential id'],
-  ['--os-application-credential-name <name>', 'osApplicationCredentialName', 'OS_APPLICATION_CREDENTIAL_NAME', 'auth.application_credential_name', 'application credential name (with the user)'],
-  ['--os-application-credential-secret <secret>', 'osApplicationCredentialSecret', 'OS_APPLICATION_CREDENTIAL_SECRET', 'auth.application_credential_secret', 'application credential secret (prefer the variable)'],
-  ['--os-region-name <region>', 'osRegionName', 'OS_REGION_NAME', 'region_name', 'region'],
-  ['--os-interface <interface>', 'osInterface', 'OS_INTERFACE', 'interface', 'endpoint interface: public, internal or admin (default public)'],
-  ['--os-cacert <file>', 'osCacert', 'OS_CACERT', 'cacert', 'CA bundle (PEM) to verify the services'],
-  ['--os-cert <file>', 'osCert', 'OS_CERT', 'cert', 'client certificate (PEM)'],
-  ['--os-key <file>', 'osKey', 'OS_KEY', 'key', 'client key (PEM)'],
-];
-
-/** Adds the auth options to a command. */
-export function withAuthOptions(command: Command): Command {
-  for (const [flag, , variable, , help] of AUTH_FLAGS) command.option(flag, `${help} (env ${variable})`);
-  command.option('--insecure', 'do not verify TLS certificates (test clouds only; env OS_INSECURE)');
-  command.addHelpText('after', `
-Authentication follows python-openstackclient: options win over OS_* variables, which win over
-the clouds.yaml entry named by --os-cloud / OS_CLOUD (searched in OS_CLIENT_CONFIG_FILE, ./,
-~/.config/openstack/, /etc/openstack/; secure.yaml is merged in).`);
-  return command;
-}
+export { OPENSTACK_FLAGS, withAuthOptions, type AuthOptions } from './auth-options.js';
 
 /** The options as settings named like clouds.yaml's, for the resolver. */
 export function authOverrides(options: AuthOptions): CloudSettings {
@@ -96,5 +32,61 @@ export function cloudConfigFrom(options: AuthOptions, env: Record<string, string
       throw new ValidationError('invalid cloud configuration', [{ path: error.field, message: error.message.slice(error.field.length + 2) }]);
     }
     throw error;
+  }
+}
+
+/** Where the password prompt reads and writes: the terminal, or a test's streams. */
+export interface PromptStreams {
+  input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  output: NodeJS.WritableStream;
+}
+
+/** Reads a line from the terminal without echoing it (as getpass does for the OpenStack client). */
+export function askPassword(question: string, streams: PromptStreams = { input: process.stdin, output: process.stderr }): Promise<string> {
+  const { input, output } = streams;
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const raw = typeof input.setRawMode === 'function';
+    const done = (error?: Error) => {
+      input.removeListener('data', onData);
+      if (raw) input.setRawMode!(false);
+      input.pause();
+      output.write('\n');
+      if (error) reject(error); else resolve(typed);
+    };
+    const onData = (chunk: Buffer | string) => {
+      for (const character of chunk.toString()) {
+        if (character === '\r' || character === '\n' || character === '\u0004') return done();
+        if (character === '\u0003') return done(new CommandFailure('interrupted: no password given', EXIT_USAGE));
+        if (character === '\u007f' || character === '\b') typed = typed.slice(0, -1);
+        else typed += character;
+      }
+    };
+    output.write(question);
+    if (raw) input.setRawMode!(true);
+    input.resume();
+    input.on('data', onData);
+  });
+}
+
+/**
+ * `cloudConfigFrom`, asking for the password on a terminal when the credentials need one and none
+ * was given (as `openstack` does); without a terminal, the error names OS_PASSWORD and --os-password.
+ */
+export async function cloudConfigAsking(
+  options: AuthOptions,
+  env: Record<string, string | undefined> = process.env,
+  prompt: { isTerminal: boolean; ask: (question: string) => Promise<string> } = { isTerminal: Boolean(process.stdin.isTTY), ask: (question) => askPassword(question) },
+): Promise<CloudConfig> {
+  try {
+    return cloudConfigFrom(options, env);
+  } catch (error) {
+    const missingPassword = error instanceof ValidationError && error.issues.some((issue) => issue.path === 'auth.password');
+    if (!missingPassword) throw error;
+    if (!prompt.isTerminal) {
+      throw new ValidationError('invalid cloud configuration', [{ path: 'auth.password', message: 'is not set and standard input is not a terminal to ask for it: set OS_PASSWORD (or --os-password, which shows in the process list, or auth.password in clouds.yaml / secure.yaml)' }]);
+    }
+    const password = await prompt.ask('Password: ');
+    return cloudConfigFrom({ ...options, osPassword: password }, env);
   }
 }

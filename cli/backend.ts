@@ -1,7 +1,7 @@
 // Which ulm a command talks to, chosen per invocation: ulm-api at --os-ulm-url / ULM_URL, direct
 // mode with --direct, else the `ulm` service of the Keystone catalog when it has one, else direct
-// mode (an engine in this process on the local configuration). The global options are here.
-import { Option, type Command } from 'commander';
+// mode (an engine in this process on the local configuration). (Its options are in global-options.ts.)
+import type { Command } from 'commander';
 import type { CloudConfig } from '../openstack/config.js';
 import { AuthenticationError, EndpointNotFoundError, OpenStackConnectionError, OpenStackHttpError } from '../openstack/errors.js';
 import { HttpClient, newRequestId } from '../openstack/http.js';
@@ -10,7 +10,7 @@ import { createLogger } from '../openstack/logger.js';
 import { ValidationError } from '../core/validation.js';
 import type { Engine } from '../services/engine/types.js';
 import { ApiEngine } from './api-engine.js';
-import { cloudConfigFrom, type AuthOptions } from './auth.js';
+import { cloudConfigAsking, type AuthOptions } from './auth.js';
 import type { DirectBackend } from './direct.js';
 import { CommandFailure, EXIT_USAGE } from './errors.js';
 import { VERSION } from './version.js';
@@ -48,16 +48,6 @@ export interface Backend {
   /** ulm-api: the HTTP engine, for what only the API offers (remote validation). */
   api?: ApiEngine;
   close(): Promise<void>;
-}
-
-/**
- * The global options that choose the backend: defined once, on the program. (`--config-file`
- * and `--config-dir` are per command: `ulm serve` has its own.)
- */
-export function addBackendOptions(program: Command): Command {
-  return program
-    .addOption(new Option('--os-ulm-url <url>', 'ulm-api address, e.g. http://127.0.0.1:9328 (env ULM_URL); default: the "ulm" service of the Keystone catalog'))
-    .option('--direct', 'work without ulm-api: run ulm\'s engine in this process on the local configuration and database', false);
 }
 
 /** What the options and environment decide on their own; null: ask the catalog. */
@@ -145,7 +135,7 @@ export async function openBackend(options: BackendOptions, env: Record<string, s
   // The cloud settings: needed for a token, and to look ulm up in the catalog.
   if (explicit?.kind !== 'direct') {
     try {
-      cloudConfig = cloudConfigFrom(options, env);
+      cloudConfig = await cloudConfigAsking(options, env);
       session = keystoneSession(cloudConfig, Boolean(options.debug));
     } catch (error) {
       // With an explicit API address and no OpenStack settings at all, call without a token

@@ -4,7 +4,7 @@
 import { ApplierWorker, PLAN_PROGRESS_TOPIC } from '../services/applier/worker.js';
 import { loadConfig, type Config } from '../services/config/index.js';
 import { openRuntime, type Runtime } from '../services/runtime.js';
-import { cloudConfigFrom, type AuthOptions } from './auth.js';
+import { cloudConfigAsking, type AuthOptions } from './auth.js';
 import { createLogger } from '../openstack/logger.js';
 import type { Engine } from '../services/engine/types.js';
 import type { PlanProgress } from '../services/applier/executor.js';
@@ -25,7 +25,7 @@ export interface DirectBackend {
 export async function openDirectBackend(options: DirectOptions): Promise<DirectBackend> {
   const config: Config = loadConfig(options.configFile ?? []);
   // The caller's own credentials (options, OS_*, clouds.yaml) unless the config names a service user.
-  const cloudConfig = config.keystone_authtoken.username ? undefined : cloudConfigFrom(options);
+  const cloudConfig = config.keystone_authtoken.username ? undefined : await cloudConfigAsking(options);
   const logger = createLogger({ level: options.debug ? 'debug' : 'warn' });
   const runtime = await openRuntime(config, { logger, migrate: true, cloudConfig });
   let worker: ApplierWorker | null = null;

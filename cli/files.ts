@@ -1,6 +1,6 @@
 // Reading the operator's files: snapshots (JSON) and policies (YAML or JSON).
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { validatePolicy, type Policy } from '../core/policy/schema.js';
 import type { Snapshot } from '../core/snapshot/format.js';
 import { parseJson, readSnapshot } from '../core/snapshot/read.js';
@@ -23,7 +23,8 @@ export function readPolicyFile(path: string): Policy {
   const text = readText(path, 'policy');
   let value: unknown;
   try {
-    value = parseYaml(text);
+    // Loaded here: planning from a snapshot's own policy needs no YAML parser.
+    value = (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
   } catch (error) {
     throw new ValidationError(`policy ${path} is not valid YAML or JSON`, [{ path: '', message: (error as Error).message.split('\n')[0] }]);
   }

@@ -4,7 +4,14 @@
 import type { ActionPlanView } from '../services/engine/types.js';
 import type { Backend } from './backend.js';
 import { note } from './command.js';
-import { followPlan, requireSuccess } from './progress.js';
+import { followPlan, parseTimeout, requireSuccess } from './progress.js';
+
+/** `--wait` and `--timeout` as a command receives them. */
+export interface WaitOptions {
+  wait?: boolean;
+  timeout?: string;
+}
+
 
 /** Polling is cheap in this process; across the network once a second is enough. */
 export function pollInterval(backend: Backend): number {
@@ -15,7 +22,9 @@ export function pollInterval(backend: Backend): number {
  * After a plan was started: follows it to its end when asked (`--wait`) or when it runs in this
  * process, and returns how it ended; otherwise says how to follow it and returns null.
  */
-export async function followStarted(backend: Backend, planId: string, wait: boolean): Promise<ActionPlanView | null> {
+export async function followStarted(backend: Backend, planId: string, waiting: boolean | WaitOptions): Promise<ActionPlanView | null> {
+  const { wait, timeout } = typeof waiting === 'boolean' ? { wait: waiting, timeout: undefined } : { wait: Boolean(waiting.wait), timeout: waiting.timeout };
+  const timeoutMs = parseTimeout(timeout);
   if (backend.runsPlansHere) {
     if (!wait) note(`direct mode: action plan ${planId} runs in this process; following it to its end (Ctrl-C stops following; it resumes the next time an applier runs)`);
     await backend.startApplier();
@@ -23,11 +32,11 @@ export async function followStarted(backend: Backend, planId: string, wait: bool
     note(`action plan ${planId} started; follow it with: ulm plan show ${planId}  (or --wait)`);
     return null;
   }
-  return followPlan(backend.engine, planId, { intervalMs: pollInterval(backend) });
+  return followPlan(backend.engine, planId, { intervalMs: pollInterval(backend), timeoutMs });
 }
 
 /** `followStarted`, then exit 1 unless the plan (when followed) succeeded. */
-export async function afterStart(backend: Backend, planId: string, wait: boolean): Promise<void> {
-  const ended = await followStarted(backend, planId, wait);
+export async function afterStart(backend: Backend, planId: string, waiting: boolean | WaitOptions): Promise<void> {
+  const ended = await followStarted(backend, planId, waiting);
   if (ended) requireSuccess(ended);
 }

@@ -26,9 +26,11 @@ export interface AuthSettings {
   application_credential_id?: string;
   application_credential_name?: string;
   application_credential_secret?: string;
+  /** auth_type v3token: an existing token, to be rescoped (OS_TOKEN, --os-token). */
+  token?: string;
 }
 
-export const AUTH_TYPES = ['password', 'v3applicationcredential'] as const;
+export const AUTH_TYPES = ['password', 'v3token', 'v3applicationcredential'] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
 export const INTERFACES = ['public', 'internal', 'admin'] as const;
 export type Interface = (typeof INTERFACES)[number];
@@ -95,6 +97,7 @@ const AUTH_VARIABLES: Record<string, keyof AuthSettings> = {
   OS_APPLICATION_CREDENTIAL_ID: 'application_credential_id',
   OS_APPLICATION_CREDENTIAL_NAME: 'application_credential_name',
   OS_APPLICATION_CREDENTIAL_SECRET: 'application_credential_secret',
+  OS_TOKEN: 'token',
 };
 
 /** The OS_* variables as settings (empty strings count as unset, as in OSC). */
@@ -188,15 +191,13 @@ function finish(settings: CloudSettings, cloudName: string | undefined, sources:
     throw new CloudConfigError('auth.auth_url', `"${auth.auth_url}" is not an http(s) URL; use Keystone's address, e.g. https://keystone.example.com:5000/v3`);
   }
   const authType = normaliseAuthType(settings.auth_type, auth);
+  // As python-openstackclient (--os-default-domain): a user or project named without its domain is in "default".
+  if (!auth.default_domain) auth.default_domain = 'default';
   if (authType === 'password') {
     if (!auth.username && !auth.user_id) throw new CloudConfigError('auth.username', 'is not set; give OS_USERNAME (--os-username) or auth.username in clouds.yaml (or a user id)');
     if (!auth.password) throw new CloudConfigError('auth.password', 'is not set; give OS_PASSWORD or auth.password in clouds.yaml or secure.yaml (--os-password works too but shows in the process list)');
-    if (auth.username && !auth.user_id && !auth.user_domain_name && !auth.user_domain_id && !auth.default_domain) {
-      throw new CloudConfigError('auth.user_domain_name', `user "${auth.username}" is given by name, so its domain is needed: set OS_USER_DOMAIN_NAME (e.g. Default) or OS_DEFAULT_DOMAIN`);
-    }
-    if (auth.project_name && !auth.project_id && !auth.project_domain_name && !auth.project_domain_id && !auth.default_domain) {
-      throw new CloudConfigError('auth.project_domain_name', `project "${auth.project_name}" is given by name, so its domain is needed: set OS_PROJECT_DOMAIN_NAME (e.g. Default) or OS_DEFAULT_DOMAIN`);
-    }
+  } else if (authType === 'v3token') {
+    if (!auth.token) throw new CloudConfigError('auth.token', 'is not set; auth type v3token needs a token: give OS_TOKEN (or --os-token), e.g. from openstack token issue');
   } else {
     if (!auth.application_credential_secret) throw new CloudConfigError('auth.application_credential_secret', 'is not set; give OS_APPLICATION_CREDENTIAL_SECRET or put it in clouds.yaml / secure.yaml');
     if (!auth.application_credential_id && !auth.application_credential_name) {
@@ -241,12 +242,14 @@ function finish(settings: CloudSettings, cloudName: string | undefined, sources:
 
 function normaliseAuthType(value: string | undefined, auth: AuthSettings): AuthType {
   if (value === undefined || value === '') {
+    if (auth.token && !auth.password) return 'v3token';
     return auth.application_credential_secret && !auth.password ? 'v3applicationcredential' : 'password';
   }
   const type = value.toLowerCase();
   if (type === 'password' || type === 'v3password') return 'password';
+  if (type === 'token' || type === 'v3token') return 'v3token';
   if (type === 'v3applicationcredential' || type === 'applicationcredential' || type === 'application_credential') return 'v3applicationcredential';
-  throw new CloudConfigError('auth_type', `"${value}" is not supported; use "password" or "v3applicationcredential"`);
+  throw new CloudConfigError('auth_type', `"${value}" is not supported; use "password", "v3token" or "v3applicationcredential"`);
 }
 
 function normaliseInterface(value: string | undefined): Interface {
@@ -260,7 +263,7 @@ function normaliseInterface(value: string | undefined): Interface {
 export function describeCloud(config: CloudConfig): string {
   const who = config.auth_type === 'password'
     ? `user ${config.auth.username ?? config.auth.user_id}`
-    : `application credential ${config.auth.application_credential_id ?? config.auth.application_credential_name}`;
+    : config.auth_type === 'v3token' ? 'a token' : `application credential ${config.auth.application_credential_id ?? config.auth.application_credential_name}`;
   const name = config.cloud ? `cloud "${config.cloud}" ` : '';
   return `${name}at ${config.auth.auth_url} as ${who}${config.region_name ? `, region ${config.region_name}` : ''}`;
 }

@@ -1,4 +1,4 @@
-// A Keystone v3 session: authenticates with a password or an application credential, scopes to a
+// A Keystone v3 session: authenticates with a password, a token or an application credential, scopes to a
 // project, domain or the system, reuses the token and renews it before it expires, and looks up
 // service endpoints in the token's catalog.
 import { findEndpoint, type CatalogService } from './catalog.js';
@@ -53,14 +53,16 @@ export function authRequestBody(config: CloudConfig): unknown {
     // An application credential carries its own scope: Keystone refuses another one.
     return { auth: { identity: { methods: ['application_credential'], application_credential: credential } } };
   }
-  const user = auth.user_id
-    ? { id: auth.user_id, password: auth.password }
-    : { name: auth.username, domain: domain(auth.user_domain_id, auth.user_domain_name), password: auth.password };
   let scope: unknown;
   if (auth.system_scope) scope = { system: { all: true } };
   else if (auth.project_id) scope = { project: { id: auth.project_id } };
   else if (auth.project_name) scope = { project: { name: auth.project_name, domain: domain(auth.project_domain_id, auth.project_domain_name) } };
   else if (auth.domain_id || auth.domain_name) scope = { domain: auth.domain_id ? { id: auth.domain_id } : { name: auth.domain_name } };
+  // v3token: an existing token, exchanged for one with this scope (and a catalog).
+  if (config.auth_type === 'v3token') return { auth: { identity: { methods: ['token'], token: { id: auth.token } }, ...(scope ? { scope } : {}) } };
+  const user = auth.user_id
+    ? { id: auth.user_id, password: auth.password }
+    : { name: auth.username, domain: domain(auth.user_domain_id, auth.user_domain_name), password: auth.password };
   return { auth: { identity: { methods: ['password'], password: { user } }, ...(scope ? { scope } : {}) } };
 }
 
@@ -134,12 +136,14 @@ export class KeystoneSession {
   private who(): string {
     const auth = this.config.auth;
     if (this.config.auth_type === 'v3applicationcredential') return `application credential ${auth.application_credential_id ?? auth.application_credential_name}`;
+    if (this.config.auth_type === 'v3token') return 'the given token (OS_TOKEN, --os-token)';
     const scope = auth.project_name ?? auth.project_id ?? auth.domain_name ?? auth.domain_id ?? (auth.system_scope ? 'system' : undefined);
     return `user ${auth.username ?? auth.user_id}${scope ? ` (scope ${scope})` : ''}`;
   }
 
   private fix(status: number): string {
     if (this.config.auth_type === 'v3applicationcredential') return 'check the application credential id and secret, and that it has not expired';
+    if (this.config.auth_type === 'v3token') return 'the token may have expired or been revoked: get a new one (openstack token issue)';
     if (status === 401) return 'check the user name, password and user domain (OS_USERNAME, OS_PASSWORD, OS_USER_DOMAIN_NAME or the clouds.yaml entry)';
     return 'check the project (or domain) and its domain, and that the user has a role there (OS_PROJECT_NAME, OS_PROJECT_DOMAIN_NAME)';
   }

@@ -11,11 +11,13 @@ import type { OutputOptions } from '../output.js';
 import { afterStart } from '../plan-runs.js';
 import { renderAuditOutcome } from '../plan-views.js';
 import { readPolicyDocument } from '../policy-options.js';
+import { timeoutArgument } from '../progress.js';
 
 interface ConsolidateOptions extends OutputOptions {
   policy?: string;
   dryRun?: boolean;
   wait?: boolean;
+  timeout?: string;
 }
 
 /** `--policy` names a file when one exists at that path, else a stored policy. */
@@ -45,6 +47,7 @@ Exit status: 0 planned (dry run) or started (with --wait or in direct mode: succ
   }).option('--policy <policy>', 'a policy file (YAML or JSON), or the name or id of a stored policy')
     .option('--dry-run', 'plan only: the plan waits as RECOMMENDED')
     .option('--wait', 'follow the plan to its end; exit 1 unless it succeeds')
+    .option('--timeout <seconds>', 'with --wait: stop waiting after this many seconds (exit 1; the plan goes on)', timeoutArgument)
     .action(async (options: ConsolidateOptions, command: Command) => {
       const request = consolidateRequestFrom(options);
       await withBackend(command, async (backend) => {
@@ -58,7 +61,7 @@ Exit status: 0 planned (dry run) or started (with --wait or in direct mode: succ
           note(`dry run: action plan ${plan.id} waits as ${plan.state}; ulm plan show ${plan.id}; ulm plan approve ${plan.id} && ulm plan start ${plan.id} --wait`);
           return;
         }
-        await afterStart(backend, plan.id, Boolean(options.wait));
+        await afterStart(backend, plan.id, options);
       });
     });
 }

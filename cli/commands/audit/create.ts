@@ -12,6 +12,7 @@ import { type OutputOptions } from '../../output.js';
 import { afterStart } from '../../plan-runs.js';
 import { renderAuditOutcome } from '../../plan-views.js';
 import { readPolicyDocument } from '../../policy-options.js';
+import { timeoutArgument } from '../../progress.js';
 
 interface CreateOptions extends OutputOptions {
   policy?: string;
@@ -21,6 +22,7 @@ interface CreateOptions extends OutputOptions {
   approve?: boolean;
   start?: boolean;
   wait?: boolean;
+  timeout?: string;
 }
 
 /** The audit request the options describe; without a policy, the goal's defaults. */
@@ -58,6 +60,7 @@ export function registerAuditCreate(audit: Command): void {
     .option('--approve', 'approve the plan at once')
     .option('--start', 'approve and start the plan at once')
     .option('--wait', 'with --start: follow the plan to its end; exit 1 unless it succeeds')
+    .option('--timeout <seconds>', 'with --wait: stop waiting after this many seconds (exit 1; the plan goes on)', timeoutArgument)
     .action(async (options: CreateOptions, command: Command) => {
       const request = auditRequestFrom(options);
       await withBackend(command, async (backend) => {
@@ -69,7 +72,7 @@ export function registerAuditCreate(audit: Command): void {
         const plan = outcome.action_plan;
         if (request.start) {
           if (plan.metrics.migrations === 0 && !plan.progress.waves) note(`action plan ${plan.id}: nothing to do`);
-          await afterStart(backend, plan.id, Boolean(options.wait));
+          await afterStart(backend, plan.id, options);
         } else {
           note(`action plan ${plan.id} is ${plan.state}: ulm plan show ${plan.id}${plan.state === 'RECOMMENDED' ? `; ulm plan approve ${plan.id}` : ''}; ulm plan start ${plan.id} --wait`);
         }

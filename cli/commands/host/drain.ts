@@ -12,10 +12,12 @@ import { badOption } from '../../option-parsers.js';
 import { renderOne, type OutputOptions, type Row } from '../../output.js';
 import { afterStart } from '../../plan-runs.js';
 import { renderAuditOutcome } from '../../plan-views.js';
+import { timeoutArgument } from '../../progress.js';
 
 interface DrainOptions extends OutputOptions {
   dryRun?: boolean;
   wait?: boolean;
+  timeout?: string;
   at?: string;
   until?: string;
   powerOff?: boolean;
@@ -54,6 +56,7 @@ cannot be emptied (the reason is printed) or the plan did not succeed; 2 bad inp
 the past, --until not after --at, an unknown host).`,
   }).option('--dry-run', 'plan only: the plan waits as RECOMMENDED (ulm plan show / approve / start)')
     .option('--wait', 'follow the plan to its end; exit 1 unless it succeeds')
+    .option('--timeout <seconds>', 'with --wait: stop waiting after this many seconds (exit 1; the plan goes on)', timeoutArgument)
     .option('--at <time>', 'schedule the maintenance: the hosts are empty and disabled by TIME')
     .option('--until <time>', 'with --at: bring the hosts back at TIME (default: they stay until ulm host undrain)')
     .option('--power-off', 'with --at: power the hosts off at the --at TIME')
@@ -85,7 +88,7 @@ the past, --until not after --at, an unknown host).`,
           note(`dry run: action plan ${plan.id} waits as ${plan.state}; review it with ulm plan show ${plan.id}, then ulm plan approve ${plan.id} && ulm plan start ${plan.id} --wait (or ulm plan cancel ${plan.id})`);
           return;
         }
-        await afterStart(backend, plan.id, Boolean(options.wait));
+        await afterStart(backend, plan.id, options);
       });
     });
 }

@@ -9,11 +9,12 @@ import { defineCommand, note, print } from '../../command.js';
 import { CommandFailure } from '../../errors.js';
 import { renderList, type OutputOptions } from '../../output.js';
 import { followStarted, pollInterval } from '../../plan-runs.js';
-import { requireSuccess } from '../../progress.js';
+import { requireSuccess, timeoutArgument } from '../../progress.js';
 
 interface UndrainOptions extends OutputOptions {
   rebalance?: boolean;
   wait?: boolean;
+  timeout?: string;
 }
 
 export const UNDRAIN_COLUMNS = ['Host', 'Restored', 'Detail'];
@@ -50,7 +51,7 @@ async function undrain(backend: Backend, hosts: string[], options: UndrainOption
   if (plan) {
     // The hosts are back only once the plan's enables ran: always followed that far.
     const followAll = !options.rebalance || options.wait;
-    const ended = followAll ? await followStarted(backend, plan.id, true) : null;
+    const ended = followAll ? await followStarted(backend, plan.id, { wait: true, timeout: options.timeout }) : null;
     if (!followAll) {
       if (backend.runsPlansHere) await backend.startApplier();
       await waitForEnables(engine, plan.id, pollInterval(backend));
@@ -84,5 +85,6 @@ Exit status: 0 every named host is back in service (and, with --rebalance --wait
 could move back did); 1 otherwise.`,
   }).option('--rebalance', 'afterwards, move the servers that were drained off these hosts back')
     .option('--wait', 'with --rebalance: follow the rebalancing to its end')
+    .option('--timeout <seconds>', 'with --wait: stop waiting after this many seconds (exit 1; the plan goes on)', timeoutArgument)
     .action(async (hosts: string[], options: UndrainOptions, command: Command) => withBackend(command, (backend) => undrain(backend, hosts, options)));
 }

@@ -1,17 +1,15 @@
-// `ulm plan --snapshot FILE [--policy FILE] [--now ISO-8601] [-f table|json|yaml] [--explain]`:
-// plans offline from a ulm-cluster/1 snapshot; `-f json` prints exactly the ulm-plan/1 document,
-// and the exit status says whether the plan meets its goal (0), in part (3) or not at all (4).
+// `ulm plan --snapshot FILE [--policy FILE] [--now ISO-8601] [-f FORMAT] [-c COLUMN] [--explain]
+// [--commands]`: plans offline from a ulm-cluster/1 snapshot; `-f json` prints exactly the
+// ulm-plan/1 document, `--commands` the openstack commands that carry it out, and the exit status
+// says whether the plan meets its goal (0), in part (3) or not at all (4).
 import type { Command } from 'commander';
-import { stringify as yamlOf } from 'yaml';
 import { CONSTRAINT_NAMES, Constraint } from '../../../core/constraints.js';
-import { plan } from '../../../core/planner/index.js';
-import type { PlanDocument } from '../../../core/plan/format.js';
-import { unknownPolicyFields } from '../../../core/policy/schema.js';
-import { snapshotPolicy } from '../../../core/snapshot/read.js';
+import type { PlanAction, PlanDocument } from '../../../core/plan/format.js';
 import { ValidationError } from '../../../core/validation.js';
-import { readPolicyFile, readSnapshotFile } from '../../files.js';
-import { renderList, renderSection, withOutputOptions, type OutputOptions } from '../../output.js';
-import { CommandFailure, EXIT_GOAL_NOT_REACHED, EXIT_GOAL_PARTLY_MET } from '../../errors.js';
+import { renderList, renderSection, toYaml, withOutputOptions, type OutputOptions, type Row } from '../../output.js';
+import { CommandFailure, EXIT_GOAL_NOT_REACHED, EXIT_GOAL_PARTLY_MET, EXIT_USAGE } from '../../errors.js';
+import { planAsCommands } from '../../plan-commands.js';
+import { waveNumber } from '../../progress.js';
 import { PLANNER_NAME } from '../../version.js';
 
 interface OfflineOptions extends OutputOptions {
@@ -19,6 +17,8 @@ interface OfflineOptions extends OutputOptions {
   policy?: string;
   now?: string;
   explain: boolean;
+  commands?: boolean;
+  powerDriver?: string;
 }
 
 export function parseNow(value: string | undefined, clock: () => number = Date.now): number {
@@ -30,17 +30,23 @@ export function parseNow(value: string | undefined, clock: () => number = Date.n
   return instant;
 }
 
-export function registerOfflinePlan(planCommand: Command): void {
+export function registerOfflinePlan(planCommand: Command, verbs: string[] = []): void {
   withOutputOptions(planCommand)
     .option('--snapshot <file>', 'plan offline from this ulm-cluster/1 snapshot')
     .option('--policy <file>', "policy file (YAML or JSON); default: the snapshot's own policy")
     .option('--now <instant>', 'plan as of this ISO 8601 instant (exemption windows, cooldown); default: now')
     .option('--explain', 'also list the servers the plan could not move, and why', false)
+    .option('--commands', 'print the plan as the openstack commands that carry it out, wave by wave')
+    .option('--power-driver <driver>', 'with --commands: the [power] driver of the cloud; ironic powers hosts with openstack baremetal commands, others get a comment', 'none')
     .addHelpText('after', `
 Examples:
   ulm plan --snapshot cluster.json                      waves, moves and metrics as tables
   ulm plan --snapshot cluster.json -f json > plan.json  the ulm-plan/1 document
+  ulm plan --snapshot cluster.json -f csv               the actions, with the table's columns
+  ulm plan --snapshot cluster.json --commands           the openstack commands, wave by wave
   ulm plan --snapshot cluster.json --policy night.yaml --now 2026-11-23T20:00:00+01:00 --explain
+
+Waves are counted from 1 (the ulm-plan/1 document counts them from 0).
 
 Exit status (offline, with --snapshot):
   0  the plan meets its goal (or there is nothing to do)
@@ -49,18 +55,23 @@ Exit status (offline, with --snapshot):
      standard error (name, constraint, detail)
   4  the goal is infeasible, or no path to it was found: nothing is proposed; the reason and
      the servers concerned are on standard error`)
-    .action((options: OfflineOptions, command: Command) => {
+    .action(async (options: OfflineOptions) => {
       if (!options.snapshot) {
-        command.help({ error: true });
+        const commands = verbs.length ? `, or a command: ${verbs.map((verb) => `ulm plan ${verb}`).join(', ')}` : '';
+        throw new CommandFailure(`ulm plan: give --snapshot FILE to plan offline${commands} (ulm plan --help)`, EXIT_USAGE);
       }
-      const snapshot = readSnapshotFile(options.snapshot!);
+      // Loaded here: the other plan commands need none of the planner.
+      const [{ plan }, { readPolicyFile, readSnapshotFile }, { unknownPolicyFields }, { snapshotPolicy }] = await Promise.all([
+        import('../../../core/planner/index.js'), import('../../files.js'), import('../../../core/policy/schema.js'), import('../../../core/snapshot/read.js'),
+      ]);
+      const snapshot = readSnapshotFile(options.snapshot);
       if (!options.policy) {
         const ignored = unknownPolicyFields(snapshot.policy);
         if (ignored.length) process.stderr.write(`warning: the snapshot's policy has fields this ulm does not know, ignored: ${ignored.join(', ')}\n`);
       }
       const policy = options.policy ? readPolicyFile(options.policy) : snapshotPolicy(snapshot);
       const document = plan({ snapshot, policy, now: parseNow(options.now), planner: PLANNER_NAME });
-      process.stdout.write(renderPlan(document, options));
+      process.stdout.write(options.commands ? planAsCommands(document.actions, { powerDriver: options.powerDriver }) : renderPlan(document, options));
       const shortfall = goalShortfall(document);
       if (shortfall) throw new CommandFailure(shortfall.message, shortfall.exitCode);
     });
@@ -90,16 +101,34 @@ export function goalShortfall(document: PlanDocument): { exitCode: number; messa
   return { exitCode: EXIT_GOAL_PARTLY_MET, message: [header, ...blockedLines, ...(blocked.length ? [] : notes.map((note) => `  note: ${note}`))].join('\n') };
 }
 
-const ACTION_COLUMNS = ['wave', 'type', 'server', 'server_name', 'source', 'destination', 'host', 'reason'];
+/** The columns of the Waves table, and of `-f value|csv` and `-c`. */
+export const WAVE_COLUMNS = ['Wave', 'Action', 'Server / host', 'From', 'To', 'Reason'];
 
-/** A plan for people (table) or programs (json, yaml: the document itself; value, csv: actions). */
-export function renderPlan(document: PlanDocument, options: OutputOptions & { explain?: boolean }): string {
+/** One action as the Waves table shows it (waves counted from 1). */
+export function waveRow(action: PlanAction): Row {
+  const moves = action.type === 'live_migrate';
+  return {
+    Wave: waveNumber(action.wave),
+    Action: moves ? (action.temporary ? 'live migrate (temporary)' : 'live migrate') : action.type.replace(/_/g, ' '),
+    'Server / host': moves ? action.server_name ?? action.server : action.host,
+    From: moves ? action.source : '',
+    To: moves ? action.destination : '',
+    Reason: action.reason,
+  };
+}
+
+/**
+ * A plan for people (table), for programs (json, yaml: the ulm-plan/1 document itself), and as
+ * its actions with the table's columns (value, csv, and any format with -c).
+ */
+export function renderPlan(document: PlanDocument, options: Partial<OutputOptions> & Pick<OutputOptions, 'format'> & { explain?: boolean }): string {
+  if (options.column?.length || options.format === 'value' || options.format === 'csv') {
+    return renderList(document.actions.map(waveRow), WAVE_COLUMNS, options);
+  }
   switch (options.format) {
     case 'json': return `${JSON.stringify(document, null, 2)}\n`;
-    case 'yaml': return yamlOf(document);
-    case 'value':
-    case 'csv': return renderList(document.actions as unknown as Record<string, unknown>[], ACTION_COLUMNS, options);
-    default: return planTables(document, options.explain ?? false, options.fitWidth);
+    case 'yaml': return toYaml(document);
+    default: return planTables(document, options.explain ?? false, options.fitWidth ?? false);
   }
 }
 
@@ -120,9 +149,10 @@ function planTables(document: PlanDocument, explain: boolean, fitWidth: boolean)
     ['servers blocked', document.meta.blocked.length],
   ], fitWidth));
   if (document.actions.length) {
-    parts.push(renderSection('Waves', ['Wave', 'Action', 'Server / host', 'From', 'To', 'Reason'], document.actions.map((action) => action.type === 'live_migrate'
-      ? [action.wave, action.temporary ? 'live migrate (temporary)' : 'live migrate', action.server_name ?? action.server, action.source, action.destination, action.reason]
-      : [action.wave, action.type === 'disable_compute' ? 'disable compute' : 'power off', action.host, '', '', action.reason]), fitWidth));
+    parts.push(renderSection('Waves', WAVE_COLUMNS, document.actions.map((action) => {
+      const row = waveRow(action);
+      return WAVE_COLUMNS.map((column) => row[column]);
+    }), fitWidth));
   }
   if (document.meta.infeasible) parts.push(`Infeasible: ${document.meta.infeasible}\n`);
   if (explain) {

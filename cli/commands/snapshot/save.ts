@@ -10,7 +10,8 @@ import { AuthenticationError, CloudConfigError, EndpointNotFoundError, Microvers
 import { createLogger } from '../../../openstack/logger.js';
 import { createDatasource, DATASOURCES, DEFAULT_DATASOURCE } from '../../../plugins/datasources/index.js';
 import { collectSnapshot, MissingMetricsError } from '../../../services/collect/collect.js';
-import { cloudConfigFrom, withAuthOptions, type AuthOptions } from '../../auth.js';
+import { cloudConfigAsking, type AuthOptions } from '../../auth.js';
+import { ActivityLine } from '../../progress.js';
 import { CommandFailure } from '../../errors.js';
 import { readPolicyFile } from '../../files.js';
 import { VERSION } from '../../version.js';
@@ -49,7 +50,6 @@ export function registerSnapshotSave(snapshotCommand: Command): void {
     .option('--name <name>', 'a name for the snapshot')
     .option('--datasource <name>', `where observed usage comes from: ${DATASOURCES.map((plugin) => plugin.name).join(', ')}`, DEFAULT_DATASOURCE)
     .option('--datasource-option <key=value>', 'a datasource option (repeat for more), e.g. memory_metric=memory.resident', collectOption, []);
-  withAuthOptions(save);
   save.addHelpText('after', `
 Examples:
   ulm snapshot save --os-cloud mycloud -o cluster.json
@@ -64,21 +64,27 @@ metrics are listed in the snapshot's "metrics" field; with the policy's metrics.
 on their flavor.
 
 Exit status: 0 saved, 1 the cloud or the metrics preflight refused, 2 bad options or settings.`);
-  save.action(async (options: SaveOptions, command: Command) => {
-    const config = cloudConfigFrom(options);
+  save.action(async (_options: SaveOptions, command: Command) => {
+    // The OpenStack options are the program's: typed before or after the command.
+    const options = command.optsWithGlobals<SaveOptions>();
+    const config = await cloudConfigAsking(options);
     const policy = options.policy ? readPolicyFile(options.policy) : DEFAULT_POLICY;
     const datasourceOptions = parseDatasourceOptions(options.datasourceOption);
     const debug = Boolean(command.optsWithGlobals().debug);
     const logger = createLogger({ level: debug ? 'debug' : 'warn' });
     const started = Date.now();
+    // A large cloud takes a while: on a terminal, say what is going on (never into the snapshot on stdout).
+    const activity = new ActivityLine(`connecting to ${describeCloud(config)}`);
     try {
       const cloud = await connectCloud(config, { logger, userAgent: `ulm/${VERSION}` });
+      activity.update('reading hypervisors, servers and allocations from Nova and Placement, usage from the datasource');
       const datasource = createDatasource(options.datasource, datasourceOptions, { session: cloud.session, logger });
       const result = await collectSnapshot({
         cloud, datasource, policy, now: Date.now(), logger,
         name: options.name,
         generator: { name: 'ulm snapshot save', version: VERSION, cloud: config.cloud ?? null, region: config.region_name ?? null, global_request_id: cloud.globalRequestId, nova_microversion: cloud.nova.version, placement_microversion: cloud.placement.version },
       });
+      activity.stop();
       const text = `${JSON.stringify(result.snapshot, null, 2)}\n`;
       if (options.output === '-') process.stdout.write(text);
       else {
@@ -100,6 +106,8 @@ Exit status: 0 saved, 1 the cloud or the metrics preflight refused, 2 bad option
       for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
     } catch (error) {
       throw asCommandError(error);
+    } finally {
+      activity.stop();
     }
   });
 }

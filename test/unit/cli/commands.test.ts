@@ -29,7 +29,7 @@ describe('ulm commands against a fake ulm-api', function () {
   it('host list has a Name column, like the OpenStack client\'s lists, in every format', async () => {
     const table = await ulm(['host', 'list', ...at()]);
     assert.equal(table.status, 0, table.stderr);
-    assert.match(table.stdout.split('\n')[1], /│ Name\s+│ State\s+│ Servers\s+│ vCPUs/);
+    assert.match(table.stdout.split('\n')[1], /\| Name\s+\| State\s+\| Servers\s+\| vCPUs/);
     const json = JSON.parse((await ulm(['host', 'list', '-f', 'json', ...at()])).stdout) as Record<string, unknown>[];
     assert.deepEqual(json.map((row) => row.Name), ['cmp-02', 'cmp-01']);
     assert.equal(json[0]['CPU Usage %'], 12.3);
@@ -55,10 +55,10 @@ describe('ulm commands against a fake ulm-api', function () {
     assert.equal(shown.actions.length, 2);
     const table = (await ulm(['plan', 'show', 'plan-1', ...at()])).stdout;
     assert.match(table, /^Action plan plan-1\n/);
-    assert.match(table, /Metrics[\s\S]*hosts freed\s+│ 2/);
-    assert.match(table, /Progress[\s\S]*wave\s+│ not started \(2 waves\)/);
-    assert.match(table, /Waves[\s\S]*│ 1\s+│ live migrate\s+│ vm-01\s+│ cmp-03 │ cmp-01 │ PENDING/);
-    assert.match(table, /│ 2\s+│ disable compute\s+│ cmp-03/);
+    assert.match(table, /Metrics[\s\S]*hosts freed\s+\| 2/);
+    assert.match(table, /Progress[\s\S]*wave\s+\| not started \(2 waves\)/);
+    assert.match(table, /Waves[\s\S]*\| 1\s+\| live migrate\s+\| vm-01\s+\| cmp-03 \| cmp-01 \| PENDING/);
+    assert.match(table, /\| 2\s+\| disable compute\s+\| cmp-03/);
   });
 
   it('plan explain lists blocked servers and the planner\'s notes', async () => {
@@ -67,7 +67,7 @@ describe('ulm commands against a fake ulm-api', function () {
       body: { format: 'ulm-plan/1', instance: null, planner: 'ulm', actions: [], meta: { goal: 'consolidate', status: 'partial', now: '2026-11-22T10:00:00Z', metrics: planView().metrics, blocked: [{ server: 's-9', server_name: 'db-09', host: 'cmp-04', constraint: 'exemption', detail: 'exempt during 08:00-18:00' }], notes: ['cmp-06 kept: N+1 spare capacity'] } },
     };
     const table = await ulm(['plan', 'explain', 'plan-1', ...at()]);
-    assert.match(table.stdout, /db-09\s+│ cmp-04 │ exemption/);
+    assert.match(table.stdout, /db-09\s+\| cmp-04 \| exemption/);
     assert.match(table.stdout, /Note: cmp-06 kept: N\+1 spare capacity/);
     const json = await ulm(['plan', 'explain', 'plan-1', '-f', 'json', '-c', 'Server Name', ...at()]);
     assert.deepEqual(JSON.parse(json.stdout), [{ 'Server Name': 'db-09' }]);
@@ -184,7 +184,7 @@ describe('ulm commands against a fake ulm-api', function () {
     assert.equal(csv.length, 4);
     assert.equal(csv[1].split(',').slice(0, 4).join(','), 'weeknights,CLOSED,plan-1,plan-1r');
     assert.equal(csv[3], 'TOTAL,,,,,,,27.5,5.5');
-    assert.match((await ulm(['savings', 'show', ...at()])).stdout, /Totals[\s\S]*all windows\s+│ 2\s+│ 27\.5\s+│ 5\.5/);
+    assert.match((await ulm(['savings', 'show', ...at()])).stdout, /Totals[\s\S]*all windows\s+\| 2\s+\| 27\.5\s+\| 5\.5/);
   });
 
   it('plan apply needs direct mode (exit 2 against the API)', async () => {
@@ -195,7 +195,7 @@ describe('ulm commands against a fake ulm-api', function () {
 
   it('every command has --help with examples', async () => {
     const { buildProgram } = await import('../../../cli/main.js');
-    const program = buildProgram();
+    const program = await buildProgram();
     const visit = (command: typeof program, path: string[]): string[][] => [path, ...command.commands.filter((child) => child.name() !== 'help').flatMap((child) => visit(child, [...path, child.name()]))];
     const leaves = visit(program, []).filter((path) => path.length && !['plan', 'snapshot', 'policy', 'window', 'audit', 'host', 'server', 'savings', 'serve'].includes(path.join(' ')));
     assert.ok(leaves.length >= 35, `${leaves.length} commands`);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { bashCompletion, completionEntries, zshCompletion } from '../../../cli/completion.js';
+import type { Command } from 'commander';
 import { buildProgram } from '../../../cli/main.js';
 
 /** What bash offers after typing `words` (the last one being completed). */
@@ -15,8 +16,12 @@ function complete(script: string, words: string[]): string[] {
 }
 
 describe('shell completion', () => {
-  const program = buildProgram();
-  const bash = bashCompletion(program);
+  let program: Command;
+  let bash: string;
+  before(async () => {
+    program = await buildProgram();
+    bash = bashCompletion(program);
+  });
 
   it('knows every registered command and its options, hidden OpenStack ones included', () => {
     const entries = new Map(completionEntries(program).map((entry) => [entry.path, entry]));

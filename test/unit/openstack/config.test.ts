@@ -142,9 +142,9 @@ describe('cloud configuration', () => {
       fails(() => resolveCloudConfig({ env: { OS_CLOUD: 'staging' }, cwd, home }), 'OS_CLOUD', /cloud "staging" is not in .*; the clouds there are: prod, lab/);
     });
     it('a password user without a password', () => fails(() => resolveCloudConfig({ env: { OS_AUTH_URL: 'http://k/v3', OS_USERNAME: 'u', OS_USER_DOMAIN_NAME: 'Default' }, cwd, home }), 'auth.password', /give OS_PASSWORD/));
-    it('a user by name without a domain', () => fails(() => resolveCloudConfig({ env: { OS_AUTH_URL: 'http://k/v3', OS_USERNAME: 'u', OS_PASSWORD: 'p' }, cwd, home }), 'auth.user_domain_name', /set OS_USER_DOMAIN_NAME/));
+    it('a user by name without a domain is in the domain "default", as in openstack', () => assert.equal(resolveCloudConfig({ env: { OS_AUTH_URL: 'http://k/v3', OS_USERNAME: 'u', OS_PASSWORD: 'p' }, cwd, home }).auth.default_domain, 'default'));
     it('a malformed auth_url', () => fails(() => resolveCloudConfig({ env: { OS_AUTH_URL: 'keystone:5000', OS_USERNAME: 'u', OS_PASSWORD: 'p' }, cwd, home }), 'auth.auth_url', /is not an http\(s\) URL/));
-    it('an auth type ulm does not speak', () => fails(() => resolveCloudConfig({ env: { OS_AUTH_URL: 'http://k/v3', OS_AUTH_TYPE: 'v3oidcpassword' }, cwd, home }), 'auth_type', /use "password" or "v3applicationcredential"/));
+    it('an auth type ulm does not speak', () => fails(() => resolveCloudConfig({ env: { OS_AUTH_URL: 'http://k/v3', OS_AUTH_TYPE: 'v3oidcpassword' }, cwd, home }), 'auth_type', /use "password", "v3token" or "v3applicationcredential"/));
     it('Keystone v2', () => fails(() => resolveCloudConfig({ env: { OS_AUTH_URL: 'http://k/v3', OS_IDENTITY_API_VERSION: '2.0' }, cwd, home }), 'OS_IDENTITY_API_VERSION', /ulm speaks Keystone v3 only/));
     it('an unknown interface', () => fails(() => resolveCloudConfig({ env: { OS_AUTH_URL: 'http://k/v3', OS_USERNAME: 'u', OS_USER_ID: 'x', OS_PASSWORD: 'p', OS_INTERFACE: 'external' }, cwd, home }), 'interface', /use public, internal or admin/));
   });
