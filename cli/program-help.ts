@@ -22,6 +22,12 @@ Where commands run:
                                 interface and region) when it has one, else direct mode
   --debug shows which, and each API request (method, URL, status, request id, duration).
 
+The options above go before or after the command, as with openstack: ulm --os-cloud prod host
+list and ulm host list --os-cloud prod -f json are the same. A user or project named without its
+domain is in "default"; --os-token (OS_TOKEN) authenticates with auth type v3token; a password
+not given is asked for on a terminal. Every command takes -f table|json|yaml|value|csv and -c
+with the column names its table shows. Waves are counted from 1.
+
 Exit status:
   0  success
   1  the operation failed: a plan ended FAILED or CANCELLED (--wait), an audit found no plan,
@@ -35,7 +41,9 @@ Examples:
   ulm host list                                  hosts, their state and load
   ulm consolidate --dry-run                      what consolidating now would do
   ulm host drain cmp-07 --wait                   empty cmp-07 for maintenance, follow it
-  ulm plan start PLAN --wait                     run an approved plan to its end
+  ulm plan start PLAN --wait --timeout 7200      run an approved plan to its end (through API restarts)
+  ulm server show db-01                          what ulm knows of a server
+  ulm plan show PLAN --commands                  the plan as openstack commands, wave by wave
   ulm server set db-01 --not-during "08:00-18:00 mon-fri Europe/Berlin"
   ulm plan --snapshot cluster.json               plan offline from a snapshot file
   source <(ulm completion bash)                  shell completion`;

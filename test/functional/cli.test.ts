@@ -1,7 +1,8 @@
 // The `ulm` command (built, ./bin/ulm) against a running ulm-api: the real app (createApiApp)
 // over the real engine (openRuntime on a temporary SQLite database) and the loopback cloud, with
 // Keystone tokens from the dev cloud. Every command in every output format, -c, --sort-column,
-// usage errors (exit 2, naming the field) and not-found (exit 1). Plans are made but not run,
+// the OpenStack options before or after the command (a token too), usage errors (exit 2,
+// naming the field) and not-found (exit 1). Plans are made but not run,
 // but for one small drain with --wait, undone after (undrain --rebalance, and the servers it
 // moved put back, so that the next test finds the seeded layout). The format matrix (some
 // hundred runs) goes to a second app on the same
@@ -9,7 +10,7 @@
 // by every other case.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -20,7 +21,7 @@ import { apiAuthenticationFromConfig } from '../../services/api/feature.js';
 import { loadConfig } from '../../services/config/index.js';
 import { openRuntime, type Runtime } from '../../services/runtime.js';
 import { recordPlanTimes } from '../support/plan-times.js';
-import { cloudEnvironment, devCloudConfig, openstack, openstackAction, REPO, requireDevCloud, sleep } from './dev-cloud.js';
+import { CLOUD, cloudEnvironment, devCloudConfig, openstack, openstackAction, REPO, requireDevCloud, sleep } from './dev-cloud.js';
 
 interface Run {
   status: number;
@@ -50,8 +51,8 @@ function checkFormat(format: (typeof FORMATS)[number], run: Run, what: string): 
   assert.ok(run.stdout.length > 0 || format === 'value', `${what} -f ${format} printed nothing`);
   if (format === 'json') JSON.parse(run.stdout);
   if (format === 'yaml') parseYaml(run.stdout);
-  if (format === 'table' && run.stdout.trim()) assert.match(run.stdout, /[┌│]/, `${what} -f table draws a table`);
-  if (format === 'csv') assert.ok(!run.stdout.includes('│'), `${what} -f csv is not a table`);
+  if (format === 'table' && run.stdout.trim()) assert.match(run.stdout, /^\+-+\+/m, `${what} -f table draws a table`);
+  if (format === 'csv' || format === 'value') assert.ok(!run.stdout.includes('+--'), `${what} -f ${format} is not a table`);
 }
 
 describe('the ulm command against a running ulm-api (real engine, loopback cloud)', function () {
@@ -171,7 +172,7 @@ describe('the ulm command against a running ulm-api (real engine, loopback cloud
 
   it('host list has a Name column with every host, like the OpenStack client\'s lists', async () => {
     const table = await ulm('host', 'list');
-    assert.match(table.stdout.split('\n')[1], /^│ Name\s+│ State\s+│ Servers\s+│ vCPUs\s+│ Memory MB\s+│ vCPU Allocation %/);
+    assert.match(table.stdout.split('\n')[1], /^\| Name\s+\| State\s+\| Servers\s+\| vCPUs\s+\| Memory MB\s+\| vCPU Allocation %/);
     const names = (await ulm('host', 'list', '-f', 'value', '-c', 'Name', '--sort-column', 'Name')).stdout.trim().split('\n');
     const hypervisors = openstack<Array<{ 'Hypervisor Hostname': string }>>(['hypervisor', 'list']).map((entry) => entry['Hypervisor Hostname'].split('.')[0]).sort();
     assert.deepEqual(names, hypervisors);
@@ -187,6 +188,7 @@ describe('the ulm command against a running ulm-api (real engine, loopback cloud
       [['audit', 'show', made.audit], 'state'],
       [['plan', 'show', made.plan], 'state'],
       [['host', 'show', made.host], 'state'],
+      [['server', 'show', made.server], 'host'],
       [['snapshot', 'show', made.snapshot], 'hosts'],
       [['status'], 'version'],
       [['policy', 'validate', '--goal', 'consolidate', '--max-host-cpu', '0.8'], 'max_host_cpu'],
@@ -243,6 +245,27 @@ describe('the ulm command against a running ulm-api (real engine, loopback cloud
       assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, field, args.join(' '));
     }
+  });
+
+  it('takes the OpenStack options before or after the command, a token (v3token) and the default domain, with the real Keystone', async () => {
+    const withoutCloud = { ...env };
+    delete withoutCloud.OS_CLOUD;
+    const before = await ulmAsync(['--os-cloud', CLOUD, '--os-ulm-url', url, '-f', 'value', '-c', 'Name', 'host', 'list'], withoutCloud);
+    assert.equal(before.status, 0, before.stderr);
+    assert.ok(before.stdout.trim().split('\n').length >= 2, before.stdout);
+    const after = await ulmAsync(['host', 'list', '-f', 'value', '-c', 'Name', '--os-cloud', CLOUD, '--os-ulm-url', url], withoutCloud);
+    assert.equal(after.stdout, before.stdout);
+    // A token from the openstack client, rescoped by name: user and project domains are "default".
+    const token = openstack<{ id: string }>(['token', 'issue']);
+    const clouds = parseYaml(readFileSync(env.OS_CLIENT_CONFIG_FILE!, 'utf8')) as { clouds: Record<string, { auth: { auth_url: string; project_name: string } }> };
+    const { auth_url: authUrl, project_name: project } = clouds.clouds[CLOUD].auth;
+    const withToken = await ulmAsync(['--os-auth-url', authUrl, '--os-token', token.id, '--os-project-name', project, '--os-ulm-url', url, 'host', 'list', '-f', 'value', '-c', 'Name'], bareEnv);
+    assert.equal(withToken.status, 0, withToken.stderr);
+    assert.equal(withToken.stdout, before.stdout);
+    // No password and no terminal to ask on: the error names what to set.
+    const noPassword = await ulmAsync(['--os-auth-url', authUrl, '--os-username', 'admin', '--os-project-name', project, '--os-ulm-url', url, 'host', 'list'], bareEnv);
+    assert.equal(noPassword.status, 2);
+    assert.match(noPassword.stderr, /auth\.password: is not set and standard input is not a terminal to ask for it: set OS_PASSWORD \(or --os-password/);
   });
 
   it('a not-found or a refused state change exits 1 with the API\'s message and request id', async () => {
