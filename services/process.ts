@@ -2,7 +2,7 @@
 // configuration's service credentials or --os-cloud / OS_CLOUD and clouds.yaml, the runtime, the
 // process's features, and a clean stop on SIGTERM/SIGINT (running waves finish first).
 import { Command } from 'commander';
-import { addConfigOptions, configFilesFrom, ConfigError, loadConfigFromOptions, type ConfigCommandOptions } from './config/index.js';
+import { addConfigOptions, configFilesFrom, ConfigError, loadConfigFromOptions, warningsOf, type ConfigCommandOptions } from './config/index.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { FEATURE_NAMES, startFeatures, stopFeatures, type FeatureName, type RunningFeature } from './features.js';
 import { PreflightFailed, preflight } from './preflight.js';
@@ -29,8 +29,10 @@ export async function startProcess(features: readonly FeatureName[], options: Pr
   // The embedded default (SQLite) needs no `ulm-manage db sync`; MariaDB deployments run it.
   const migrate = config.database.connection.startsWith('sqlite');
   // Before anything starts: a missing database or broker is one clear line, not a hang or a stack.
-  const { warnings } = await preflight(config, features, { migrate });
-  const runtime = await openRuntime(config, { cloudName: options.osCloud, migrate, configFiles });
+  // Each configuration warning once, with its file and line, before the preflight's.
+  const warnings = [...warningsOf(config).map((warning) => `${warning.path} ${warning.message}`), ...(await preflight(config, features, { migrate })).warnings];
+  const program = features.length === 1 ? `ulm-${features[0]}` : 'ulm';
+  const runtime = await openRuntime(config, { cloudName: options.osCloud, migrate, configFiles, program });
   const port = options.bindPort !== undefined ? Number(options.bindPort) : undefined;
   let running: RunningFeature[];
   try {

@@ -9,14 +9,15 @@ import { collectSnapshot } from './collect/collect.js';
 import type { PowerDriver } from '../core/power.js';
 import { connectCloud, type Cloud } from '../openstack/cloud.js';
 import { resolveCloudConfig, type CloudConfig } from '../openstack/config.js';
-import { createLogger, type Logger } from '../openstack/logger.js';
+import type { Logger } from '../openstack/logger.js';
+import { closeServiceLogger, createServiceLogger } from './logging.js';
 import { createDatasource } from '../plugins/datasources/index.js';
 import { createPowerDriver } from '../plugins/power/index.js';
 import { DEFAULT_APPLIER_SETTINGS, systemApplierClock, type ApplierClock, type ApplierContext, type ApplierSettings } from './applier/executor.js';
 import { NovaCompute } from './applier/nova-compute.js';
 import type { ComputeOperations } from './applier/compute.js';
 import { createBus, type Bus } from './bus/index.js';
-import type { Config } from './config/index.js';
+import { pluginOptions, type Config } from './config/index.js';
 import { createRepositories, migrateToLatest, openDatabaseFromConfig, type Database, type Repositories } from './db/index.js';
 import { createEngine, type ServiceEngine } from './engine/engine.js';
 import { PLANNER_NAME, VERSION } from '../cli/version.js';
@@ -29,6 +30,8 @@ export interface RuntimeOptions {
   /** Environment for OS_* variables and clouds.yaml lookup. */
   env?: Record<string, string | undefined>;
   logger?: Logger;
+  /** The program's name for its log (ulm-applier, ...; oslo.log's log_dir/PROGRAM.log). */
+  program?: string;
   /** Upgrade the database schema at start (the default SQLite set-up needs no `ulm-manage db sync`). */
   migrate?: boolean;
   clock?: ApplierClock;
@@ -79,7 +82,10 @@ export function serviceCloudConfig(config: Config, options: RuntimeOptions = {})
         auth_type: keystone.auth_type === 'v3applicationcredential' ? 'v3applicationcredential' : 'password',
         auth: {
           auth_url: keystone.auth_url, username: keystone.username || undefined, password: keystone.password || undefined,
-          project_name: keystone.project_name || undefined, user_domain_name: keystone.user_domain_name, project_domain_name: keystone.project_domain_name,
+          project_name: keystone.project_name || undefined,
+          // kolla-ansible and OpenStack-Ansible name the domains by id; an id wins over a name.
+          ...(keystone.user_domain_id ? { user_domain_id: keystone.user_domain_id } : { user_domain_name: keystone.user_domain_name }),
+          ...(keystone.project_domain_id ? { project_domain_id: keystone.project_domain_id } : { project_domain_name: keystone.project_domain_name }),
           application_credential_id: keystone.application_credential_id || undefined, application_credential_secret: keystone.application_credential_secret || undefined,
         },
         region_name: keystone.region_name || undefined,
@@ -103,18 +109,8 @@ function applierSettingsOf(config: Config): ApplierSettings {
   };
 }
 
-function powerOptionsOf(config: Config): Record<string, unknown> {
-  const power = config.power;
-  switch (power.driver) {
-    case 'ipmi': return { address_template: power.ipmi_address_template, username: power.ipmi_username, password: power.ipmi_password, interface: power.ipmi_interface };
-    case 'redfish': return { url_template: power.redfish_url_template, username: power.redfish_username, password: power.redfish_password, ...(power.redfish_cafile ? { ca_file: power.redfish_cafile } : {}), verify_tls: !power.redfish_insecure };
-    case 'ironic': return { node_template: power.ironic_node_template };
-    default: return {};
-  }
-}
-
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
-  const logger = options.logger ?? createLogger({ level: config.DEFAULT.debug ? 'debug' : config.DEFAULT.log_level === 'warning' ? 'warn' : config.DEFAULT.log_level });
+  const logger = options.logger ?? createServiceLogger(config, { program: options.program ?? 'ulm', terminal: process.stderr.isTTY === true });
   const clock = options.clock ?? systemApplierClock;
   const database = await openDatabaseFromConfig(config);
   if (options.migrate) await migrateToLatest(database);
@@ -133,10 +129,10 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const compute = async () => options.compute ?? new NovaCompute(await cloud());
   let datasource: Datasource | null = null;
   const datasourceOf = async () => {
-    datasource ??= createDatasource(config.DEFAULT.datasource, {}, { session: (await cloud()).session, logger });
+    datasource ??= createDatasource(config.DEFAULT.datasource, pluginOptions(config, config.DEFAULT.datasource), { session: (await cloud()).session, logger });
     return datasource;
   };
-  const power = options.power ?? createPowerDriver(config.power.driver, powerOptionsOf(config), { logger });
+  const power = options.power ?? createPowerDriver(config.power.driver, pluginOptions(config, `power_${config.power.driver}`), { logger });
   const schedulerLeader = { leading: false };
   const applierSettings = applierSettingsOf(config);
   const collect = async (policy: Policy, generator: Record<string, unknown> = {}) => {
@@ -167,6 +163,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     async close() {
       await bus.close().catch(() => undefined);
       await database.close().catch(() => undefined);
+      await closeServiceLogger(logger);
     },
   };
 }

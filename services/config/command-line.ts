@@ -11,6 +11,8 @@ import type { Environment } from './definitions.js';
 export interface ConfigCommandOptions {
   configFile?: string[];
   configDir?: string[];
+  /** `--strict-config`: unknown sections and options stop the start (exit 2) instead of a warning. */
+  strictConfig?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -19,7 +21,8 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 export function addConfigOptions(command: Command): Command {
   return command
     .option('--config-file <path>', 'configuration file; repeat it to layer files, later ones win (default: the first of ~/.ulm/ulm.conf, ~/ulm.conf, /etc/ulm/ulm.conf, /etc/ulm.conf)', collect, [])
-    .option('--config-dir <dir>', 'also read every *.conf file of this directory, in name order, after the --config-file files', collect, []);
+    .option('--config-dir <dir>', 'also read every *.conf file of this directory, in name order, after the --config-file files', collect, [])
+    .option('--strict-config', 'unknown sections and options in the configuration files are errors (exit 2), not warnings');
 }
 
 /** Where ulm looks when no --config-file is given: the first that exists, as oslo does. */
@@ -47,5 +50,5 @@ export function configFilesFrom(options: ConfigCommandOptions, environment?: Env
 }
 
 export function loadConfigFromOptions(options: ConfigCommandOptions, overrides?: ConfigOverrides): Config {
-  return loadConfig(configFilesFrom(options), overrides);
+  return loadConfig(configFilesFrom(options), overrides, { strict: options.strictConfig === true });
 }

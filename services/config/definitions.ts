@@ -23,8 +23,13 @@ interface Definition<T> {
   sampleDefault?: string;
   /** Passwords and URLs with credentials: masked in `config show`, never echoed in errors. */
   secret?: boolean;
-  /** Old names still accepted in files, oslo's `deprecated_name`. */
+  /** Old names still accepted in files, oslo's `deprecated_name`; using one is warned about. */
   deprecatedNames?: readonly string[];
+  /**
+   * No default of ulm's own: when the files do not set it, the option is left out and its plugin
+   * applies its default (said in `help`). Options generated from plugin schemas are so.
+   */
+  optional?: boolean;
   /** Further checks on a parsed value; returns what is expected when the value is not acceptable. */
   check?: (value: T) => string | undefined;
 }

@@ -1,13 +1,18 @@
 // Loads ulm's configuration from oslo-style ini files (later files win, like repeating
 // --config-file) and overrides, into one typed, frozen object; every mistake in any file is
 // reported at once, naming the file, line, [section] option, the value and what is expected.
+// What deployment tools write for the OpenStack libraries is accepted and warned about once.
 import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { ValidationError, type Issue } from '../../core/validation.js';
-import { maskUrlPasswords } from '../db/connection-url.js';
+import { maskSecret } from '../../openstack/secrets.js';
 import { expectedValue, type Environment, type OptionDefinition } from './definitions.js';
 import { parseIni } from './ini.js';
+import { isLibrarySection, libraryOf, libraryOptionsOf } from './library-options.js';
 import { OPTIONS, type Config, type OptionName, type SectionName } from './options.js';
+import { MOVED_POWER_OPTIONS, pluginSections } from './plugin-options.js';
+
+export { maskSecret } from '../../openstack/secrets.js';
 
 /** Bad configuration: each issue's path is `FILE:LINE: [section] option`. */
 export class ConfigError extends ValidationError {
@@ -24,6 +29,41 @@ export type ConfigOverrides = { [Section in SectionName]?: { [Option in OptionNa
 export interface LoadOptions {
   /** What machine-dependent defaults are computed from; the real machine when absent. */
   environment?: Environment;
+  /** `--strict-config`: unknown sections and options are errors, not warnings. */
+  strict?: boolean;
+}
+
+/** Something in the files that works but that the operator should hear about, at `FILE:LINE`. */
+export type ConfigWarning = Issue;
+const warningsByConfig = new WeakMap<object, readonly ConfigWarning[]>();
+
+/** The warnings of a loaded configuration, each once, in file order. */
+export function warningsOf(config: Config): readonly ConfigWarning[] {
+  return warningsByConfig.get(config) ?? [];
+}
+
+/** Every section ulm reads: its own (options.ts) and its plugins' (from their schemas). */
+let sectionTable: ReadonlyMap<string, Readonly<Record<string, OptionDefinition>>> | undefined;
+function sections(): ReadonlyMap<string, Readonly<Record<string, OptionDefinition>>> {
+  if (!sectionTable) {
+    const table = new Map<string, Record<string, OptionDefinition>>();
+    for (const [section, options] of Object.entries(OPTIONS)) table.set(section, { ...(options as Record<string, OptionDefinition>) });
+    // A plugin's options join a section of the same name ([gnocchi] already holds the client's).
+    for (const plugin of pluginSections()) table.set(plugin.section, { ...(table.get(plugin.section) ?? {}), ...plugin.options });
+    sectionTable = table;
+  }
+  return sectionTable;
+}
+
+/** The options of a plugin's section as set in the files, for the plugin's own defaults to fill in the rest. */
+export function pluginOptions(config: Config, section: string): Record<string, unknown> {
+  const values = (config as unknown as Record<string, Record<string, unknown> | undefined>)[section] ?? {};
+  const options = sections().get(section) ?? {};
+  return Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== undefined && options[name] && !isStaticOption(section, name)));
+}
+
+function isStaticOption(section: string, name: string): boolean {
+  return section in OPTIONS && name in (OPTIONS[section as SectionName] as Record<string, unknown>);
 }
 
 /** Where a value came from: `FILE:LINE`, `overrides` or `default`. */
@@ -34,13 +74,19 @@ export function currentEnvironment(): Environment {
   return { env: process.env, homedir: homedir(), hostname: hostname() };
 }
 
+/** Every option of every section, ulm's and its plugins'. */
 export function listOptions(): { section: SectionName; name: string; definition: OptionDefinition }[] {
-  return (Object.keys(OPTIONS) as SectionName[]).flatMap((section) =>
-    Object.entries(OPTIONS[section] as Record<string, OptionDefinition>).map(([name, definition]) => ({ section, name, definition })));
+  return [...sections()].flatMap(([section, options]) =>
+    Object.entries(options).map(([name, definition]) => ({ section: section as SectionName, name, definition })));
+}
+
+/** The sections, in the order the sample and `config show` print them. */
+export function sectionNames(): string[] {
+  return [...sections().keys()];
 }
 
 export function definitionOf(section: string, name: string): OptionDefinition | undefined {
-  return section in OPTIONS ? (OPTIONS[section as SectionName] as Record<string, OptionDefinition>)[name] : undefined;
+  return sections().get(section)?.[name];
 }
 
 /** `FILE:LINE` (or `overrides`, `default`) each option's value came from, for `config show`. */
@@ -54,14 +100,15 @@ export function loadConfig(files: readonly string[], overrides: ConfigOverrides 
   const environment = options.environment ?? currentEnvironment();
   const issues: Issue[] = [];
   const raw = new Map<string, RawValue>();
+  const warnings = new Warnings(options.strict ? issues : undefined);
 
-  for (const file of files) readFile(file, raw, issues);
+  for (const file of files) readFile(file, raw, issues, warnings);
   for (const [section, values] of Object.entries(overrides) as [string, Record<string, OverrideValue | undefined>][]) {
     for (const [option, value] of Object.entries(values ?? {})) {
       if (value === undefined) continue;
       const where = `overrides: [${section}] ${option}`;
-      if (!(section in OPTIONS)) issues.push({ path: where, message: `unknown section${suggestion(section, Object.keys(OPTIONS))}` });
-      else if (!definitionOf(section, option)) issues.push({ path: where, message: `unknown option${suggestion(option, Object.keys(OPTIONS[section as SectionName]))}` });
+      if (!sections().has(section)) issues.push({ path: where, message: `unknown section${suggestion(section, sectionNames())}` });
+      else if (!definitionOf(section, option)) issues.push({ path: where, message: `unknown option${suggestion(option, Object.keys(sections().get(section) ?? {}))}` });
       else raw.set(`${section} ${option}`, { text: Array.isArray(value) ? value.join(',') : String(value), source: 'overrides' });
     }
   }
@@ -71,7 +118,8 @@ export function loadConfig(files: readonly string[], overrides: ConfigOverrides 
   const valueSources = new Map<string, ValueSource>();
   for (const { section, name } of listOptions()) {
     config[section] ??= {};
-    config[section][name] = resolver.value(section, name);
+    const value = resolver.value(section, name);
+    if (value !== undefined) config[section][name] = value;
     valueSources.set(`${section} ${name}`, raw.get(`${section} ${name}`)?.source ?? 'default');
   }
   crossChecks(config as Config, (section, option) => raw.get(`${section} ${option}`)?.source ?? 'default', issues);
@@ -83,10 +131,35 @@ export function loadConfig(files: readonly string[], overrides: ConfigOverrides 
   }
   const frozen = Object.freeze(config) as Config;
   sources.set(frozen, valueSources);
+  warningsByConfig.set(frozen, Object.freeze(inFileOrder(warnings.list, files)));
   return frozen;
 }
 
-function readFile(file: string, raw: Map<string, RawValue>, issues: Issue[]): void {
+/** Collects each warning once per [section] option; under --strict-config some become errors. */
+class Warnings {
+  readonly list: ConfigWarning[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly strictIssues: Issue[] | undefined) {}
+
+  /** Works either way: deprecated names, options ulm does not use. */
+  add(key: string, warning: ConfigWarning): void {
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push(warning);
+  }
+
+  /** A misspelling or a section ulm does not know: an error with --strict-config. */
+  unknown(key: string, issue: Issue): void {
+    if (this.strictIssues) {
+      if (!this.seen.has(key)) this.strictIssues.push(issue);
+      this.seen.add(key);
+    }
+    else this.add(key, { path: issue.path, message: `${issue.message} (ignored; --strict-config makes this an error)` });
+  }
+}
+
+function readFile(file: string, raw: Map<string, RawValue>, issues: Issue[], warnings: Warnings): void {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -98,26 +171,49 @@ function readFile(file: string, raw: Map<string, RawValue>, issues: Issue[]): vo
   }
   const document = parseIni(text, file);
   issues.push(...document.issues);
-  const reportedSections = new Set<string>();
   for (const entry of document.entries) {
     const where = `${file}:${entry.line}: [${entry.section}] ${entry.option}`;
-    if (!(entry.section in OPTIONS)) {
-      if (!reportedSections.has(entry.section)) {
-        reportedSections.add(entry.section);
-        issues.push({ path: `${file}:${entry.sectionLine}: [${entry.section}]`, message: `unknown section${suggestion(entry.section, Object.keys(OPTIONS))}` });
-      }
+    const key = `${entry.section} ${entry.option}`;
+    const moved = movedOption(entry.section, entry.option);
+    if (moved) {
+      if (moved.deprecated) warnings.add(key, { path: where, message: `is deprecated: write it as [${moved.section}] ${moved.option}${moved.invert ? ' (with the opposite value)' : ''}` });
+      raw.set(`${moved.section} ${moved.option}`, { text: moved.invert ? invertBoolean(entry.value) : entry.value, source: `${file}:${entry.line}` });
       continue;
     }
-    const section = entry.section as SectionName;
-    const known = OPTIONS[section] as Record<string, OptionDefinition>;
-    const name = entry.option in known ? entry.option : Object.keys(known).find((candidate) => known[candidate].deprecatedNames?.includes(entry.option));
-    if (!name) {
-      issues.push({ path: where, message: `unknown option${suggestion(entry.option, Object.keys(known))}` });
+    const known = sections().get(entry.section);
+    const name = known && (entry.option in known ? entry.option : Object.keys(known).find((candidate) => known[candidate].deprecatedNames?.includes(entry.option)));
+    if (known && name) {
+      if (name !== entry.option) warnings.add(key, { path: where, message: `is deprecated: write ${name} (as keystonemiddleware and oslo.config do)` });
+      // Later lines and later files win, as in oslo.config.
+      raw.set(`${entry.section} ${name}`, { text: entry.value, source: `${file}:${entry.line}` });
       continue;
     }
-    // Later lines and later files win, as in oslo.config.
-    raw.set(`${section} ${name}`, { text: entry.value, source: `${file}:${entry.line}` });
+    const library = libraryOf(entry.section, entry.option);
+    if (library) {
+      warnings.add(key, { path: where, message: `is an option of ${library} that ulm does not use; it is ignored` });
+      continue;
+    }
+    if (known || isLibrarySection(entry.section)) {
+      warnings.unknown(key, { path: where, message: `unknown option${suggestion(entry.option, [...Object.keys(known ?? {}), ...libraryOptionsOf(entry.section)])}` });
+      continue;
+    }
+    warnings.unknown(`[${entry.section}]`, { path: `${file}:${entry.sectionLine}: [${entry.section}]`, message: `unknown section${suggestion(entry.section, sectionNames())}` });
   }
+}
+
+/** Options that live elsewhere now, or that oslo's libraries read from their own section. */
+function movedOption(section: string, option: string): { section: string; option: string; invert?: boolean; deprecated: boolean } | undefined {
+  if (section === 'power' && MOVED_POWER_OPTIONS[option]) return { ...MOVED_POWER_OPTIONS[option], deprecated: true };
+  // oslo.policy's own place for the rules file, where deployment tools write it.
+  if (section === 'oslo_policy' && option === 'policy_file') return { section: 'api', option: 'policy_file', deprecated: false };
+  return undefined;
+}
+
+function invertBoolean(text: string): string {
+  const word = text.toLowerCase();
+  if (TRUE_WORDS.includes(word)) return 'false';
+  if (FALSE_WORDS.includes(word)) return 'true';
+  return text;
 }
 
 /** Parses each option once, interpolating `$name` references oslo-style, and records issues. */
@@ -133,8 +229,13 @@ class Resolver {
     const definition = definitionOf(section, name) as OptionDefinition;
     const given = this.raw.get(key);
     let value: unknown;
-    if (given) {
+    if (given && definition.optional && given.text.trim() === '') {
+      // `name =` leaves a plugin option to its plugin's default, as the sample shows it.
+      value = undefined;
+    } else if (given) {
       value = this.parse(section, name, definition, given);
+    } else if (definition.optional) {
+      value = undefined;
     } else if (typeof definition.default === 'function') {
       value = (definition.default as (environment: Environment) => unknown)(this.environment);
     } else if (typeof definition.default === 'string') {
@@ -194,12 +295,6 @@ class Resolver {
   }
 }
 
-/** A secret as it may be shown: URLs keep all but their password, other secrets nothing. */
-export function maskSecret(text: string): string {
-  if (!text) return text;
-  return text.includes('://') ? maskUrlPasswords(text) : '****';
-}
-
 type Parsed = { ok: true; value: unknown } | { ok: false; detail?: string };
 
 const TRUE_WORDS = ['true', 'yes', 'on', '1'];
@@ -231,17 +326,18 @@ export function parseValue(definition: OptionDefinition, text: string): Parsed {
 /** Rules between options, each naming both options and a value that works. */
 function crossChecks(config: Config, source: (section: SectionName, option: string) => ValueSource, issues: Issue[]): void {
   const { scheduler, power } = config;
+  const plugin = (section: string) => pluginOptions(config, section);
   if (scheduler.leader_lease_seconds <= scheduler.tick_seconds) {
     issues.push({ path: `${source('scheduler', 'leader_lease_seconds')}: [scheduler] leader_lease_seconds`, message: `${scheduler.leader_lease_seconds} is not more than [scheduler] tick_seconds (${scheduler.tick_seconds}); the lease would expire between two renewals: set it to about three ticks, e.g. ${scheduler.tick_seconds * 3}` });
   }
   if (power.max_watts < power.idle_watts) {
     issues.push({ path: `${source('power', 'max_watts')}: [power] max_watts`, message: `${power.max_watts} is below [power] idle_watts (${power.idle_watts}); a host draws at least its idle power, e.g. max_watts = ${power.idle_watts * 2}` });
   }
-  if (power.driver === 'ipmi' && !power.ipmi_address_template) {
-    issues.push({ path: `${source('power', 'ipmi_address_template')}: [power] ipmi_address_template`, message: 'is required with [power] driver = ipmi: give the BMC address of a host, e.g. {host}-bmc.example.org' });
+  if (power.driver === 'ipmi' && !plugin('power_ipmi').address_template) {
+    issues.push({ path: `${source('power_ipmi' as SectionName, 'address_template')}: [power_ipmi] address_template`, message: 'is required with [power] driver = ipmi: give the BMC address of a host, e.g. {host}-bmc.example.org' });
   }
-  if (power.driver === 'redfish' && !power.redfish_url_template) {
-    issues.push({ path: `${source('power', 'redfish_url_template')}: [power] redfish_url_template`, message: 'is required with [power] driver = redfish: give the Redfish URL of a host, e.g. https://{host}-bmc.example.org' });
+  if (power.driver === 'redfish' && !plugin('power_redfish').url_template) {
+    issues.push({ path: `${source('power_redfish' as SectionName, 'url_template')}: [power_redfish] url_template`, message: 'is required with [power] driver = redfish: give the Redfish URL of a host, e.g. https://{host}-bmc.example.org' });
   }
 }
 
@@ -268,7 +364,9 @@ function suggestion(given: string, known: readonly string[]): string {
   const close = known
     .map((name) => ({ name, distance: editDistance(given.toLowerCase(), name.toLowerCase()) }))
     .filter(({ distance }) => distance <= Math.max(2, Math.floor(given.length / 4)))
-    .sort((a, b) => a.distance - b.distance)[0];
+    .sort((a, b) => a.distance - b.distance)[0]
+    // Another tool's shorter name for ulm's: Watcher's [api] port is ulm's bind_port.
+    ?? known.map((name) => ({ name })).find(({ name }) => name.split('_').includes(given.toLowerCase()));
   return close ? `; did you mean ${close.name}?` : `; remove it or check its spelling (known: ${known.join(', ')})`;
 }
 

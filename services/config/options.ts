@@ -2,6 +2,8 @@
 // `config show` and the generated etc/ulm/ulm.conf.sample all read.
 import { join } from 'node:path';
 import { isKnownTimeZone } from '../../core/policy/windows.js';
+import { DATASOURCES } from '../../plugins/datasources/index.js';
+import { POWER_DRIVERS } from '../../plugins/power/index.js';
 import { ConnectionUrlError, parseConnectionUrl } from '../db/connection-url.js';
 import { boolean, enumeration, float, integer, list, string, type Environment, type ValueOf } from './definitions.js';
 
@@ -26,8 +28,15 @@ function httpUrlOrEmpty(value: string): string | undefined {
   return value === '' || /^https?:\/\/[^/\s]+/.test(value) ? undefined : 'an http:// or https:// URL, or nothing';
 }
 
-function hostTemplate(value: string): string | undefined {
-  return value === '' || value.includes('{host}') ? undefined : 'a template containing {host}, e.g. {host}-bmc.example.org';
+const FACILITIES = ['LOG_USER', 'LOG_DAEMON', 'LOG_AUTH', 'LOG_SYSLOG', ...Array.from({ length: 8 }, (_, index) => `LOG_LOCAL${index}`)];
+
+function syslogFacility(value: string): string | undefined {
+  return FACILITIES.includes(value.toUpperCase()) ? undefined : `a syslog facility: ${FACILITIES.join(', ')}`;
+}
+
+function logLevelPairs(pairs: readonly string[]): string | undefined {
+  const bad = pairs.find((pair) => !/^[^=\s]+=(DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL|FATAL)$/i.test(pair));
+  return bad === undefined ? undefined : `LOGGER=LEVEL pairs such as amqplib=WARN,knex=INFO ("${bad}" is not one)`;
 }
 
 const INTERFACES = ['public', 'internal', 'admin'] as const;
@@ -69,14 +78,31 @@ export const OPTIONS = {
       default: '', secret: true,
       help: 'Message bus URL, oslo.messaging style: rabbit://USER:PASSWORD@HOST:5672/VHOST. Empty: an in-process bus, which only works when every service runs in one process (`ulm serve`).',
     }),
-    debug: boolean({ default: false, help: 'Log at debug level (overrides log_level): requests, request ids and decisions. Never logs secrets.' }),
+    debug: boolean({ default: false, help: 'Log at debug level (overrides log_level): requests, request ids and decisions. Never logs secrets (oslo.log).' }),
     log_level: enumeration(['debug', 'info', 'warning', 'error'], { default: 'info', help: 'The least severe messages that are logged.' }),
+    log_file: string({ default: '', help: 'Write the log to this file (oslo.log). A relative path is taken in log_dir. Empty: log_dir/PROGRAM.log when log_dir is set, else standard error.' }),
+    log_dir: string({ default: '', help: 'Directory of the log file (oslo.log): PROGRAM.log there (ulm-api.log, ulm-applier.log, ...) unless log_file names one. Empty: no file.' }),
+    use_json: boolean({ default: false, help: 'Write log records as JSON objects, one a line (oslo.log\'s JSON formatter), instead of text lines.' }),
+    use_journal: boolean({ default: false, help: 'Send the log to the systemd journal (through systemd-cat), with each record\'s priority (oslo.log).' }),
+    use_syslog: boolean({ default: false, help: 'Send the log to syslog (through logger(1)), with syslog_log_facility (oslo.log).' }),
+    syslog_log_facility: string({
+      default: 'LOG_USER', check: syslogFacility,
+      help: 'Syslog facility of the records with use_syslog, as oslo.log names it: LOG_USER, LOG_DAEMON, LOG_LOCAL0 ... LOG_LOCAL7.',
+    }),
+    default_log_levels: list({
+      default: ['amqp=WARN', 'amqplib=WARN', 'knex=WARN', 'keystonemiddleware=WARN'],
+      check: logLevelPairs,
+      help: 'Levels of named loggers as LOGGER=LEVEL pairs (oslo.log): a record of ulm.openstack.http is kept when at least the level of the longest name that prefixes it, e.g. ulm.openstack=WARN. LEVEL: DEBUG, INFO, WARN, WARNING, ERROR, CRITICAL.',
+    }),
     state_path: string({
       default: defaultStatePath, sampleDefault: '$XDG_STATE_HOME/ulm, or ~/.local/state/ulm',
       check: (value) => (value ? undefined : 'a directory'),
       help: 'Directory where ulm keeps its state (the default SQLite database, among others). Packages usually set /var/lib/ulm.',
     }),
-    datasource: string({ default: 'gnocchi', check: (value) => (value ? undefined : 'a datasource name, e.g. gnocchi'), help: 'Where observed usage of servers and hosts is read (see plugins/datasources).' }),
+    datasource: string({
+      default: 'gnocchi', check: (value) => (DATASOURCES.some((plugin) => plugin.name === value) ? undefined : `a datasource: ${DATASOURCES.map((plugin) => plugin.name).join(', ')}`),
+      help: 'Where observed usage of servers and hosts is read; its options are in the section named after it, e.g. [gnocchi].',
+    }),
     host: string({
       default: (environment) => environment.hostname, sampleDefault: 'this machine\'s host name',
       check: (value) => (value ? undefined : 'a non-empty name'),
@@ -91,7 +117,7 @@ export const OPTIONS = {
     max_pool_size: integer({ default: 5, min: 1, help: 'Most connections each process keeps open to MariaDB/MySQL. SQLite always uses one.' }),
     pool_timeout: integer({ default: 30, min: 1, help: 'Seconds to wait for a free connection from the pool before the operation fails.' }),
     mysql_sql_mode: string({ default: 'TRADITIONAL', help: 'SQL mode set on every MariaDB/MySQL connection. TRADITIONAL turns silent truncation into errors.' }),
-    max_retries: integer({ default: 10, min: 0, help: 'Attempts to reach the database when a service starts, before it gives up. 0: try once.' }),
+    max_retries: integer({ default: 10, min: -1, help: 'Attempts to reach the database when a service starts, before it gives up. 0: try once; -1: try until it answers (oslo.db).' }),
     retry_interval: integer({ default: 10, min: 1, help: 'Seconds between those attempts.' }),
     retention_days: integer({
       default: 30, min: 0,
@@ -99,7 +125,7 @@ export const OPTIONS = {
     }),
   },
   keystone_authtoken: {
-    www_authenticate_uri: string({ default: '', check: httpUrlOrEmpty, help: 'Public Keystone URL returned to unauthenticated API callers in WWW-Authenticate, e.g. https://keystone.example.org/v3.' }),
+    www_authenticate_uri: string({ default: '', check: httpUrlOrEmpty, deprecatedNames: ['auth_uri'], help: 'Public Keystone URL returned to unauthenticated API callers in WWW-Authenticate, e.g. https://keystone.example.org/v3.' }),
     auth_url: string({ default: '', check: httpUrlOrEmpty, help: 'Keystone URL ulm authenticates its service user against, e.g. https://keystone.example.org/v3.' }),
     auth_type: enumeration(['password', 'v3password', 'v3applicationcredential'], { default: 'password', help: 'How the service user authenticates.' }),
     username: string({ default: '', help: 'Service user name (auth_type password).' }),
@@ -107,13 +133,14 @@ export const OPTIONS = {
     project_name: string({ default: '', help: 'Project the service user is scoped to, usually "service".' }),
     user_domain_name: string({ default: 'Default', help: 'Domain of the service user.' }),
     project_domain_name: string({ default: 'Default', help: 'Domain of project_name.' }),
+    user_domain_id: string({ default: '', help: 'Id of the service user\'s domain, instead of user_domain_name (kolla-ansible and OpenStack-Ansible write this one).' }),
+    project_domain_id: string({ default: '', help: 'Id of project_name\'s domain, instead of project_domain_name.' }),
     application_credential_id: string({ default: '', help: 'Application credential id (auth_type v3applicationcredential).' }),
     application_credential_secret: string({ default: '', secret: true, help: 'Application credential secret (auth_type v3applicationcredential).' }),
     region_name: string({ default: '', help: 'Region used when the Keystone catalog lists several.' }),
     cafile: string({ default: '', help: 'PEM file of the CA that signed Keystone\'s certificate. Empty: the system\'s CAs.' }),
     insecure: boolean({ default: false, help: 'Do not verify Keystone\'s TLS certificate. For test clouds only.' }),
-    service_token_roles: list({ default: ['service'], help: 'Roles a service token must carry to be accepted as one.' }),
-    token_cache_time: integer({ default: 300, min: 0, help: 'Seconds a validated token is cached before Keystone is asked again. 0: no cache.' }),
+    token_cache_time: integer({ default: 300, min: -1, help: 'Seconds a validated token is cached before Keystone is asked again. -1 (keystonemiddleware\'s "no cache") or 0: no cache.' }),
   },
   nova: {
     ...serviceClientOptions('Nova', 60),
@@ -132,7 +159,7 @@ export const OPTIONS = {
       choiceHelp: { keystone: 'X-Auth-Token validated against Keystone, roles from the policy file', noauth: 'no token asked, every caller is admin: local development on 127.0.0.1 only, never a cloud' },
       help: 'How API callers are authenticated.',
     }),
-    policy_file: string({ default: 'policy.yaml', help: 'oslo.policy-style rules file; a relative path is looked up next to the configuration files. Missing: the built-in rules.' }),
+    policy_file: string({ default: 'policy.yaml', help: 'oslo.policy-style rules file; a relative path is looked up next to the configuration files. Missing: the built-in rules. Also read from [oslo_policy] policy_file, where deployment tools write it (the later in the files wins).' }),
     workers: integer({ default: 1, min: 1, help: 'ulm-api worker processes.' }),
   },
   scheduler: {
@@ -174,25 +201,13 @@ export const OPTIONS = {
     pool: string({ default: 'ulm_notifications', help: 'Name of ulm\'s own queue on Nova\'s exchange, shared by every ulm-listener replica; it never takes messages meant for others.' }),
   },
   power: {
-    driver: enumeration(['none', 'ipmi', 'redfish', 'ironic'], {
+    driver: enumeration(POWER_DRIVERS.map((plugin) => plugin.name), {
       default: 'none',
-      choiceHelp: { none: 'never power hosts off; emptied hosts are only disabled in Nova', ipmi: 'ipmitool to each host\'s BMC', redfish: 'the Redfish API of each host\'s BMC', ironic: 'the Ironic node of each host' },
-      help: 'How emptied hosts are powered off and back on.',
+      choiceHelp: Object.fromEntries(POWER_DRIVERS.map((plugin) => [plugin.name, plugin.description])),
+      help: 'How emptied hosts are powered off and back on; each driver\'s options are in its own section, [power_DRIVER].',
     }),
-    ipmi_address_template: string({ default: '', check: hostTemplate, help: 'BMC address of a host, {host} replaced by its name, e.g. {host}-bmc.example.org.' }),
-    ipmi_username: string({ default: '', help: 'IPMI user.' }),
-    ipmi_password: string({ default: '', secret: true, help: 'IPMI password.' }),
-    ipmi_interface: enumeration(['lanplus', 'lan'], { default: 'lanplus', help: 'ipmitool interface: lanplus (IPMI 2.0) or lan (1.5).' }),
-    redfish_url_template: string({ default: '', check: hostTemplate, help: 'Redfish service root of a host, {host} replaced by its name, e.g. https://{host}-bmc.example.org.' }),
-    redfish_username: string({ default: '', help: 'Redfish user.' }),
-    redfish_password: string({ default: '', secret: true, help: 'Redfish password.' }),
-    redfish_cafile: string({ default: '', help: 'PEM file of the CA that signed the BMCs\' certificates. Empty: the system\'s CAs.' }),
-    redfish_insecure: boolean({ default: false, help: 'Do not verify the BMCs\' TLS certificates. Many BMCs ship self-signed ones.' }),
     idle_watts: integer({ default: 200, min: 0, help: 'Estimated draw of an idle host, for power-saved estimates and the savings reports, on hosts the cloud gives no power figures for.' }),
     max_watts: integer({ default: 450, min: 0, help: 'Estimated draw of a host at full CPU load (same use as idle_watts); must be at least idle_watts.' }),
-    ironic_node_template: string({ default: '{host}', help: 'Ironic node name or UUID of a host, {host} replaced by its name.' }),
-    ironic_interface: enumeration(INTERFACES, { default: 'public', choiceHelp: INTERFACE_HELP, help: 'Which Ironic endpoint of the Keystone catalog ulm calls.' }),
-    ironic_region_name: string({ default: '', help: 'Region of the Ironic endpoint. Empty: [keystone_authtoken] region_name.' }),
   },
 } as const;
 

@@ -1,7 +1,9 @@
 // Renders etc/ulm/ulm.conf.sample from the option table, oslo-config-generator style: every
 // option commented out with its help, type, limits and default.
 import { type OptionDefinition } from './definitions.js';
-import { OPTIONS, SECTION_HELP, type SectionName } from './options.js';
+import { listOptions, sectionNames } from './load.js';
+import { SECTION_HELP } from './options.js';
+import { MOVED_POWER_OPTIONS, pluginSections } from './plugin-options.js';
 
 export const SAMPLE_PATH = 'etc/ulm/ulm.conf.sample';
 
@@ -9,7 +11,8 @@ const WIDTH = 79;
 
 const HEADER = [
   'ulm.conf sample: every option of ulm with its help and default, commented out.',
-  'Generated from services/config/options.ts by `npm run genconfig`; do not edit.',
+  'Generated from services/config/options.ts and the plugins\' option schemas',
+  '(plugins/datasources, plugins/power) by `npm run genconfig`; do not edit.',
   '',
   'Copy it to /etc/ulm/ulm.conf (or pass --config-file, repeatable: later files',
   'win) and uncomment what you change. Comments are whole lines starting with #',
@@ -23,10 +26,13 @@ const TYPE_NAMES: Record<OptionDefinition['type'], string> = {
 
 export function renderSample(): string {
   const out: string[] = HEADER.map((line) => (line ? `# ${line}` : '#'));
-  for (const section of Object.keys(OPTIONS) as SectionName[]) {
+  const pluginHelp = new Map(pluginSections().map((plugin) => [plugin.section, plugin.help]));
+  const options = listOptions();
+  for (const section of sectionNames()) {
     out.push('', `[${section}]`, '');
-    out.push(...comment(SECTION_HELP[section]));
-    for (const [name, definition] of Object.entries(OPTIONS[section]) as [string, OptionDefinition][]) {
+    const help = [(SECTION_HELP as Record<string, string | undefined>)[section], pluginHelp.get(section)].filter(Boolean).join(' ');
+    out.push(...comment(help));
+    for (const { name, definition } of options.filter((option) => option.section === section)) {
       out.push('');
       out.push(...comment(`${definition.help} (${TYPE_NAMES[definition.type]})`));
       if (definition.type === 'enum') {
@@ -37,7 +43,10 @@ export function renderSample(): string {
       if ((definition.type === 'integer' || definition.type === 'float') && definition.min !== undefined) out.push(`# Minimum value: ${definition.min}`);
       if ((definition.type === 'integer' || definition.type === 'float') && definition.max !== undefined) out.push(`# Maximum value: ${definition.max}`);
       for (const old of definition.deprecatedNames ?? []) out.push(`# Deprecated group/name - [${section}]/${old}`);
-      const shown = sampleValue(definition);
+      for (const [old, moved] of Object.entries(MOVED_POWER_OPTIONS)) {
+        if (moved.section === section && moved.option === name) out.push(`# Deprecated group/name - [power]/${old}${moved.invert ? ' (opposite value)' : ''}`);
+      }
+      const shown = definition.optional ? definition.sampleDefault ?? '' : sampleValue(definition);
       out.push(shown ? `#${name} = ${shown}` : `#${name} =`);
     }
   }

@@ -82,19 +82,5 @@ function parseMysql(rest: string): ConnectionSettings {
   return settings;
 }
 
-/**
- * The URL with its credentials' password replaced by `****`, safe to log: `mysql://ulm:****@db/ulm`.
- * Everything from the first user's ":" to the last "@" is hidden, so a password with an
- * unencoded "@" or "," never leaks (multi-host transport URLs lose their first hosts instead).
- */
-export function maskUrlPasswords(text: string): string {
-  const start = text.indexOf('://');
-  if (start < 0) return text;
-  const rest = text.slice(start + 3);
-  const queryStart = rest.indexOf('?');
-  const beforeQuery = queryStart >= 0 ? rest.slice(0, queryStart) : rest;
-  const at = beforeQuery.lastIndexOf('@');
-  const colon = beforeQuery.indexOf(':');
-  if (at < 0 || colon < 0 || colon > at) return text;
-  return `${text.slice(0, start + 3)}${rest.slice(0, colon)}:****${rest.slice(at)}`;
-}
+/** Kept here for the callers of the database module; the one masker is openstack/secrets.ts. */
+export { maskUrlPasswords } from '../../openstack/secrets.js';

@@ -87,7 +87,7 @@ export function openDatabaseFromConfig(config: Config): Promise<Database> {
     maxPoolSize: section.max_pool_size,
     poolTimeoutSeconds: section.pool_timeout,
     mysqlSqlMode: section.mysql_sql_mode,
-    maxRetries: section.max_retries,
+    maxRetries: section.max_retries < 0 ? Infinity : section.max_retries,
     retryIntervalSeconds: section.retry_interval,
   });
 }

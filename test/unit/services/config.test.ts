@@ -9,6 +9,7 @@ import { ConfigError, addConfigOptions, configFilesFrom, formatConfig, loadConfi
 
 const operator: Environment = { env: {}, homedir: '/home/operator', hostname: 'controller-1' };
 const load = (files: string[], overrides = {}, environment = operator) => loadConfig(files, overrides, { environment });
+const loadStrict = (files: string[]) => loadConfig(files, {}, { environment: operator, strict: true });
 
 describe('configuration', () => {
   let directory: string;
@@ -42,7 +43,7 @@ describe('configuration', () => {
       assert.equal(config.api.bind_port, 9328);
       assert.equal(config.power.driver, 'none');
       assert.equal(config.nova.max_concurrent_live_migrations, 1);
-      assert.deepEqual(config.keystone_authtoken.service_token_roles, ['service']);
+      assert.equal(config.keystone_authtoken.token_cache_time, 300);
       assert.equal(config.scheduler.misfire_policy, 'run_once');
     });
 
@@ -60,7 +61,7 @@ describe('configuration', () => {
     it('is frozen', () => {
       const config = load([]);
       assert.throws(() => { (config.api as { bind_port: number }).bind_port = 1; }, TypeError);
-      assert.throws(() => { (config.keystone_authtoken.service_token_roles as string[]).push('admin'); }, TypeError);
+      assert.throws(() => { (config.DEFAULT.default_log_levels as string[]).push('knex=DEBUG'); }, TypeError);
     });
   });
 
@@ -103,12 +104,13 @@ describe('configuration', () => {
         'password = se#cret;42',
         'username = "ulm"',
         'insecure = yes',
-        'service_token_roles = service, admin ,',
+        '[DEFAULT]',
+        'default_log_levels = amqp=WARN, knex=INFO ,',
       ].join('\n'))]);
       assert.equal(config.keystone_authtoken.password, 'se#cret;42');
       assert.equal(config.keystone_authtoken.username, 'ulm');
       assert.equal(config.keystone_authtoken.insecure, true);
-      assert.deepEqual(config.keystone_authtoken.service_token_roles, ['service', 'admin']);
+      assert.deepEqual(config.DEFAULT.default_log_levels, ['amqp=WARN', 'knex=INFO']);
     });
 
     it('reads section names in any case, "name: value", and continuation lines', () => {
@@ -151,18 +153,18 @@ describe('configuration', () => {
       ]);
     });
 
-    it('suggests the option meant by a misspelt one', () => {
+    it('with --strict-config, suggests the option meant by a misspelt one', () => {
       const path = file('[api]\nbind_prot = 9000\n');
-      const error = errorOf(() => load([path]));
+      const error = errorOf(() => loadStrict([path]));
       assert.equal(error.issues[0].path, `${path}:2: [api] bind_prot`);
       assert.equal(error.issues[0].message, 'unknown option; did you mean bind_port?');
     });
 
-    it('names an unknown section once, at its header, with the known sections', () => {
+    it('with --strict-config, names an unknown section once, at its header, with the known sections', () => {
       const path = file('[DEFAULT]\ndebug = true\n\n[wibble]\na = 1\nb = 2\n[databse]\nconnection = sqlite://\n');
-      const error = errorOf(() => load([path]));
+      const error = errorOf(() => loadStrict([path]));
       assert.deepEqual(error.issues.map((issue) => `${issue.path} ${issue.message}`), [
-        `${path}:4: [wibble] unknown section; remove it or check its spelling (known: DEFAULT, database, keystone_authtoken, nova, placement, gnocchi, api, scheduler, applier, monitor, listener, power)`,
+        `${path}:4: [wibble] unknown section; remove it or check its spelling (known: DEFAULT, database, keystone_authtoken, nova, placement, gnocchi, api, scheduler, applier, monitor, listener, power, prometheus, power_ipmi, power_redfish, power_ironic)`,
         `${path}:7: [databse] unknown section; did you mean database?`,
       ]);
     });
@@ -200,9 +202,9 @@ describe('configuration', () => {
     });
 
     it('checks templates, time zones and URLs', () => {
-      const error = errorOf(() => load([file('[power]\nipmi_address_template = bmc.example.org\n[scheduler]\ndefault_timezone = Europe/Atlantis\n[keystone_authtoken]\nauth_url = keystone:5000\n')]));
+      const error = errorOf(() => load([file('[power_ipmi]\naddress_template = bmc.example.org\n[scheduler]\ndefault_timezone = Europe/Atlantis\n[keystone_authtoken]\nauth_url = keystone:5000\n')]));
       assert.deepEqual(error.issues.map((issue) => issue.message), [
-        '"bmc.example.org": expected a template containing {host}, e.g. {host}-bmc.example.org',
+        '"bmc.example.org": expected a template containing {host}, e.g. "{host}-bmc.example.org"',
         '"Europe/Atlantis": expected an IANA time zone, e.g. Europe/Berlin or UTC',
         '"keystone:5000": expected an http:// or https:// URL, or nothing',
       ]);
