@@ -7,7 +7,7 @@ import { CONSTRAINT_NAMES, Constraint } from '../../../core/constraints.js';
 import type { PlanAction, PlanDocument } from '../../../core/plan/format.js';
 import { ValidationError } from '../../../core/validation.js';
 import { renderList, renderSection, toYaml, withOutputOptions, type OutputOptions, type Row } from '../../output.js';
-import { CommandFailure, EXIT_GOAL_NOT_REACHED, EXIT_GOAL_PARTLY_MET, EXIT_USAGE } from '../../errors.js';
+import { CommandFailure, EXIT_GOAL_NOT_REACHED, EXIT_GOAL_PARTLY_MET, UsageError } from '../../errors.js';
 import { planAsCommands } from '../../plan-commands.js';
 import { waveNumber } from '../../progress.js';
 import { PLANNER_NAME } from '../../version.js';
@@ -55,10 +55,10 @@ Exit status (offline, with --snapshot):
      standard error (name, constraint, detail)
   4  the goal is infeasible, or no path to it was found: nothing is proposed; the reason and
      the servers concerned are on standard error`)
-    .action(async (options: OfflineOptions) => {
+    .action(async (options: OfflineOptions, command: Command) => {
       if (!options.snapshot) {
         const commands = verbs.length ? `, or a command: ${verbs.map((verb) => `ulm plan ${verb}`).join(', ')}` : '';
-        throw new CommandFailure(`ulm plan: give --snapshot FILE to plan offline${commands} (ulm plan --help)`, EXIT_USAGE);
+        throw new UsageError(command, `give --snapshot FILE to plan offline${commands} (ulm plan --help)`);
       }
       // Loaded here: the other plan commands need none of the planner.
       const [{ plan }, { readPolicyFile, readSnapshotFile }, { unknownPolicyFields }, { snapshotPolicy }] = await Promise.all([

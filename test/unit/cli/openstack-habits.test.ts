@@ -141,6 +141,7 @@ describe('the CLI keeps the OpenStack client\'s habits on every command', functi
       [['host', 'show'], /^usage: ulm host show \[options\] <host>$/, /missing required argument 'host'/],
       [['-f', 'xml', 'host', 'list'], /^usage: ulm /, /argument 'xml' is invalid/],
       [[], /^usage: ulm \[options\] \[command\]$/, /a command is needed/],
+      [['plan'], /^usage: ulm plan \[options\]/, /give --snapshot FILE to plan offline, or a command: ulm plan list, /],
     ];
     for (const [args, usage, error] of cases) {
       const run = await runUlm([...args, ...at()]);
