@@ -115,10 +115,29 @@ export class NovaCompute implements ComputeOperations {
     return servers.filter((server) => server.host === host).map((server) => server.id);
   }
 
-  async roomOn(host: string): Promise<HostRoom | null> {
-    const hypervisor = (await listHypervisors(this.cloud.nova)).find((candidate) => candidate.service.host === host);
-    if (!hypervisor) return null;
-    const [inventories, usages] = await Promise.all([getInventories(this.cloud.placement, hypervisor.id), getUsages(this.cloud.placement, hypervisor.id)]);
+  /** A host's resource provider: a hypervisor's id never changes, so it is looked up once per host. */
+  private readonly providers = new Map<string, string>();
+
+  private async providerOf(host: string): Promise<string | null> {
+    const known = this.providers.get(host);
+    if (known) return known;
+    for (const hypervisor of await listHypervisors(this.cloud.nova)) this.providers.set(hypervisor.service.host, hypervisor.id);
+    return this.providers.get(host) ?? null;
+  }
+
+  async roomOn(host: string, again = false): Promise<HostRoom | null> {
+    const provider = await this.providerOf(host);
+    if (!provider) return null;
+    let inventories: Awaited<ReturnType<typeof getInventories>>;
+    let usages: Awaited<ReturnType<typeof getUsages>>;
+    try {
+      [inventories, usages] = await Promise.all([getInventories(this.cloud.placement, provider), getUsages(this.cloud.placement, provider)]);
+    } catch (error) {
+      // A compute node that was deleted and registered again has a new provider: look it up once more.
+      if (again || !(error instanceof OpenStackHttpError && error.status === 404)) throw error;
+      this.providers.delete(host);
+      return this.roomOn(host, true);
+    }
     const room = (resource: string) => {
       const inventory = inventories[resource];
       if (!inventory) return Infinity;
