@@ -182,6 +182,16 @@ export function parseTimeout(value: string | undefined): number | undefined {
   return seconds * 1000;
 }
 
+/** `work`, with `label` and the seconds it takes on a terminal's standard error meanwhile. */
+export async function withActivity<T>(label: string, work: () => Promise<T>, stream: ProgressStream = process.stderr): Promise<T> {
+  const line = new ActivityLine(label, stream);
+  try {
+    return await work();
+  } finally {
+    line.stop();
+  }
+}
+
 /**
  * What a long command is doing, on one line of a terminal's standard error with the seconds
  * spent (`connecting to ... 3 s`); nothing when standard error is not a terminal.

@@ -11,7 +11,7 @@ import type { OutputOptions } from '../output.js';
 import { afterStart } from '../plan-runs.js';
 import { renderAuditOutcome } from '../plan-views.js';
 import { readPolicyDocument } from '../policy-options.js';
-import { timeoutArgument } from '../progress.js';
+import { timeoutArgument, withActivity } from '../progress.js';
 
 interface ConsolidateOptions extends OutputOptions {
   policy?: string;
@@ -51,7 +51,7 @@ Exit status: 0 planned (dry run) or started (with --wait or in direct mode: succ
     .action(async (options: ConsolidateOptions, command: Command) => {
       const request = consolidateRequestFrom(options);
       await withBackend(command, async (backend) => {
-        const outcome = await backend.engine.createAudit(request);
+        const outcome = await withActivity('collecting the cloud and planning', () => backend.engine.createAudit(request));
         print(renderAuditOutcome(outcome, options));
         if (outcome.audit.state === 'FAILED' || !outcome.action_plan) {
           throw new CommandFailure(`no consolidation: ${outcome.audit.failure_reason ?? 'no action plan'} (audit ${outcome.audit.id})`);

@@ -12,7 +12,7 @@ import { type OutputOptions } from '../../output.js';
 import { afterStart } from '../../plan-runs.js';
 import { renderAuditOutcome } from '../../plan-views.js';
 import { readPolicyDocument } from '../../policy-options.js';
-import { timeoutArgument } from '../../progress.js';
+import { timeoutArgument, withActivity } from '../../progress.js';
 
 interface CreateOptions extends OutputOptions {
   policy?: string;
@@ -64,7 +64,7 @@ export function registerAuditCreate(audit: Command): void {
     .action(async (options: CreateOptions, command: Command) => {
       const request = auditRequestFrom(options);
       await withBackend(command, async (backend) => {
-        const outcome = await backend.engine.createAudit(request);
+        const outcome = await withActivity('collecting the cloud and planning', () => backend.engine.createAudit(request));
         print(renderAuditOutcome(outcome, options));
         if (outcome.audit.state === 'FAILED' || !outcome.action_plan) {
           throw new CommandFailure(`audit ${outcome.audit.id} ${outcome.audit.state}: ${outcome.audit.failure_reason ?? 'no action plan'}`);

@@ -12,7 +12,7 @@ import { badOption } from '../../option-parsers.js';
 import { renderOne, type OutputOptions, type Row } from '../../output.js';
 import { afterStart } from '../../plan-runs.js';
 import { renderAuditOutcome } from '../../plan-views.js';
-import { timeoutArgument } from '../../progress.js';
+import { timeoutArgument, withActivity } from '../../progress.js';
 
 interface DrainOptions extends OutputOptions {
   dryRun?: boolean;
@@ -78,7 +78,7 @@ the past, --until not after --at, an unknown host).`,
           note(`maintenance ${scheduled.id} scheduled: its drain starts at ${scheduled.drain_starts_at}; follow it with ulm host maintenance show ${scheduled.id}, cancel it with ulm host maintenance cancel ${scheduled.id}`);
           return;
         }
-        const outcome = await backend.engine.drainHosts(hosts, { dryRun: Boolean(options.dryRun) });
+        const outcome = await withActivity(`collecting the cloud and planning the drain of ${hosts.join(', ')}`, () => backend.engine.drainHosts(hosts, { dryRun: Boolean(options.dryRun) }));
         print(renderAuditOutcome(outcome, options));
         if (outcome.audit.state === 'FAILED' || !outcome.action_plan) {
           throw new CommandFailure(`cannot drain ${hosts.join(', ')}: ${outcome.audit.failure_reason ?? 'no action plan'} (audit ${outcome.audit.id})`);

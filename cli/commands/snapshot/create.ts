@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { withBackend } from '../../backend.js';
 import { defineCommand, forFormat, print } from '../../command.js';
 import { renderOne, type OutputOptions } from '../../output.js';
+import { withActivity } from '../../progress.js';
 
 interface CreateOptions extends OutputOptions {
   policy?: string;
@@ -20,6 +21,6 @@ export function registerSnapshotCreate(snapshot: Command): void {
     ],
   }).option('--policy <policy>', 'a stored policy whose metrics settings to use (default: p95 over 60 min; flavors for servers without metrics)')
     .action(async (options: CreateOptions, command: Command) => withBackend(command, async ({ engine }) => {
-      print(renderOne(forFormat({ ...await engine.collectSnapshot(options.policy) }, options), options));
+      print(renderOne(forFormat({ ...await withActivity('collecting the cloud (Nova, Placement, metrics)', () => engine.collectSnapshot(options.policy)) }, options), options));
     }));
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiEngine } from '../../../cli/api-engine.js';
-import { followPlan, isTransient, retryDelay } from '../../../cli/progress.js';
+import { followPlan, isTransient, retryDelay, withActivity } from '../../../cli/progress.js';
 import { runUlm } from '../../support/ulm-in-process.js';
 import { planView, startFakeApi } from './fake-api.js';
 
@@ -127,5 +127,18 @@ describe('ulm plan start --wait --timeout', function () {
     } finally {
       await api.close();
     }
+  });
+});
+
+describe('progress of long commands', () => {
+  it('shows what runs on a terminal\'s standard error and clears it after; nothing elsewhere', async () => {
+    let terminal = '';
+    const answer = await withActivity('collecting the cloud and planning', async () => 42, { isTTY: true, columns: 80, write: (text: string) => { terminal += text; } });
+    assert.equal(answer, 42);
+    const clear = '\r\u001b[2K';
+    assert.equal(terminal, `${clear}collecting the cloud and planning... 0 s${clear}`);
+    let pipe = '';
+    await assert.rejects(withActivity('collecting', async () => { throw new Error('refused'); }, { isTTY: false, write: (text: string) => { pipe += text; } }), /refused/);
+    assert.equal(pipe, '');
   });
 });
