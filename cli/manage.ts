@@ -3,7 +3,7 @@
 // `config show` of the effective configuration.
 import { Command, CommanderError } from 'commander';
 import { ValidationError } from '../core/validation.js';
-import { addConfigOptions, configFilesFrom, formatConfig, loadConfig, type ConfigCommandOptions } from '../services/config/index.js';
+import { addConfigOptions, configFilesFrom, formatConfig, loadConfig, warningsOf, type ConfigCommandOptions } from '../services/config/index.js';
 import { migrateToLatest, openDatabaseFromConfig, schemaVersion } from '../services/db/index.js';
 import { purgeDatabase } from '../services/db/purge.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js';
@@ -24,7 +24,10 @@ export function parseBefore(value: string): Date {
 }
 
 function configOf(command: Command) {
-  return loadConfig(configFilesFrom(command.optsWithGlobals<ConfigCommandOptions>()));
+  const options = command.optsWithGlobals<ConfigCommandOptions>();
+  const config = loadConfig(configFilesFrom(options), {}, { strict: options.strictConfig === true });
+  for (const warning of warningsOf(config)) process.stderr.write(`ulm-manage: warning: ${warning.path} ${warning.message}\n`);
+  return config;
 }
 
 async function withDatabase<T>(command: Command, work: (database: Awaited<ReturnType<typeof openDatabaseFromConfig>>) => Promise<T>): Promise<T> {

@@ -68,20 +68,5 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
-const SECRET_QUERY = /^(password|secret|token|key|signature|x-auth-token)$/i;
-
-/** A URL fit for a log line: no user:password@, no secret-looking query values. */
-export function loggableUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return url.replace(/\/\/[^/@]*@/, '//');
-  }
-  parsed.username = '';
-  parsed.password = '';
-  for (const key of [...parsed.searchParams.keys()]) {
-    if (SECRET_QUERY.test(key)) parsed.searchParams.set(key, '[redacted]');
-  }
-  return parsed.toString();
-}
+/** Kept here for the HTTP clients; the one masker is openstack/secrets.ts. */
+export { loggableUrl } from './secrets.js';

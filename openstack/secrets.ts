@@ -68,3 +68,22 @@ export function maskRecord<T>(value: T, depth = 0): T {
   }
   return copy as T;
 }
+
+/** Query parameters whose values are secrets (signed URLs, tokens in links). */
+const SECRET_QUERY = /^(password|secret|token|key|signature|x-auth-token)$/i;
+
+/** A URL fit for a log line: no user:password@, no secret-looking query values. */
+export function loggableUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//');
+  }
+  parsed.username = '';
+  parsed.password = '';
+  for (const key of [...parsed.searchParams.keys()]) {
+    if (SECRET_QUERY.test(key)) parsed.searchParams.set(key, '[redacted]');
+  }
+  return parsed.toString();
+}
