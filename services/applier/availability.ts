@@ -21,13 +21,28 @@ function noApplier(bus: Bus): NoApplierAvailable {
   return new NoApplierAvailable(`no ulm-applier consumes queue ${START_PLAN_QUEUE} on ${brokerOf(bus)}; start ulm-applier with the same transport_url`);
 }
 
+/** How long a start waits for a broker connection being recovered to answer again. */
+const RECONNECT_GRACE_MS = 15_000;
+
 /**
  * Resolves when at least one applier consumes the start queue; throws NoApplierAvailable when none
- * does, and the bus's BusUnavailableError when the broker cannot say.
+ * does, and the bus's BusUnavailableError when the broker cannot say within `graceMs` (a connection
+ * that dropped a moment ago is being recovered: that is a delay, not an answer).
  */
-export async function ensureApplierAvailable(bus: Bus): Promise<void> {
-  if (await bus.consumerCount(START_PLAN_QUEUE) > 0) return;
-  throw noApplier(bus);
+export async function ensureApplierAvailable(bus: Bus, graceMs = RECONNECT_GRACE_MS, intervalMs = 500): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    let count: number;
+    try {
+      count = await bus.consumerCount(START_PLAN_QUEUE);
+    } catch (error) {
+      if (!(error instanceof BusUnavailableError) || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      continue;
+    }
+    if (count > 0) return;
+    throw noApplier(bus);
+  }
 }
 
 /**

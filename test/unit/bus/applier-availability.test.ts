@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { NoApplierAvailable, ensureApplierAvailable, waitForApplier } from '../../../services/applier/availability.js';
 import { START_PLAN_QUEUE } from '../../../services/applier/worker.js';
-import { BusClosedError, InProcessBus } from '../../../services/bus/index.js';
+import { BusClosedError, BusUnavailableError, InProcessBus } from '../../../services/bus/index.js';
 import { captureLog } from './support.js';
 
 function newBus(): InProcessBus {
@@ -43,6 +43,28 @@ describe('in-process bus: consumers of a queue', () => {
 });
 
 describe('an applier to run a started plan', () => {
+  it('is asked again while the broker connection is being recovered, and the start goes through once it answers', async () => {
+    const bus = newBus();
+    const applier = await bus.consume(START_PLAN_QUEUE, () => undefined);
+    let asked = 0;
+    const counting = bus.consumerCount.bind(bus);
+    bus.consumerCount = async (queue: string) => {
+      if (++asked <= 2) throw new BusUnavailableError('cannot ask RabbitMQ: Channel ended, no reply will be forthcoming');
+      return counting(queue);
+    };
+    await ensureApplierAvailable(bus, 5000, 10);
+    assert.equal(asked, 3);
+    await applier.close();
+    await bus.close();
+  });
+
+  it('passes the broker\'s silence on once the grace period is over, never guessing', async () => {
+    const bus = newBus();
+    bus.consumerCount = async () => { throw new BusUnavailableError('cannot ask RabbitMQ: not connected'); };
+    await assert.rejects(ensureApplierAvailable(bus, 50, 10), BusUnavailableError);
+    await bus.close();
+  });
+
   it('is there when a consumer takes start jobs on the bus', async () => {
     const bus = newBus();
     const applier = await bus.consume(START_PLAN_QUEUE, () => undefined);
