@@ -34,8 +34,12 @@ export interface ServerObservation {
 export interface HostObservation {
   /** The statistic of the host's CPU use, percent of its CPUs. */
   cpu_percent?: number;
+  /** The statistic of the host's memory in use, MiB. */
+  memory_mb?: number;
   newest_sample?: string;
   samples: number;
+  /** No host meter: the use is the sum of the host's servers' use plus an overhead (core/host-usage.ts). */
+  derived_from_servers?: boolean;
 }
 
 export interface UsageObservations {

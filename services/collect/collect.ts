@@ -7,7 +7,7 @@ import { readSnapshot } from '../../core/snapshot/read.js';
 import type { Cloud } from '../../openstack/cloud.js';
 import type { Logger } from '../../openstack/logger.js';
 import { buildHosts } from './hosts.js';
-import { applyObservations, refusalMessage, type MetricsReport } from './preflight.js';
+import { applyObservations, derivedHostsLine, refusalMessage, type MetricsReport } from './preflight.js';
 import { readCloud } from './read-cloud.js';
 import { buildServers } from './servers.js';
 
@@ -64,6 +64,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<CollectR
   const { servers, report, refused } = applyObservations({ servers: drafts, hosts, observations, metrics: resolved.metrics, datasource: datasource.name, now });
   logger.debug({ servers_measured: report.servers_measured, servers_without_fresh_metrics: report.servers_without_fresh_metrics.length, hosts_without_fresh_metrics: report.hosts_without_fresh_metrics.length }, 'metrics preflight');
   if (refused) throw new MissingMetricsError(report);
+  if (report.hosts_derived_from_servers?.length) logger.info({ hosts: report.hosts_derived_from_servers }, derivedHostsLine(report.hosts_derived_from_servers));
   const notes = [...hostNotes, ...serverNotes, ...flavorFromNova.map((id) => `server ${id}: no Placement allocation found, flavor taken from Nova`)];
   const snapshot: Snapshot = {
     format: SNAPSHOT_FORMAT,

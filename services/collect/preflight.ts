@@ -38,6 +38,10 @@ export interface MetricsReport {
   servers_not_measured: Array<{ id: string; name: string | undefined; status: string; usage_from: 'none' | 'memory allocation' | 'allocations' }>;
   /** Observed host CPU use (percent), when the datasource reads host metrics. */
   host_cpu_percent?: Record<string, number>;
+  /** Host memory in use (MiB), where the datasource has it. */
+  host_memory_mb?: Record<string, number>;
+  /** Hosts without a host meter, whose use is the sum of their servers' plus the datasource's overhead. */
+  hosts_derived_from_servers?: string[];
 }
 
 export interface PreflightResult {
@@ -89,13 +93,18 @@ export function applyObservations(input: {
   });
   const hostsWithout: HostWithoutMetrics[] = [];
   const hostCpu: Record<string, number> = {};
+  const hostMemory: Record<string, number> = {};
+  const derived: string[] = [];
   if (observations.host_metrics) {
     for (const host of input.hosts) {
       const observation: HostObservation | undefined = observations.hosts[host.name];
       if (observation?.cpu_percent !== undefined) hostCpu[host.name] = round(observation.cpu_percent, 2);
+      if (observation?.memory_mb !== undefined) hostMemory[host.name] = round(observation.memory_mb, 1);
+      if (observation?.derived_from_servers) derived.push(host.name);
       const newest = observation?.newest_sample;
-      if (!newest) hostsWithout.push({ name: host.name, newest_sample: null, reason: `no sample in the last ${metrics.window_minutes} min` });
-      else if (Date.parse(newest) < oldest) hostsWithout.push({ name: host.name, newest_sample: newest, reason: `newest sample is ${age(newest, now)} old (more than ${metrics.max_age_minutes} min)` });
+      const from = observation?.derived_from_servers ? ' (derived from its servers)' : '';
+      if (!newest) hostsWithout.push({ name: host.name, newest_sample: null, reason: `no host sample in the last ${metrics.window_minutes} min, and not every server on it has metrics to derive it from` });
+      else if (Date.parse(newest) < oldest) hostsWithout.push({ name: host.name, newest_sample: newest, reason: `newest sample${from} is ${age(newest, now)} old (more than ${metrics.max_age_minutes} min)` });
     }
   }
   const report: MetricsReport = {
@@ -110,6 +119,8 @@ export function applyObservations(input: {
     hosts_without_fresh_metrics: hostsWithout,
     servers_not_measured: notMeasured,
     ...(observations.host_metrics ? { host_cpu_percent: hostCpu } : {}),
+    ...(Object.keys(hostMemory).length ? { host_memory_mb: hostMemory } : {}),
+    ...(derived.length ? { hosts_derived_from_servers: derived } : {}),
   };
   const refused = metrics.missing === 'refuse' && (serversWithout.length > 0 || hostsWithout.length > 0);
   return { servers, report, refused };
@@ -145,7 +156,13 @@ export function refusalMessage(report: MetricsReport): string {
     ...report.servers_without_fresh_metrics.slice(0, 50).map((server) => `  server ${server.name || server.id} (${server.id}) on ${server.host}: ${server.reason}${server.newest_sample ? `, newest ${server.newest_sample}` : ''}`),
     ...(report.servers_without_fresh_metrics.length > 50 ? [`  ... and ${report.servers_without_fresh_metrics.length - 50} more servers`] : []),
     ...report.hosts_without_fresh_metrics.map((host) => `  host ${host.name}: ${host.reason}`),
-    `Fix the metrics pipeline (Ceilometer -> ${report.datasource}), or set the policy's metrics.missing to use_allocations to plan those servers on their flavor${report.hosts_without_fresh_metrics.length ? ' (hosts without metrics are then only reported)' : ''}.`,
+    ...(report.hosts_derived_from_servers?.length ? [derivedHostsLine(report.hosts_derived_from_servers)] : []),
+    `Fix the metrics pipeline (${report.datasource === 'gnocchi' ? 'Ceilometer -> Gnocchi' : `exporters -> ${report.datasource}`}), or set the policy's metrics.missing to use_allocations to plan those servers on their flavor${report.hosts_without_fresh_metrics.length ? ' (hosts without metrics are then only reported)' : ''}.`,
   ];
   return lines.join('\n');
+}
+
+/** Which hosts had no host meter and were counted from their servers: said wherever the preflight reports. */
+export function derivedHostsLine(hosts: readonly string[]): string {
+  return `host use derived from their servers' use (no host metrics) for ${hosts.length} host(s): ${hosts.join(', ')}`;
 }

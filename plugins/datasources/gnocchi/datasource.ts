@@ -1,6 +1,8 @@
 // Observed usage from Gnocchi as Ceilometer stores it: per server the rate of the cumulative
 // `cpu` counter (ns -> cores) or `cpu_util` (% of its vCPUs) where present, and `memory.usage`;
-// per host `compute.node.cpu.percent`. Reads go in batches through the aggregates API.
+// per host `compute.node.cpu.percent`, or the sum of its servers where that is absent (as a
+// default Ceilometer leaves it). Reads go in batches through the aggregates API.
+import { hostsWithDerivedUse } from '../../../core/host-usage.js';
 import type { Datasource, HostObservation, ServerObservation, UsageObservations, UsageQuery } from '../../../core/datasource.js';
 import { aggregateResources, metricOperation, rateOfChange, type GnocchiClient, type MetricReference, type Point, type ResourceSeries } from '../../../openstack/gnocchi.js';
 import { statisticOf } from '../statistic.js';
@@ -27,12 +29,13 @@ export class GnocchiDatasource implements Datasource {
         if (observation) servers[server.id] = observation;
       }
     }
-    const hosts: Record<string, HostObservation> = {};
+    const measured: Record<string, HostObservation> = {};
     if (this.options.host_metrics) {
       for (const batch of chunks(query.hosts, this.options.batch_size)) {
-        Object.assign(hosts, await this.hostObservations(batch.map((host) => host.name), window, query));
+        Object.assign(measured, await this.hostObservations(batch.map((host) => host.name), window, query));
       }
     }
+    const hosts = this.options.host_metrics ? hostsWithDerivedUse(query, servers, measured, this.options.host_overhead) : {};
     return { servers, hosts, host_metrics: this.options.host_metrics };
   }
 
