@@ -6,6 +6,7 @@ import type { Cluster } from '../cluster.js';
 import { consolidate, type ConsolidationVariant } from './consolidate.js';
 import type { PlanContext } from './context.js';
 import { Placement } from './placement.js';
+import { consolidateToLastSafeMove, type EmptyingOrder } from './spare-capacity-cut.js';
 
 /**
  * Packs hardest (moving costs only break ties); then packing with moving costs weighed in a
@@ -68,6 +69,8 @@ export function chooseOutcome(outcomes: Outcome[], activeBefore: number): number
     const candidate = outcomes[index];
     const current = outcomes[chosen];
     if (candidate.cost >= current.cost) continue;
+    // A plan that frees nothing has no cost per freed host to compare with: it never wins so.
+    if (candidate.active >= activeBefore) continue;
     const extraHosts = candidate.active - current.active;
     if (extraHosts === 0) { chosen = index; continue; }
     const marginal = (current.cost - candidate.cost) / extraHosts;
@@ -105,10 +108,24 @@ function runVariant(placement: Placement, context: PlanContext, variant: Consoli
   return { placement: trial, context: trialContext, active: trial.activeHostCount(), cost: movingCost(trial) };
 }
 
+function runCutAtSpareCapacity(placement: Placement, context: PlanContext, order: EmptyingOrder): Trial {
+  const trial = placement.clone();
+  const trialContext = context.fork();
+  const freed = consolidateToLastSafeMove(trial, trialContext, order);
+  const spare = placement.cluster.policy.spareCapacityHosts;
+  trialContext.notes.push(`consolidation stopped at its last move after which the servers of any ${spare} failed host(s) still fit on the others (N+${spare}): ${freed} host(s) freed`);
+  return { placement: trial, context: trialContext, active: trial.activeHostCount(), cost: movingCost(trial) };
+}
+
 /** Runs the variants from `placement`'s state and returns the winning placement. */
 export function consolidateBest(placement: Placement, context: PlanContext): Placement {
   const activeBefore = placement.activeHostCount();
   const trials = variantsFor(placement.cluster).map((variant) => runVariant(placement, context, variant));
+  // Under N+k, also the plan that stops at its last N+k-safe move: it never collapses.
+  if (placement.cluster.policy.spareCapacityHosts > 0) {
+    const orders: EmptyingOrder[] = placement.cluster.serverCount <= 6_000 ? ['cpu', 'memory', 'servers'] : ['cpu'];
+    for (const order of orders) trials.push(runCutAtSpareCapacity(placement, context, order));
+  }
   trials.push(...searchHostsToEmpty(placement, context, trials[chooseOutcome(trials, activeBefore)]));
   const best = trials[chooseOutcome(trials, activeBefore)];
   context.adopt(best.context);

@@ -157,6 +157,10 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
   const hosts = cluster.hostCount;
   const { keepScore, serverSize, forced } = rankHosts(placement, variant);
   const start = placement.mark();
+  // Whether N+k holds so far. A cluster that starts without it may reach it by consolidating
+  // (a host packed full leaves another with room for a large server): until then emptyings are
+  // not held to it; from then on each must keep it.
+  let spareCapacityHeld = policy.spareCapacityHosts > 0 && spareCapacityHolds(placement);
 
   // Tier 0: hosts that stay on (forced, planned keepers, hosts that could not be emptied).
   const tier = new Uint8Array(hosts).fill(1);
@@ -261,6 +265,19 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
         return false;
       }
     }
+    // N+k is checked after each host, not once at the end: a host whose emptying breaks it stays
+    // on, and the hosts after it still get their turn (a smaller one may well fit).
+    if (policy.spareCapacityHosts > 0) {
+      const holds = spareCapacityHolds(placement);
+      if (spareCapacityHeld && !holds) {
+        placement.rollback(mark);
+        placement.receiving[host] = wasReceiving;
+        setTier(host);
+        failures.set(host, { server: servers[0], blocker: Constraint.spareCapacity });
+        return false;
+      }
+      spareCapacityHeld = holds;
+    }
     emptied[host] = 1;
     setTier(host);
     tierHosts = null;
@@ -305,7 +322,8 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
   const nothingFreed = emptyings.every(({ host }) => !emptied[host]);
   for (const [host, failure] of failures) {
     if (emptied[host] || !placement.isActive(host)) continue;
-    if (!plannedForEmptying.has(host) && !nothingFreed) continue;
+    // A keeper that N+k keeps on is reported too: the operator asked for that spare room.
+    if (!plannedForEmptying.has(host) && !nothingFreed && failure.blocker !== Constraint.spareCapacity) continue;
     // The server reported is one of the host's own that stays; the detail names the blocker.
     const native = placement.serversOn(host).filter((server) => cluster.initialHost[server] === host);
     const reported = native.includes(failure.server) ? failure.server : native.sort((a, b) => serverSize[b] - serverSize[a] || a - b)[0];
@@ -362,6 +380,7 @@ function shortfallAgainst(placement: Placement, host: number, ...rooms: number[]
 }
 
 function describe(cluster: Cluster, failure: { server: number; blocker: ConstraintCode }): string {
+  if (failure.blocker === Constraint.spareCapacity) return `emptying it would leave too little room for the servers of ${cluster.policy.spareCapacityHosts} failed host(s) (N+${cluster.policy.spareCapacityHosts} spare capacity)`;
   return `no host can take ${cluster.serverNames[failure.server]} (${CONSTRAINT_LABEL[failure.blocker] ?? 'constraint'})`;
 }
 
@@ -408,33 +427,18 @@ function planKeepers(placement: Placement, byKeepScore: number[], forced: Uint8A
 }
 
 /**
- * N+k: keeps the longest prefix of the emptyings after which the servers of any k active hosts
- * still fit on the others. Later emptyings are undone and reported.
+ * N+k, when the cluster did not have it at the start and consolidating never gave it: every
+ * emptying is undone and reported (emptyings that keep N+k were already checked one by one).
  */
 function keepSpareCapacity(placement: Placement, context: PlanContext, emptyings: Emptying[], start: number, emptied: Uint8Array): void {
   const cluster = placement.cluster;
   if (spareCapacityHolds(placement)) return;
-  // Each prefix is rebuilt from the journal; the check is monotone in the prefix length.
-  let low = 0;
-  let high = emptyings.length - 1;
-  let best = -1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (spareCapacityHolds(new Placement(cluster, placement.hostsAt(emptyings[middle].mark)))) {
-      best = middle;
-      low = middle + 1;
-    } else {
-      high = middle - 1;
-    }
-  }
-  const keepUntil = best >= 0 ? emptyings[best].mark : start;
-  const undone = emptyings.slice(best + 1);
-  placement.rollback(keepUntil);
-  for (const { host } of undone) {
+  placement.rollback(start);
+  for (const { host } of emptyings) {
     emptied[host] = 0;
     placement.receiving[host] = cluster.enabled[host];
     const server = placement.serversOn(host)[0];
     if (server !== undefined) context.block(server, Constraint.spareCapacity, `${cluster.hostNames[host]} stays on: N+${cluster.policy.spareCapacityHosts} spare capacity needs it`);
   }
-  emptyings.length = best + 1;
+  emptyings.length = 0;
 }
