@@ -6,6 +6,7 @@ import type { Datasource, DatasourcePlugin } from '../../core/datasource.js';
 import { check, ValidationError } from '../../core/validation.js';
 import type { DatasourceContext } from './context.js';
 import { gnocchiDatasource } from './gnocchi/index.js';
+import { prometheusDatasource } from './prometheus/index.js';
 
 export type { DatasourceContext } from './context.js';
 
@@ -14,6 +15,7 @@ type AnyDatasourcePlugin = DatasourcePlugin<any, DatasourceContext>;
 
 export const DATASOURCES: readonly AnyDatasourcePlugin[] = [
   gnocchiDatasource,
+  prometheusDatasource,
 ];
 
 export const DEFAULT_DATASOURCE = 'gnocchi';
