@@ -13,6 +13,8 @@ import { COMPILED_RUNNER, PLANS_DIR, REPO_ROOT, RESULTS_FILE, sharedBenchDir, WO
 import { runNodeScriptMeasured, runPool, runProcess } from './processes.js';
 import { renderProblems, renderTable, renderTargets, renderTimings } from './report.js';
 import { DEFAULT_PLAN_INSTANT, PLANNERS, type BenchResults, type PlanOneReport, type InstanceRecord, type PlannerName, type PlannerRun, type ScoreOutput, type TargetCheck } from './results.js';
+import { longestNPlusKPrefix, ScorerPool } from './n-plus-k-floor.js';
+import { runNPlusKSweep, sweepOptions } from './n-plus-k-sweep.js';
 import { checkTargets } from './targets.js';
 import { runScopedInstances } from './scoped-bench.js';
 import { runTightTargets } from './tight-targets-bench.js';
@@ -43,6 +45,8 @@ const USAGE = `usage: npm run bench -- [options]
   --from-results FILE     run nothing: print the report of an earlier results.json again (targets re-checked)
   --no-tight              skip the generated tight reach_target cases (test/bench/tight-targets.ts)
   --no-scoped             skip the scoped instances (test/bench/scoped-bench.ts)
+  --no-sweep              skip the N+k sweep of generated instances (test/bench/n-plus-k-sweep.ts)
+  --sweep-seeds N         seeds per family and N+k in the sweep (default 20)
   -h, --help
 `;
 
@@ -59,6 +63,8 @@ interface BenchOptions {
   fromResults: string | null;
   tight: boolean;
   scoped: boolean;
+  sweep: boolean;
+  sweepSeeds: string | undefined;
 }
 
 function positiveInteger(value: string | undefined, option: string, fallback: number): number {
@@ -86,6 +92,8 @@ function parseOptions(argv: string[]): BenchOptions | null {
       'from-results': { type: 'string' },
       'no-tight': { type: 'boolean', default: false },
       'no-scoped': { type: 'boolean', default: false },
+      'no-sweep': { type: 'boolean', default: false },
+      'sweep-seeds': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -93,6 +101,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
   if (values.help) return null;
   const sizes = (values.sizes ?? SIZES.join(',')).split(',').map((size) => size.trim()).filter(Boolean);
   for (const size of sizes) if (!(SIZES as readonly string[]).includes(size)) throw new UsageError(`--sizes: unknown size "${size}"; use ${SIZES.join(', ')}`);
+  positiveInteger(values['sweep-seeds'], '--sweep-seeds', 20);
   const now = values.now ?? DEFAULT_PLAN_INSTANT;
   if (!Number.isFinite(Date.parse(now))) throw new UsageError(`--now: "${now}" is not an ISO 8601 instant`);
   return {
@@ -108,6 +117,8 @@ function parseOptions(argv: string[]): BenchOptions | null {
     fromResults: values['from-results'] ? resolve(values['from-results']) : null,
     tight: !values['no-tight'],
     scoped: !values['no-scoped'],
+    sweep: !values['no-sweep'],
+    sweepSeeds: values['sweep-seeds'],
   };
 }
 
@@ -230,6 +241,30 @@ async function scoreRun(benchDir: string, instance: BenchInstance, run: PlannerR
   }
 }
 
+/**
+ * The N+k floor: each valid baseline plan of an instance with spare_capacity_hosts (goal
+ * consolidate) cut at its last wave after which score.mjs still finds N+k (n-plus-k-floor.ts).
+ */
+async function cutAtSpareCapacity(benchDir: string, instances: BenchInstance[], runs: PlannerRun[], jobs: number): Promise<void> {
+  const scorer = new ScorerPool(join(benchDir, 'score.mjs'), jobs);
+  try {
+    const tasks: (() => Promise<void>)[] = [];
+    for (const instance of instances) {
+      const policy = (JSON.parse(readFileSync(instance.path, 'utf8')) as { policy?: { goal?: string; spare_capacity_hosts?: number } }).policy ?? {};
+      if (!(policy.spare_capacity_hosts && policy.spare_capacity_hosts > 0) || policy.goal !== 'consolidate') continue;
+      for (const run of runs.filter((entry) => entry.instance === instance.name && entry.planner !== 'ulm' && entry.score?.valid && entry.plan_file)) {
+        tasks.push(async () => {
+          run.n_plus_k_cut = await longestNPlusKPrefix(scorer, instance.path, run.plan_file!, join(PLANS_DIR, `${instance.name}.${run.planner}.cut.json`));
+          progress(`[N+k floor] ${instance.name} / ${run.planner}: ${run.n_plus_k_cut ? `${run.n_plus_k_cut.hosts_freed} freed at ${run.n_plus_k_cut.waves_kept} of ${run.n_plus_k_cut.waves_in_plan} waves (${run.n_plus_k_cut.checks} cuts scored)` : 'no N+k-safe cut'}`);
+        });
+      }
+    }
+    await runPool(tasks, jobs);
+  } finally {
+    await scorer.close();
+  }
+}
+
 function describeRun(run: PlannerRun): string {
   if (run.status !== 'ok') return `${run.status}${run.error ? `: ${run.error.split('\n')[0]}` : ''}`;
   const score = run.score;
@@ -321,6 +356,10 @@ async function main(argv: string[]): Promise<number> {
   }
   await runPool(tasks, options.jobs);
   endPhase(options.baselines ? 'baselines and scoring' : 'scoring');
+  if (options.baselines) {
+    await cutAtSpareCapacity(benchDir, selected, runs, options.jobs);
+    endPhase('N+k floor');
+  }
 
   const targets = checkTargets(instances, runs, options.baselines);
   // The tight reach_target cases plan in this process, after everything else has finished.
@@ -330,7 +369,10 @@ async function main(argv: string[]): Promise<number> {
   if (options.scoped) progress('scoped instances: planning and scoring');
   const scoped = options.scoped ? `\n${runScopedInstances(options.now)}\n` : '';
   if (options.scoped) endPhase('scoped instances');
-  const output = renderReport(startedAt.toISOString(), options, instances, runs, targets) + tight + scoped;
+  if (options.sweep) progress('N+k sweep: generated instances of every family with N+1 and N+2');
+  const sweep = options.sweep ? `\n${(await runNPlusKSweep(sweepOptions({ seeds: options.sweepSeeds, jobs: String(options.jobs > 1 ? options.jobs : 2), now: options.now }))).report}\n` : '';
+  if (options.sweep) endPhase('N+k sweep');
+  const output = renderReport(startedAt.toISOString(), options, instances, runs, targets) + tight + scoped + sweep;
   const wallSeconds = (performance.now() - started) / 1000;
   process.stdout.write(`${output}\nbench finished in ${wallSeconds.toFixed(0)} s (${Object.entries(phaseSeconds).map(([phase, seconds]) => `${phase} ${seconds.toFixed(0)} s`).join(', ')}); results in ${RESULTS_FILE}${options.jsonFile ? ` and ${options.jsonFile}` : ''}\n`);
 

@@ -1,5 +1,6 @@
 // The shape of the benchmark's results (results.json), shared by the runner, the table and the targets.
 import type { InstanceFacts, SizeClass } from './instances.js';
+import type { NPlusKCut } from './n-plus-k-floor.js';
 
 export const PLANNERS = ['ulm', 'bfd', 'ulm-spec-naive'] as const;
 export type PlannerName = (typeof PLANNERS)[number];
@@ -85,6 +86,11 @@ export interface PlannerRun {
   score_error?: string;
   score_seconds?: number;
   score_peak_rss_mib?: number;
+  /**
+   * Baselines on instances with spare_capacity_hosts: the plan cut at its last wave after which
+   * score.mjs still finds N+k (null: no cut passes); what ulm is held to (n-plus-k-floor.ts).
+   */
+  n_plus_k_cut?: NPlusKCut | null;
 }
 
 export interface InstanceRecord {

@@ -1,5 +1,6 @@
 // Checks the planner's targets (validity, consolidation, drain, balance, replay, reach_target, speed) against scored runs.
 import type { InstanceFacts } from './instances.js';
+import { nPlusKFloor } from './n-plus-k-floor.js';
 import type { InstanceRecord, PlannerName, PlannerRun, TargetCheck } from './results.js';
 
 export const SPEED_LIMIT_SECONDS: Record<'L' | 'XL', number> = { L: 1, XL: 10 };
@@ -375,6 +376,33 @@ export function checkTargets(instances: InstanceRecord[], runs: PlannerRun[], ba
       target: 'growth L -> XL (report)',
       pass: null,
       summary: median === null ? 'n/a (needs both L and XL runs)' : `plan time XL/L: median ${median.toFixed(1)}x, range ${sorted[0].toFixed(1)}x-${sorted[sorted.length - 1].toFixed(1)}x, for ${SIZE_RATIO_XL_TO_L}x the hosts and servers (median exponent ${(Math.log(median) / Math.log(SIZE_RATIO_XL_TO_L)).toFixed(2)}; 1 = linear)${medianCpu === null ? '' : `; in CPU seconds: median ${medianCpu.toFixed(1)}x, range ${sortedCpu[0].toFixed(1)}x-${sortedCpu[sortedCpu.length - 1].toFixed(1)}x (exponent ${(Math.log(medianCpu) / Math.log(SIZE_RATIO_XL_TO_L)).toFixed(2)})`}`,
+      details,
+    });
+  }
+  // N+k floor: on instances with spare_capacity_hosts, ulm frees at least as many hosts as any
+  // baseline cut at its last N+k-safe wave (bench.ts computes the cuts with score.mjs).
+  {
+    const details: string[] = [];
+    const passes: boolean[] = [];
+    for (const record of instances) {
+      const cuts = BASELINES.map((planner) => ({ planner, run: index(record.name, planner) })).filter(({ run }) => run?.n_plus_k_cut !== undefined);
+      if (!cuts.length) continue;
+      const run = ulmRun(record);
+      const floor = nPlusKFloor(cuts.map(({ run }) => run!.n_plus_k_cut));
+      const freed = run?.score?.valid ? run.score.hosts_freed ?? 0 : null;
+      const pass = freed !== null && run!.score!.n_plus_k_ok === true && (floor === null || freed >= floor);
+      passes.push(pass);
+      const described = cuts.map(({ planner, run: baseline }) => {
+        const cut = baseline!.n_plus_k_cut;
+        if (!cut) return `${planner}: no N+k-safe cut`;
+        return `${planner} ${cut.cut_before_wave === null ? `whole plan (${cut.waves_in_plan} waves)` : `cut before wave ${cut.cut_before_wave} (${cut.waves_kept} of ${cut.waves_in_plan} waves)`}: ${cut.hosts_freed} freed, ${cut.migrations} migrations`;
+      }).join('; ');
+      details.push(`${pass ? 'ok  ' : 'FAIL'} ${record.name}: ulm frees ${freed ?? 'no valid plan'}${run?.score?.valid && run.score.n_plus_k_ok !== true ? ' (N+k NOT met)' : ''}, floor ${floor ?? 'none'} (${described})`);
+    }
+    checks.push({
+      target: 'N+k floor',
+      pass: passes.length ? verdict(passes) : null,
+      summary: passes.length ? `ulm keeps N+k and frees at least the hosts of every baseline cut at its last N+k-safe wave on ${countLine(passes)} instances with spare_capacity_hosts` : 'n/a (no instance with spare_capacity_hosts and baselines run)',
       details,
     });
   }
