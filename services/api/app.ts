@@ -2,6 +2,7 @@
 // authentication, policy rules, JSON errors in one shape, metrics and the panel hook. The
 // process (process.ts) and the tests build it the same way, with different edges.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { findJsonSyntaxProblem } from '../../core/json-position.js';
@@ -14,7 +15,7 @@ import { NOAUTH_CALLER, type Caller, type TokenValidator } from './auth/tokens.j
 import { ApiError, AuthenticationRequired, errorBody, Forbidden, mapError } from './errors.js';
 import { HttpMetrics } from './metrics.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
-import { defaultPanelDirectory, findPanelFile, isApiPath } from './panel.js';
+import { defaultPanelDirectory, findPanelFile, isApiPath, PANEL_SECURITY_HEADERS } from './panel.js';
 import { documentedPath, fastifyPath, pathMatches, type ApiRoute } from './route.js';
 import { apiRoutes } from './routes/index.js';
 import type { SessionSupport } from './routes/session.js';
@@ -91,6 +92,9 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
     frameworkErrors: (error, request, reply) => { sendError(error, request, reply); },
   });
   app.decorateRequest('caller', null);
+  // Content-Security-Policy, X-Frame-Options and their kin on every answer: the panel's pages
+  // above all, and the API's JSON too (nothing it answers is meant to be framed or sniffed).
+  void app.register(helmet, PANEL_SECURITY_HEADERS);
 
   // Only JSON bodies; anything else is answered 415 by fastify, in our shape (errors.ts).
   app.removeAllContentTypeParsers();
@@ -123,8 +127,10 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
     request.caller = caller;
     if (!policy.allows(route.rule, caller)) {
       request.log.info({ user_id: caller.user_id, roles: caller.roles, rule: route.rule }, 'refused by policy');
-      const needed = route.method === 'GET' ? 'reading needs the reader role (or admin)' : 'this needs the admin role';
-      throw new Forbidden(`policy does not allow ${route.rule} to be performed by user ${caller.user_name ?? caller.user_id} with roles [${caller.roles.join(', ')}]: ${needed} in the token's scope, unless [api] policy_file says otherwise`);
+      const needed = route.method === 'GET'
+        ? 'reading the cloud\'s records needs the admin role, or the reader role on the system scope (openstack role add --system all --user USER reader, then a token with --os-system-scope all); a project\'s reader may not'
+        : 'this needs the admin role';
+      throw new Forbidden(`policy does not allow ${route.rule} to be performed by user ${caller.user_name ?? caller.user_id} with roles [${caller.roles.join(', ')}] (${scopeOf(caller)}): ${needed}, unless [api] policy_file says otherwise`);
     }
   });
 
@@ -163,7 +169,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
     const path = request.url.split('?')[0];
     if (panelDirectory && (request.method === 'GET' || request.method === 'HEAD') && !isApiPath(path)) {
       const file = await findPanelFile(panelDirectory, request);
-      if (file) return reply.code(200).type(file.contentType).header('X-Content-Type-Options', 'nosniff').send(file.content);
+      if (file) return reply.code(200).type(file.contentType).send(file.content);
     }
     const allowed: string[] = [...new Set(routes.filter((route) => pathMatches(route.path, path)).map((route) => route.method))];
     if (allowed.length) {
@@ -190,6 +196,14 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   }
 
   return app;
+}
+
+/** The token's scope in words, for 403 messages. */
+function scopeOf(caller: Caller): string {
+  if (caller.system_scope) return `system scope ${caller.system_scope}`;
+  if (caller.project_id) return `project ${caller.project_name ?? caller.project_id}`;
+  if (caller.domain_id) return `domain ${caller.domain_id}`;
+  return 'unscoped';
 }
 
 /** What the /v1/auth routes offer: the noauth notice, or Keystone login when the API can log users in. */

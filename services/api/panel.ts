@@ -5,7 +5,38 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { FastifyRequest } from 'fastify';
+
+/**
+ * The security headers of every answer (through @fastify/helmet), fitted to what the panel does:
+ * its scripts and styles are files of its own (no inline script anywhere), it calls only its own
+ * origin, and it is never framed. Its bars and swatches set their width and colour in `style`
+ * attributes, hence style-src-attr; a `<style>` element stays refused. No
+ * upgrade-insecure-requests nor Strict-Transport-Security: ulm-api may be served over plain HTTP
+ * on a management network, and a proxy that adds TLS is the place to pin it.
+ */
+export const PANEL_SECURITY_HEADERS: FastifyHelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      styleSrcAttr: ["'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+  strictTransportSecurity: false,
+};
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -228,6 +228,24 @@ describe('the panel with Keystone login, against ulm serve on the loopback cloud
     await screenshot(page, '23-overview');
   });
 
+  it('serves the panel with its security headers, and the panel renders under them (no CSP violation)', async () => {
+    // Counts what the browser refuses under the policy (a style attribute, a script) from the reload on.
+    await page.addInitScript('window.__cspViolations = []; document.addEventListener("securitypolicyviolation", (event) => window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI))');
+    const response = await page.reload();
+    assert.ok(response, 'the reload answered');
+    const headers = response.headers();
+    const policy = headers['content-security-policy'] ?? '';
+    for (const directive of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]) assert.ok(policy.includes(directive), `CSP has ${directive}: ${policy}`);
+    assert.ok(!/script-src[^;]*'unsafe-inline'/.test(policy), 'no inline script allowed');
+    assert.equal(headers['x-frame-options'], 'DENY');
+    assert.equal(headers['x-content-type-options'], 'nosniff');
+    assert.equal(headers['referrer-policy'], 'no-referrer');
+    // The panel still draws under that policy; a refused script or style would be a console error, which every test checks.
+    await page.locator('.host-map[data-drawn="true"]').waitFor();
+    await page.getByRole('region', { name: 'Cloud' }).getByText('Reachable').waitFor();
+    assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
+  });
+
   it('creates a policy: a bad field shows its error by that field, the right value is accepted', async () => {
     await goTo('Policies', 'Policies');
     await page.getByRole('button', { name: '+ Create Policy' }).click();

@@ -1,7 +1,7 @@
 // ulm-api's authentication and roles against the real Keystone of the loopback cloud: users with
-// admin, reader and member on a project of their own (made here, removed after), real tokens,
-// validated by ulm with the service credentials of clouds.yaml, and cached. The engine is the
-// test double: only authentication and the policy are under test.
+// admin, reader and member on a project of their own and a reader on the system scope (made here,
+// removed after), real tokens, validated by ulm with the service credentials of clouds.yaml, and
+// cached. The engine is the test double: only authentication and the policy are under test.
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -12,13 +12,20 @@ import { createLogger } from '../../openstack/logger.js';
 import { createApiApp, type ApiApp } from '../../services/api/app.js';
 import { KeystoneTokenValidator } from '../../services/api/auth/tokens.js';
 import { apiAuthenticationFromConfig } from '../../services/api/feature.js';
+import type { ApiRoute } from '../../services/api/route.js';
+import { routeTable } from '../../services/api/routes/index.js';
 import { loadConfig, type ConfigOverrides } from '../../services/config/index.js';
-import { EngineDouble, VALID_POLICY } from '../support/engine-double.js';
+import { EngineDouble, SERVER_IDS, VALID_POLICY } from '../support/engine-double.js';
 import { cloudEnvironment, devCloudConfig, STATE } from './dev-cloud.js';
 
 const PREFIX = 'ulm-api-auth-';
 const ROLES = ['admin', 'reader', 'member'] as const;
-type Role = (typeof ROLES)[number];
+/** The project's roles, and a reader on the system scope (Keystone's `--system all`). */
+type Role = (typeof ROLES)[number] | 'systemReader';
+
+/** Every GET that needs a token: ulm's records all belong to the cloud, none to one project. */
+const CLOUD_WIDE_READS = routeTable().filter((route) => route.method === 'GET' && route.rule !== null);
+const WRITES = routeTable().filter((route) => route.method !== 'GET' && route.rule !== null);
 
 /** The HTTP layer to Keystone, counting token validations (GET /v3/auth/tokens). */
 class CountingHttp extends HttpClient {
@@ -39,6 +46,8 @@ describe('ulm-api against the real Keystone: 401, 403 by role, token cache', fun
   let projectId: string | undefined;
   const userIds: string[] = [];
   const tokens = {} as Record<Role, string>;
+  let readerRoleId = '';
+  let systemReaderId = '';
 
   /** A Keystone admin call with the dev cloud's admin token. */
   async function keystone<T>(method: HttpRequest['method'], path: string, data?: unknown, headers: Record<string, string> = {}): Promise<T> {
@@ -57,10 +66,43 @@ describe('ulm-api against the real Keystone: 401, 403 by role, token cache', fun
     }
   }
 
-  function app(overrides: ConfigOverrides = {}, http: HttpClient = new HttpClient({ logger: quiet })): ApiApp {
+  function app(overrides: ConfigOverrides = {}, http: HttpClient = new HttpClient({ logger: quiet }), engine = new EngineDouble()): ApiApp {
     // No [keystone_authtoken] credentials: ulm-api falls back to clouds.yaml (OS_CLOUD), as in development.
     const config = loadConfig([], overrides);
-    return createApiApp({ engine: new EngineDouble(), logger: quiet, panelDirectory: null, auth: apiAuthenticationFromConfig(config, { logger: quiet, env: cloudEnvironment(), http }) });
+    return createApiApp({ engine, logger: quiet, panelDirectory: null, auth: apiAuthenticationFromConfig(config, { logger: quiet, env: cloudEnvironment(), http }) });
+  }
+
+  /** A password user of this test, with a token in the given scope. */
+  async function userWithToken(name: string, scope: { project_id: string } | { system_scope: 'all' }, grant: (userId: string) => Promise<void>): Promise<string> {
+    const password = randomBytes(18).toString('base64url');
+    const { user } = await keystone<{ user: { id: string } }>('POST', '/users', { user: { name: `${PREFIX}${suffix}-${name}`, password, domain_id: 'default' } });
+    userIds.push(user.id);
+    await grant(user.id);
+    const session = new KeystoneSession(resolveCloudConfig({
+      env: {},
+      overrides: { auth: { auth_url: cloud.auth.auth_url, username: `${PREFIX}${suffix}-${name}`, password, user_domain_name: 'Default', ...scope } },
+    }), new HttpClient({ logger: quiet }));
+    return session.authToken();
+  }
+
+  /** An engine double holding one record of each kind, and a request for each route naming them. */
+  async function recordsAndRequests(): Promise<{ engine: EngineDouble; requestFor: (route: ApiRoute) => { method: ApiRoute['method']; url: string; payload?: object } }> {
+    const engine = new EngineDouble();
+    const policy = await engine.createPolicy({ name: 'nightly', document: VALID_POLICY });
+    const window = await engine.createWindow({ policy: 'nightly', window: { name: 'nights', opens: 'weekdays 20:00', closes: '06:00', timezone: 'Europe/Berlin' } });
+    const { audit, action_plan: plan } = await engine.createAudit({ policy: 'nightly' });
+    const maintenance = await engine.scheduleMaintenance({ hosts: ['cmp-02'], at: '2026-11-22T22:00:00+01:00', until: '2026-11-23T06:00:00+01:00', power_off: false, created_by: 'test' });
+    const ids: Record<string, string> = {
+      policies: policy.id, windows: window.id, audits: audit.id, action_plans: plan!.id, maintenances: maintenance.id,
+      snapshots: 'snapshot-1', servers: SERVER_IDS[0], hosts: 'cmp-01',
+    };
+    const requestFor = (route: ApiRoute) => {
+      const collection = route.path.split('/')[2];
+      const url = route.path.replace(/\{[a-z_]+\}/, ids[collection] ?? 'unknown');
+      const query = route.operationId === 'listActions' ? `?action_plan=${ids.action_plans}` : '';
+      return { method: route.method, url: `${url}${query}`, ...(route.body ? { payload: {} } : {}) };
+    };
+    return { engine, requestFor };
   }
 
   before(async () => {
@@ -73,21 +115,21 @@ describe('ulm-api against the real Keystone: 401, 403 by role, token cache', fun
     const project = await keystone<{ project: { id: string } }>('POST', '/projects', { project: { name: `${PREFIX}${suffix}`, domain_id: 'default', description: 'ulm functional test of ulm-api auth; removed by the test' } });
     projectId = project.project.id;
     const { roles } = await keystone<{ roles: { id: string; name: string }[] }>('GET', '/roles');
+    const roleId = (name: string) => roles.find((candidate) => candidate.name === name)!.id;
     for (const role of ROLES) {
-      const password = randomBytes(18).toString('base64url');
-      const { user } = await keystone<{ user: { id: string } }>('POST', '/users', { user: { name: `${PREFIX}${suffix}-${role}`, password, domain_id: 'default', default_project_id: projectId } });
-      userIds.push(user.id);
-      await keystone('PUT', `/projects/${projectId}/users/${user.id}/roles/${roles.find((candidate) => candidate.name === role)!.id}`);
-      const session = new KeystoneSession(resolveCloudConfig({
-        env: {},
-        overrides: { auth: { auth_url: cloud.auth.auth_url, username: `${PREFIX}${suffix}-${role}`, password, user_domain_name: 'Default', project_id: projectId } },
-      }), new HttpClient({ logger: quiet }));
-      tokens[role] = await session.authToken();
+      tokens[role] = await userWithToken(role, { project_id: projectId }, (userId) => keystone('PUT', `/projects/${projectId}/users/${userId}/roles/${roleId(role)}`));
     }
+    // As `openstack role add --system all --user U reader`.
+    readerRoleId = roleId('reader');
+    tokens.systemReader = await userWithToken('system-reader', { system_scope: 'all' }, async (userId) => {
+      systemReaderId = userId;
+      await keystone('PUT', `/system/users/${userId}/roles/${readerRoleId}`);
+    });
   });
 
   after(async () => {
     if (!admin) return;
+    if (systemReaderId) await keystone('DELETE', `/system/users/${systemReaderId}/roles/${readerRoleId}`).catch(() => undefined);
     for (const id of userIds) await keystone('DELETE', `/users/${id}`).catch(() => undefined);
     if (projectId) {
       await keystone('PATCH', `/projects/${projectId}`, { project: { enabled: false } }).catch(() => undefined);
@@ -95,12 +137,54 @@ describe('ulm-api against the real Keystone: 401, 403 by role, token cache', fun
     }
   });
 
-  it('Keystone gives the member reader by implication (why the reader rule excludes members)', async () => {
+  it('Keystone gives a project member reader by implication, and a system reader a token scoped to the system', async () => {
     const validator = new KeystoneTokenValidator(new KeystoneSession(cloud, new HttpClient({ logger: quiet })));
     assert.deepEqual((await validator.validate(tokens.member))?.roles.sort(), ['member', 'reader']);
     assert.deepEqual((await validator.validate(tokens.reader))?.roles, ['reader']);
     assert.ok((await validator.validate(tokens.admin))?.roles.includes('admin'));
     assert.equal((await validator.validate(tokens.reader))?.project_id, projectId);
+    const systemReader = await validator.validate(tokens.systemReader);
+    assert.equal(systemReader?.system_scope, 'all');
+    assert.deepEqual(systemReader?.roles, ['reader']);
+    assert.equal(systemReader?.project_id, null);
+  });
+
+  it('every cloud-wide read: 401 without a token, 403 for a project\'s reader and member, 200 for a system reader and an admin', async () => {
+    const { engine, requestFor } = await recordsAndRequests();
+    const api = app({}, undefined, engine);
+    assert.ok(CLOUD_WIDE_READS.length >= 20, `${CLOUD_WIDE_READS.length} reads`);
+    for (const route of CLOUD_WIDE_READS) {
+      const request = requestFor(route);
+      const name = `${route.method} ${request.url}`;
+      assert.equal((await api.inject(request)).statusCode, 401, `${name} without a token`);
+      for (const role of ['reader', 'member'] as const) {
+        const refused = await api.inject({ ...request, headers: { 'x-auth-token': tokens[role] } });
+        assert.equal(refused.statusCode, 403, `${name} as the project's ${role}`);
+        assert.match(refused.json().error.message, /reader role on the system scope/);
+      }
+      for (const role of ['systemReader', 'admin'] as const) {
+        const answer = await api.inject({ ...request, headers: { 'x-auth-token': tokens[role] } });
+        assert.equal(answer.statusCode, 200, `${name} as ${role}: ${answer.body.slice(0, 300)}`);
+      }
+    }
+  });
+
+  it('every write: 403 for a system reader and a project\'s reader, the admin passes the policy', async () => {
+    const { engine, requestFor } = await recordsAndRequests();
+    const api = app({}, undefined, engine);
+    for (const route of WRITES) {
+      const request = requestFor(route);
+      for (const role of ['systemReader', 'reader'] as const) {
+        const refused = await api.inject({ ...request, headers: { 'x-auth-token': tokens[role] } });
+        assert.equal(refused.statusCode, 403, `${route.method} ${request.url} as ${role}`);
+        assert.match(refused.json().error.message, /needs the admin role/);
+      }
+    }
+    for (const route of WRITES) {
+      const request = requestFor(route);
+      const answer = await api.inject({ ...request, headers: { 'x-auth-token': tokens.admin } });
+      assert.ok(![401, 403].includes(answer.statusCode), `${route.method} ${request.url} as admin: ${answer.statusCode} ${answer.body.slice(0, 300)}`);
+    }
   });
 
   it('401 without a token, or with one Keystone does not know, with WWW-Authenticate naming Keystone', async () => {
@@ -124,16 +208,6 @@ describe('ulm-api against the real Keystone: 401, 403 by role, token cache', fun
     }
   });
 
-  it('a reader reads, and gets 403 on POST', async () => {
-    const api = app();
-    for (const url of ['/v1/hosts', '/v1/policies', '/v1/status', '/v1/action_plans']) {
-      assert.equal((await api.inject({ method: 'GET', url, headers: { 'x-auth-token': tokens.reader } })).statusCode, 200, url);
-    }
-    const write = await api.inject({ method: 'POST', url: '/v1/policies', headers: { 'x-auth-token': tokens.reader }, payload: { name: 'nightly', document: VALID_POLICY } });
-    assert.equal(write.statusCode, 403);
-    assert.equal((await api.inject({ method: 'POST', url: '/v1/hosts/drain', headers: { 'x-auth-token': tokens.reader }, payload: { hosts: ['cmp-01'] } })).statusCode, 403);
-  });
-
   it('an admin passes: reads and writes', async () => {
     const api = app();
     assert.equal((await api.inject({ method: 'GET', url: '/v1/hosts', headers: { 'x-auth-token': tokens.admin } })).statusCode, 200);
@@ -146,7 +220,7 @@ describe('ulm-api against the real Keystone: 401, 403 by role, token cache', fun
     const http = new CountingHttp({ logger: quiet });
     const api = app({ keystone_authtoken: { token_cache_time: 300 } }, http);
     for (let index = 0; index < 5; index++) {
-      assert.equal((await api.inject({ method: 'GET', url: '/v1/hosts', headers: { 'x-auth-token': tokens.reader } })).statusCode, 200);
+      assert.equal((await api.inject({ method: 'GET', url: '/v1/hosts', headers: { 'x-auth-token': tokens.systemReader } })).statusCode, 200);
     }
     assert.equal(http.validations, 1);
     await Promise.all([1, 2, 3].map(() => api.inject({ method: 'GET', url: '/v1/hosts', headers: { 'x-auth-token': tokens.admin } })));

@@ -11,7 +11,10 @@ export const WWW_AUTHENTICATE_URI = 'http://keystone.test:5000/v3';
 /** The tokens the validator double knows, by the roles their caller has. */
 export const TOKENS = {
   admin: 'token-admin',
+  /** reader on the system scope: reads the whole cloud. */
   reader: 'token-reader',
+  /** reader on a project only (Nova's project reader): refused ulm's cloud-wide records. */
+  projectReader: 'token-project-reader',
   member: 'token-member',
   nothing: 'token-no-roles',
 } as const;
@@ -28,7 +31,8 @@ export class TokenValidatorDouble implements TokenValidator {
   readonly validated: string[] = [];
   readonly callers = new Map<string, Caller>([
     [TOKENS.admin, caller('alice', ['admin', 'member', 'reader'])],
-    [TOKENS.reader, caller('rita', ['reader'])],
+    [TOKENS.reader, { ...caller('rita', ['reader']), project_id: null, project_name: null, system_scope: 'all' }],
+    [TOKENS.projectReader, caller('pia', ['reader'])],
     [TOKENS.member, caller('max', ['member', 'reader'])],
     [TOKENS.nothing, caller('nemo', [])],
   ]);

@@ -1,5 +1,6 @@
 // ulm's built-in policy rules: who may call what when `[api] policy_file` says nothing else.
-// admin changes things, reader reads, anyone else is refused. etc/ulm/policy.yaml.sample is
+// As in Nova: an admin changes things; cloud-wide reads need admin or a reader on the system
+// scope; anyone else, a project's reader included, is refused. etc/ulm/policy.yaml.sample is
 // generated from this list (scripts/genpolicy).
 
 export interface DefaultRule {
@@ -8,24 +9,37 @@ export interface DefaultRule {
   description: string;
 }
 
+export const CONTEXT_IS_ADMIN = 'context_is_admin';
 export const ADMIN_API = 'admin_api';
-export const READER_API = 'reader_api';
+export const SYSTEM_READER_API = 'system_reader_api';
+/** The reader rule's name before ulm followed Nova's scopes; policy files may still refer to it. */
+export const DEPRECATED_READER_API = 'reader_api';
 
-/** The two roles every operation rule refers to. */
+/** The rules every operation rule refers to, named as Nova names them. */
 export const BASE_RULES: readonly DefaultRule[] = [
   {
-    name: ADMIN_API,
+    name: CONTEXT_IS_ADMIN,
     check: 'role:admin',
+    description: 'The caller is a cloud administrator: Keystone\'s admin role, in any scope (as Nova\'s context_is_admin).',
+  },
+  {
+    name: ADMIN_API,
+    check: `rule:${CONTEXT_IS_ADMIN}`,
     description: 'Changes things: creates, updates and deletes policies, windows and exemptions; runs audits; approves, starts and cancels action plans; drains and restores hosts; schedules and cancels maintenances.',
   },
   {
-    name: READER_API,
-    check: 'role:admin or (role:reader and not role:member)',
-    description: 'Reads everything, changes nothing. Keystone\'s default implied roles (admin implies member, member implies reader) put "reader" into every project member\'s token; ulm is an operator\'s tool, so project members are kept out explicitly. Drop "and not role:member" to let project members read too.',
+    name: SYSTEM_READER_API,
+    check: `rule:${CONTEXT_IS_ADMIN} or (role:reader and system_scope:all)`,
+    description: 'Reads everything, changes nothing: every host, every project\'s servers, snapshots of the whole cloud, plans, audits, maintenances, windows, savings and status. An admin, or a reader on the system scope (openstack role add --system all --user USER reader; a token with --os-system-scope all). A reader (or member) of a project gets 403: ulm\'s records belong to the cloud, not to projects.',
+  },
+  {
+    name: DEPRECATED_READER_API,
+    check: `rule:${SYSTEM_READER_API}`,
+    description: 'Deprecated: the former name of system_reader_api, kept so that policy files referring to it still load. No operation uses it: set system_reader_api instead.',
   },
 ];
 
-const reads = (name: string, description: string): DefaultRule => ({ name, check: `rule:${READER_API}`, description });
+const reads = (name: string, description: string): DefaultRule => ({ name, check: `rule:${SYSTEM_READER_API}`, description });
 const changes = (name: string, description: string): DefaultRule => ({ name, check: `rule:${ADMIN_API}`, description });
 
 /** One rule per operation, named `ulm:<resource>:<action>` like other OpenStack services' rules. */

@@ -29,7 +29,7 @@ export function renderPolicySample(routes: readonly ApiRoute[] = routeTable()): 
     for (const route of guarded) out.push(`# ${route.method.padEnd(6)} ${route.path}`);
     out.push(`#${JSON.stringify(rule.name)}: ${JSON.stringify(rule.check)}`);
   };
-  out.push('', '# ---- the two roles every operation refers to ----');
+  out.push('', '# ---- the rules every operation refers to ----');
   BASE_RULES.forEach(block);
   out.push('', '# ---- one rule per operation ----');
   OPERATION_RULES.forEach(block);

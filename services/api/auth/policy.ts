@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError, type Issue } from '../../../core/validation.js';
-import { DEFAULT_RULES } from './default-policy.js';
+import { DEFAULT_RULES, DEPRECATED_READER_API, SYSTEM_READER_API } from './default-policy.js';
 import { evaluate, parseCheck, references, RuleSyntaxError, ruleSetProblems, type Check, type RuleSet } from './rules.js';
 import type { Caller } from './tokens.js';
 
@@ -24,6 +24,8 @@ export interface LoadedRules {
   rules: RuleSet;
   /** Rules the file sets that ulm does not use and no rule refers to (a typo, or a newer ulm's rule). */
   unknownRules: string[];
+  /** Rules the file sets under a deprecated name, which no operation uses any more. */
+  deprecatedRules: string[];
 }
 
 /** The defaults with `overrides` (rule name -> check string) applied; throws naming every bad rule. */
@@ -47,7 +49,11 @@ export function buildRules(overrides: Record<string, unknown>, source = 'policy 
   if (issues.length) throw new ValidationError('invalid policy rules', issues);
   // A rule of the file's own that other rules refer to (`"ops": "role:ops"`) is a helper, not a typo.
   const referred = new Set([...rules.values()].flatMap(references));
-  return { rules, unknownRules: Object.keys(overrides).filter((name) => !known.has(name) && !referred.has(name)) };
+  return {
+    rules,
+    unknownRules: Object.keys(overrides).filter((name) => !known.has(name) && !referred.has(name)),
+    deprecatedRules: Object.keys(overrides).filter((name) => name === DEPRECATED_READER_API),
+  };
 }
 
 /** Reads a policy file (YAML, or JSON which YAML reads too). */
@@ -142,6 +148,9 @@ export class FilePolicy implements PolicyEnforcer {
     const loaded = readPolicyFile(this.options.file);
     for (const name of loaded.unknownRules) {
       this.options.logger?.warn({ policy_file: this.options.file, rule: name }, `policy file sets rule "${name}", which ulm does not use: check its spelling`);
+    }
+    for (const name of loaded.deprecatedRules) {
+      this.options.logger?.warn({ policy_file: this.options.file, rule: name }, `policy file sets rule "${name}", which is deprecated and guards nothing: reads follow "${SYSTEM_READER_API}" (admin, or reader on the system scope); set that rule instead`);
     }
     return loaded.rules;
   }

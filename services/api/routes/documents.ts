@@ -1,7 +1,6 @@
 // The two documents about the API itself, both public: GET /v1/openapi.json (generated from the
 // route table) and GET /metrics (Prometheus).
 import { Type } from '@sinclair/typebox';
-import { renderMetrics } from '../metrics.js';
 import { defineRoute, ok, type ApiRoute } from '../route.js';
 import type { RouteContext } from './context.js';
 
@@ -18,9 +17,9 @@ export function documentRoutes(context: RouteContext): ApiRoute[] {
     defineRoute({
       method: 'GET', path: '/metrics', operationId: 'showMetrics', tag: 'metrics', rule: null,
       summary: 'Prometheus metrics',
-      description: 'Text exposition format 0.0.4: ulm_action_plans{state}, ulm_hosts{state}, ulm_engine_up, ulm_http_requests_total{method,route,status}, ulm_http_request_duration_seconds{method,route} (histogram). Public, like most exporters: restrict it at the network if host counts are sensitive.',
+      description: 'Text exposition format 0.0.4 (prom-client): ulm_action_plans{state}, ulm_hosts{state}, ulm_engine_up, ulm_http_requests_total{method,route,status}, ulm_http_request_duration_seconds{method,route} (histogram), and the process and Node.js metrics (process_*, nodejs_*). Public, like most exporters: restrict it at the network if host counts are sensitive.',
       responses: { 200: { description: 'the metrics', contentType: PROMETHEUS_TEXT } },
-      handler: async ({ engine }) => ({ status: 200, contentType: PROMETHEUS_TEXT, body: await renderMetrics(context.metrics, engine, context.onMetricsEngineError) }),
+      handler: async ({ engine }) => ({ status: 200, contentType: PROMETHEUS_TEXT, body: await context.metrics.render(engine, context.onMetricsEngineError) }),
     }),
   ];
 }

@@ -66,12 +66,23 @@ describe('ulm-api authentication and roles (token validator double)', () => {
     }
   });
 
+  it('refuses a project\'s reader every route with 403, naming the system scope it would need', async () => {
+    const { app } = testApi();
+    for (const route of guarded) {
+      const answer = await app.inject({ ...requestFor(route), headers: { 'x-auth-token': TOKENS.projectReader } });
+      assert.equal(answer.statusCode, 403, `${route.method} ${route.path}`);
+      const message = (answer.json() as ErrorAnswer).error.message;
+      assert.match(message, /\(project ops\)/);
+      if (route.method === 'GET') assert.match(message, /reader role on the system scope.*--system all/);
+    }
+  });
+
   it('refuses a token without roles with 403', async () => {
     const { app } = testApi();
     assert.equal((await app.inject({ method: 'GET', url: '/v1/status', headers: { 'x-auth-token': TOKENS.nothing } })).statusCode, 403);
   });
 
-  it('lets a reader read everything and change nothing', async () => {
+  it('lets a system reader read everything and change nothing', async () => {
     const { app } = testApi();
     for (const route of reads) {
       const answer = await app.inject({ ...requestFor(route), headers: { 'x-auth-token': TOKENS.reader } });
@@ -130,7 +141,7 @@ describe('policy rules (oslo.policy check strings)', () => {
     assert.equal(allows('!', ['admin']), false);
     assert.equal(allows('', []), true);
     assert.equal(allows('rule:admin_api', ['admin']), true);
-    assert.equal(allows('rule:reader_api', ['member', 'reader']), false);
+    assert.equal(allows('rule:system_reader_api', ['member', 'reader']), false);
     assert.equal(allows('rule:no_such_rule', ['admin']), false, 'an undefined rule allows no one');
   });
 
@@ -155,14 +166,19 @@ describe('policy rules (oslo.policy check strings)', () => {
     assert.ok(problems.some((problem) => /"c" refers to rule:nowhere/.test(problem)));
   });
 
-  it('the defaults: admin changes things, reader reads, a member (reader by implication) nothing', () => {
+  it('the defaults, as Nova\'s: admin changes and reads in any scope, a reader reads only on the system scope', () => {
     const admin = ['admin', 'member', 'reader'];
-    assert.equal(allows('rule:admin_api', admin), true);
-    assert.equal(allows('rule:reader_api', admin), true);
-    assert.equal(allows('rule:reader_api', ['reader']), true);
-    assert.equal(allows('rule:admin_api', ['reader']), false);
-    assert.equal(allows('rule:reader_api', ['member', 'reader']), false);
-    assert.equal(allows('rule:reader_api', ['member']), false);
+    const system = { system_scope: 'all', project_id: null };
+    const project = { system_scope: null, project_id: 'project-ops' };
+    assert.equal(allows('rule:context_is_admin', admin, project), true);
+    assert.equal(allows('rule:admin_api', admin, project), true);
+    assert.equal(allows('rule:system_reader_api', admin, project), true);
+    assert.equal(allows('rule:system_reader_api', ['reader'], system), true);
+    assert.equal(allows('rule:admin_api', ['reader'], system), false);
+    assert.equal(allows('rule:system_reader_api', ['reader'], project), false);
+    assert.equal(allows('rule:system_reader_api', ['member', 'reader'], project), false);
+    assert.equal(allows('rule:system_reader_api', ['member'], system), false);
+    assert.equal(allows('rule:reader_api', ['reader'], system), true, 'the deprecated name still resolves');
   });
 });
 
@@ -216,13 +232,24 @@ describe('the policy file', () => {
     assert.deepEqual(warnings, ['policy file sets rule "ulm:polcy:create", which ulm does not use: check its spelling']);
   });
 
+  it('warns that reader_api is deprecated and guards nothing, and still loads files referring to it', async () => {
+    const file = join(directory, 'policy.yaml');
+    writeFileSync(file, '"reader_api": "role:reader"\n"ulm:status:get": "rule:reader_api"\n');
+    const warnings: string[] = [];
+    const api = testApi({ policy: new FilePolicy({ file, logger: { warn: (_fields, message) => warnings.push(message), error: () => undefined } }) });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /"reader_api", which is deprecated.*system_reader_api/);
+    assert.equal((await api.app.inject({ method: 'GET', url: '/v1/status', headers: { 'x-auth-token': TOKENS.projectReader } })).statusCode, 200, 'the rule that refers to it');
+    assert.equal((await api.app.inject({ method: 'GET', url: '/v1/hosts', headers: { 'x-auth-token': TOKENS.projectReader } })).statusCode, 403, 'the others follow system_reader_api');
+  });
+
   it('is re-read when it changes; a broken edit keeps the previous rules', () => {
     const file = join(directory, 'policy.yaml');
     writeFileSync(file, '"ulm:status:get": "role:admin"\n');
     let now = 1_000_000;
     const errors: string[] = [];
     const policy = new FilePolicy({ file, logger: { warn: () => undefined, error: (_fields, message) => errors.push(message) }, recheckMs: 1000, now: () => now });
-    const reader = caller('rita', ['reader']);
+    const reader = { ...caller('rita', ['reader']), project_id: null, system_scope: 'all' };
     assert.equal(policy.allows('ulm:status:get', reader), false);
     const touch = (seconds: number) => utimesSync(file, seconds, seconds);
     writeFileSync(file, '"ulm:status:get": "role:reader"\n');
@@ -237,7 +264,7 @@ describe('the policy file', () => {
     assert.match(errors[0], /policy file not reloaded/);
     rmSync(file);
     now += 1500;
-    assert.equal(policy.allows('ulm:status:get', reader), true, 'removed: the built-in rules (reader reads)');
+    assert.equal(policy.allows('ulm:status:get', reader), true, 'removed: the built-in rules (a system reader reads)');
     assert.equal(policy.allows('ulm:host:drain', reader), false);
   });
 

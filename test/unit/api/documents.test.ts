@@ -104,9 +104,28 @@ describe('GET /metrics', () => {
     assert.match(text, /^ulm_http_requests_total\{method="GET",route="\/v1\/hosts\/\{name\}",status="404"\} 1$/m);
     assert.match(text, /^ulm_http_requests_total\{method="GET",route="unmatched",status="404"\} 1$/m, 'unknown paths do not make new label values');
     assert.match(text, /^# TYPE ulm_http_request_duration_seconds histogram$/m);
-    assert.match(text, /^ulm_http_request_duration_seconds_bucket\{method="GET",route="\/v1\/hosts",le="\+Inf"\} 1$/m);
+    assert.match(text, /^ulm_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/v1\/hosts"\} 1$/m);
     assert.match(text, /^ulm_http_request_duration_seconds_count\{method="GET",route="\/v1\/hosts\/\{name\}"\} 2$/m);
-    for (const line of text.trim().split('\n')) assert.match(line, /^(# (HELP|TYPE) \S+ .+|[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)*\})? [0-9.e+-]+)$/, line);
+    for (const line of text.trim().split('\n').filter(Boolean)) assert.match(line, /^(# (HELP|TYPE) \S+ .+|[a-z_][a-z0-9_]*(\{([a-z_]+="([^"\\]|\\.)*",?)*\})? ([0-9.e+-]+|Nan|[+-]Inf))$/, line);
+  });
+
+  it('carries prom-client\'s process and Node.js metrics', async () => {
+    const text = (await testApi().app.inject({ method: 'GET', url: '/metrics' })).body;
+    for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'process_start_time_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_seconds']) {
+      assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
+    }
+  });
+
+  it('counts each app\'s requests in its own registry: nothing leaks from one app to another', async () => {
+    const busy = testApi();
+    const quiet = testApi();
+    for (let index = 0; index < 3; index++) await busy.app.inject({ method: 'GET', url: '/v1/hosts', headers: ADMIN });
+    await busy.app.inject({ method: 'GET', url: '/metrics' });
+    const busyText = (await busy.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const quietText = (await quiet.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(busyText, /^ulm_http_requests_total\{method="GET",route="\/v1\/hosts",status="200"\} 3$/m);
+    assert.doesNotMatch(quietText, /route="\/v1\/hosts"/);
+    assert.doesNotMatch(quietText, /route="\/metrics"/, 'its first scrape is counted once answered');
   });
 
   it('still answers when the engine does not, with ulm_engine_up 0', async () => {

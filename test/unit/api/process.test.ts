@@ -27,7 +27,9 @@ describe('ulm-api, the process', function () {
       }
       const roles = { 'reader-token': ['reader'], 'admin-token': ['admin', 'member', 'reader'] }[String(request.headers['x-subject-token'])];
       if (!roles) return json(response, 404, { error: { code: 404 } });
-      json(response, 200, { token: { expires_at: new Date(Date.now() + 3_600_000).toISOString(), user: { id: 'u1', name: 'someone' }, roles: roles.map((name) => ({ name })) } });
+      // The reader reads on the system scope, as ulm's defaults ask (a project's reader may not).
+      const scope = request.headers['x-subject-token'] === 'reader-token' ? { system: { all: true } } : { project: { id: 'p1', name: 'ops' } };
+      json(response, 200, { token: { expires_at: new Date(Date.now() + 3_600_000).toISOString(), user: { id: 'u1', name: 'someone' }, ...scope, roles: roles.map((name) => ({ name })) } });
     });
   });
   after(() => keystone.close());
