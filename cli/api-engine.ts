@@ -1,6 +1,7 @@
 // The Engine over ulm's REST API (ulm-api): every operation is one HTTP request carrying a
 // Keystone token and a request id, and the API's errors come back as ulm's own error classes,
-// so that commands behave the same against the API as in direct mode.
+// so that commands behave the same against the API as in direct mode. Audits and drains, which
+// the API answers 202 at once, are polled here until they end, as direct mode waits for them.
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -30,8 +31,12 @@ export interface ApiEngineOptions {
   /** Where `--debug` lines go (method, URL, status, request id, duration); absent: nowhere. */
   debug?: (line: string) => void;
   tls?: TlsOptions;
-  /** Per request; default 120 s (audits and drains, which collect the cloud, get 15 minutes). */
+  /** Per request; default 120 s (collecting a snapshot gets 15 minutes). */
   timeoutMs?: number;
+  /** How long an audit or a drain is waited for (polled) before giving up; default 15 minutes. */
+  auditTimeoutMs?: number;
+  /** Between two polls of an audit; default 1 s. */
+  pollIntervalMs?: number;
   userAgent?: string;
 }
 
@@ -75,6 +80,17 @@ interface Call {
 const BAD_INPUT = new Set([400, 413, 414, 415, 422]);
 
 const LONG_TIMEOUT_MS = 15 * 60_000;
+
+type AuditOutcome = { audit: AuditView; action_plan: ActionPlanView | null };
+
+/** An audit in one of these states has its outcome (core/plan/states.ts lists every state). */
+const FINAL_AUDIT_STATES = new Set<string>(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+/** A poll that failed for a reason that may pass: no answer, or the API (or its proxy) unavailable. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof UlmApiError) return error.status >= 500;
+  return error instanceof CommandFailure && !(error instanceof ValidationError);
+}
 
 /** `http://host:9328/`, `http://host:9328/v1` -> `http://host:9328`: routes carry their /v1. */
 export function apiBaseUrl(url: string): string {
@@ -146,8 +162,13 @@ export class ApiEngine implements Engine {
     return (await this.call<{ audits: AuditView[] }>({ method: 'GET', path: '/v1/audits', query: { policy: filter.policy, limit: filter.limit } })).audits;
   }
   getAudit(id: string) { return this.call<AuditView>({ method: 'GET', path: `/v1/audits/${segment(id)}` }); }
-  createAudit(request: AuditRequest) {
-    return this.call<{ audit: AuditView; action_plan: ActionPlanView | null }>({ method: 'POST', path: '/v1/audits', body: request, long: true });
+  /** Answers once the API has stored the audit (202): it may still be ONGOING. */
+  async submitAudit(request: AuditRequest) {
+    return (await this.call<AuditOutcome>({ method: 'POST', path: '/v1/audits', body: request })).audit;
+  }
+  /** Starts the audit and waits for it to end, as in direct mode. */
+  async createAudit(request: AuditRequest) {
+    return this.outcomeOf(await this.call<AuditOutcome>({ method: 'POST', path: '/v1/audits', body: request }));
   }
 
   // ---- action plans ----
@@ -170,8 +191,13 @@ export class ApiEngine implements Engine {
   // ---- hosts ----
   async listHosts() { return (await this.call<{ hosts: HostView[] }>({ method: 'GET', path: '/v1/hosts' })).hosts; }
   getHost(name: string) { return this.call<HostView>({ method: 'GET', path: `/v1/hosts/${segment(name)}` }); }
-  drainHosts(hosts: string[], options: { dryRun?: boolean } = {}) {
-    return this.call<{ audit: AuditView; action_plan: ActionPlanView | null }>({ method: 'POST', path: '/v1/hosts/drain', body: { hosts, dry_run: options.dryRun ?? false }, long: true });
+  /** Answers with the drain's audit once the API has stored it (202): it may still be ONGOING. */
+  async submitDrain(hosts: string[], options: { dryRun?: boolean } = {}) {
+    return (await this.call<AuditOutcome>({ method: 'POST', path: '/v1/hosts/drain', body: { hosts, dry_run: options.dryRun ?? false } })).audit;
+  }
+  /** Starts the drain and waits for its audit to end (its plan started, unless a dry run). */
+  async drainHosts(hosts: string[], options: { dryRun?: boolean } = {}) {
+    return this.outcomeOf(await this.call<AuditOutcome>({ method: 'POST', path: '/v1/hosts/drain', body: { hosts, dry_run: options.dryRun ?? false } }));
   }
   undrainHosts(hosts: string[], options: { rebalance?: boolean } = {}) {
     return this.call<UndrainView>({ method: 'POST', path: '/v1/hosts/undrain', body: { hosts, rebalance: options.rebalance ?? false }, long: true });
@@ -218,6 +244,31 @@ export class ApiEngine implements Engine {
     return this.call<MaintenanceView>({ method: 'POST', path: '/v1/maintenances', body, long: true });
   }
   cancelMaintenance(id: string) { return this.call<MaintenanceView>({ method: 'DELETE', path: `/v1/maintenances/${segment(id)}` }); }
+
+  /**
+   * Polls the audit of a 202 until it ends (SUCCEEDED or FAILED), then reads its plan. A failed
+   * poll (ulm-api restarting, a proxy's 502) is tried again until the deadline: the audit goes on
+   * in the API whatever happens to one poll.
+   */
+  private async outcomeOf(accepted: AuditOutcome): Promise<AuditOutcome> {
+    let audit = accepted.audit;
+    const deadline = Date.now() + (this.options.auditTimeoutMs ?? LONG_TIMEOUT_MS);
+    const interval = this.options.pollIntervalMs ?? 1000;
+    while (!FINAL_AUDIT_STATES.has(audit.state)) {
+      if (Date.now() >= deadline) {
+        throw new CommandFailure(`audit ${audit.id} is still ${audit.state} after ${Math.ceil((this.options.auditTimeoutMs ?? LONG_TIMEOUT_MS) / 1000)} s; it goes on in ulm-api: ulm audit show ${audit.id}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, interval));
+      try {
+        audit = await this.getAudit(audit.id);
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        this.options.debug?.(`audit ${audit.id}: poll failed (${(error as Error).message}); trying again`);
+      }
+    }
+    if (accepted.action_plan && accepted.action_plan.id === audit.action_plan_id) return { audit, action_plan: accepted.action_plan };
+    return { audit, action_plan: audit.action_plan_id ? await this.getActionPlan(audit.action_plan_id) : null };
+  }
 
   /** One request; a token the API rejects is renewed once, everything else is answered as it is. */
   private async call<T = unknown>(call: Call): Promise<T> {

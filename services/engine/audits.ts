@@ -1,6 +1,7 @@
 // The engine's audits: collect the cloud, apply the server exemptions, plan with the pure
 // planner, store the snapshot and the plan; and start it at once when asked (only where an
-// applier will take it).
+// applier will take it). The API submits them: the audit is stored ONGOING and answered at once,
+// the collecting and planning go on in the background and end it SUCCEEDED or FAILED.
 import { plan } from '../../core/planner/index.js';
 import { validatePolicy, type Policy } from '../../core/policy/schema.js';
 import type { Snapshot } from '../../core/snapshot/format.js';
@@ -15,7 +16,7 @@ import type { ActionPlanView, AuditRequest, AuditView, Engine } from './types.js
 import { auditView } from './views.js';
 
 export type AuditOutcome = { audit: AuditView; action_plan: ActionPlanView | null };
-export type AuditOperations = Pick<Engine, 'listAudits' | 'getAudit' | 'createAudit'>;
+export type AuditOperations = Pick<Engine, 'listAudits' | 'getAudit' | 'createAudit' | 'submitAudit'>;
 
 /** The policy an audit plans with: stored or inline, with the request's overrides. */
 async function auditPolicy({ findPolicy }: EngineContext, request: AuditRequest): Promise<{ policy: Policy; record: PolicyRecord | null }> {
@@ -29,18 +30,56 @@ async function auditPolicy({ findPolicy }: EngineContext, request: AuditRequest)
   return { policy: validatePolicy(policy, request.document ? 'document' : 'policy'), record };
 }
 
-export async function runAudit(context: EngineContext, request: AuditRequest): Promise<AuditOutcome> {
-  const { deps, repositories, now } = context;
+/** An audit stored ONGOING, with the policy it plans with: what the background part needs. */
+interface OpenedAudit {
+  audit: AuditRecord;
+  policy: Policy;
+  triggeredBy: string;
+}
+
+/** Checks the request and stores the audit ONGOING; every refusal (400, 404, 409) happens here, before anything runs. */
+async function openAudit(context: EngineContext, request: AuditRequest): Promise<OpenedAudit> {
+  const { deps, repositories } = context;
   const { policy, record } = await auditPolicy(context, request);
   // A plan to be started at once is refused before anything is stored when no applier would run it.
   if (request.start) await ensureApplierAvailable(deps.bus);
   const triggeredBy = request.triggered_by === 'window' ? 'window' : request.triggered_by === 'monitor' ? 'overload' : 'manual';
-  let audit: AuditRecord = await repositories.audits.create({
+  const audit = await repositories.audits.create({
     policyId: record?.id ?? null, policyName: record?.name ?? `ad hoc (${policy.goal})`, goal: policy.goal,
     windowId: request.window_id ?? null, triggeredBy,
     parameters: { ...(record ? {} : { document: policy }), ...(request.drain_hosts ? { drain_hosts: request.drain_hosts } : {}), ...(request.target ? { target: request.target } : {}) },
   });
-  audit = await repositories.audits.updateState(audit.id, 'ONGOING');
+  return { audit: await repositories.audits.updateState(audit.id, 'ONGOING'), policy, triggeredBy };
+}
+
+export async function runAudit(context: EngineContext, request: AuditRequest): Promise<AuditOutcome> {
+  return finishAudit(context, request, await openAudit(context, request));
+}
+
+/**
+ * Starts an audit and answers with it ONGOING; collecting and planning go on in the background.
+ * Whatever happens there ends the audit: SUCCEEDED with its action_plan_id, or FAILED with the
+ * reason (an unexpected error included), so that a client polling it always sees it end.
+ */
+export async function submitAudit(context: EngineContext, request: AuditRequest): Promise<AuditView> {
+  const opened = await openAudit(context, request);
+  const { deps, repositories } = context;
+  void finishAudit(context, request, opened).catch(async (error: unknown) => {
+    deps.logger.error({ err: error, audit: opened.audit.id }, 'audit: its background work failed unexpectedly');
+    try {
+      const current = await repositories.audits.get(opened.audit.id);
+      if (current.state === 'ONGOING') await repositories.audits.updateState(opened.audit.id, 'FAILED', { failureReason: `unexpected error: ${(error as Error).message ?? String(error)}` });
+    } catch (recording) {
+      deps.logger.error({ err: recording, audit: opened.audit.id }, 'the failed audit could not be recorded as FAILED');
+    }
+  });
+  return auditView(opened.audit);
+}
+
+async function finishAudit(context: EngineContext, request: AuditRequest, opened: OpenedAudit): Promise<AuditOutcome> {
+  const { deps, repositories, now } = context;
+  const { policy, triggeredBy } = opened;
+  let audit = opened.audit;
   const fail = async (reason: string, snapshotId?: string) => {
     audit = await repositories.audits.updateState(audit.id, 'FAILED', { failureReason: reason, ...(snapshotId ? { snapshotId } : {}) });
     deps.logger.warn({ audit: audit.id, reason }, 'audit failed');
@@ -91,5 +130,6 @@ export function auditOperations(context: EngineContext): AuditOperations {
     },
     async getAudit(id) { return auditView(await repositories.audits.get(id)); },
     createAudit: (request) => runAudit(context, request),
+    submitAudit: (request) => submitAudit(context, request),
   };
 }

@@ -1,21 +1,27 @@
-// The engine's hosts and servers: the hosts as ulm sees them, drains (an audit started at once),
-// undrains and power-offs (host plans the applier runs), servers and their exemptions.
+// The engine's hosts and servers: the hosts as ulm sees them, drains (an audit started at once,
+// or submitted to run in the background), undrains and power-offs (host plans the applier
+// runs), servers and their exemptions.
 import { ValidationError } from '../../core/validation.js';
 import { NotFound } from '../db/index.js';
-import { runAudit } from './audits.js';
+import { runAudit, submitAudit } from './audits.js';
 import type { EngineContext } from './context.js';
 import { powerOffHosts, restoreHosts } from './host-plans.js';
 import { describeHosts } from './hosts.js';
-import type { ActionPlanView, Engine, ServerView, UndrainView } from './types.js';
+import type { ActionPlanView, AuditRequest, Engine, ServerView, UndrainView } from './types.js';
 import { exemptionView } from './views.js';
 
-export type HostOperations = Pick<Engine, 'listHosts' | 'getHost' | 'drainHosts' | 'undrainHosts' | 'listServers' | 'setExemption' | 'removeExemptions'> & {
+export type HostOperations = Pick<Engine, 'listHosts' | 'getHost' | 'drainHosts' | 'submitDrain' | 'undrainHosts' | 'listServers' | 'setExemption' | 'removeExemptions'> & {
   /** Powers off hosts ulm holds empty and disabled, through a plan the applier runs; null when none qualifies. */
   powerOffHosts(hosts: string[]): Promise<ActionPlanView | null>;
 };
 
 export function hostOperations(context: EngineContext): HostOperations {
   const { repositories, planView, hostPlans, drainPolicy } = context;
+  /** A drain is an audit of the drain policy, approved and started unless a dry run. */
+  const drainRequest = async (hosts: string[], options: { dryRun?: boolean }): Promise<AuditRequest> => {
+    if (!hosts.length) throw new ValidationError('invalid drain', [{ path: 'hosts', message: 'is empty: name at least one host to drain' }]);
+    return { document: await drainPolicy(hosts), approve: !options.dryRun, start: !options.dryRun, triggered_by: 'operator' };
+  };
   return {
     async listHosts() { return describeHosts(repositories); },
     async getHost(name) {
@@ -24,8 +30,10 @@ export function hostOperations(context: EngineContext): HostOperations {
       return host;
     },
     async drainHosts(hosts, options = {}) {
-      if (!hosts.length) throw new ValidationError('invalid drain', [{ path: 'hosts', message: 'is empty: name at least one host to drain' }]);
-      return runAudit(context, { document: await drainPolicy(hosts), approve: !options.dryRun, start: !options.dryRun, triggered_by: 'operator' });
+      return runAudit(context, await drainRequest(hosts, options));
+    },
+    async submitDrain(hosts, options = {}) {
+      return submitAudit(context, await drainRequest(hosts, options));
     },
     async undrainHosts(hosts, options = {}): Promise<UndrainView> {
       if (!hosts.length) throw new ValidationError('invalid undrain', [{ path: 'hosts', message: 'is empty: name at least one host to bring back' }]);

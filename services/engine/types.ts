@@ -301,6 +301,12 @@ export interface Engine {
   getAudit(id: string): Promise<AuditView>;
   /** Collects a snapshot, plans with the policy, stores both and the plan. */
   createAudit(request: AuditRequest): Promise<{ audit: AuditView; action_plan: ActionPlanView | null }>;
+  /**
+   * As createAudit, but answers once the request is checked and the audit stored (ONGOING): the
+   * collecting and planning go on in the background and end the audit SUCCEEDED (with its
+   * action_plan_id) or FAILED (with failure_reason). Poll getAudit. The API's POST /v1/audits.
+   */
+  submitAudit(request: AuditRequest): Promise<AuditView>;
 
   listActionPlans(filter?: { state?: PlanState[]; audit?: string; limit?: number }): Promise<ActionPlanView[]>;
   getActionPlan(id: string): Promise<ActionPlanView>;
@@ -319,6 +325,8 @@ export interface Engine {
   getHost(name: string): Promise<HostView>;
   /** Plans (and unless dry run, approves and starts) emptying the hosts for maintenance. */
   drainHosts(hosts: string[], options?: { dryRun?: boolean }): Promise<{ audit: AuditView; action_plan: ActionPlanView | null }>;
+  /** As drainHosts, answering with the drain's audit at once (as submitAudit): poll it. The API's POST /v1/hosts/drain. */
+  submitDrain(hosts: string[], options?: { dryRun?: boolean }): Promise<AuditView>;
   /** Brings hosts ulm holds back: power on, wait for nova-compute, enable; optionally rebalance. */
   /**
    * Brings hosts ulm holds back through a restore plan the applier runs (202): each named host's

@@ -207,6 +207,12 @@ export class EngineDouble implements Engine {
     return this.audit(goal, request.triggered_by ?? 'operator', policy, state, request.window_id ?? null);
   }
 
+  /** The double plans at once: the audit it answers with has already SUCCEEDED. */
+  async submitAudit(request: AuditRequest): Promise<AuditView> {
+    this.enter('submitAudit', [request]);
+    return (await this.createAudit(request)).audit;
+  }
+
   private audit(goal: Goal, triggeredBy: string, policy: PolicyView | null, state: PlanState, windowId: string | null): { audit: AuditView; action_plan: ActionPlanView } {
     const auditId = this.id('audit');
     const planId = this.id('plan');
@@ -332,6 +338,11 @@ export class EngineDouble implements Engine {
   }
 
   /** Held hosts come back through a restore plan that has already run (its enables succeeded). */
+  async submitDrain(hosts: string[], options: { dryRun?: boolean } = {}): Promise<AuditView> {
+    this.enter('submitDrain', [hosts, options]);
+    return (await this.drainHosts(hosts, options)).audit;
+  }
+
   async undrainHosts(hosts: string[], options: { rebalance?: boolean } = {}): Promise<UndrainView> {
     this.enter('undrainHosts', [hosts, options]);
     const held = hosts.filter((name) => this.hostOf(name).held_by_ulm);

@@ -3,6 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import { ValidationError, type Issue } from '../../../core/validation.js';
 import { accepted, defineRoute, ok, type ApiRoute } from '../route.js';
+import { auditAccepted } from './audits.js';
 import { ActionPlanViewSchema, AuditAndPlanSchema, HostNames, HostViewSchema, Name } from '../schemas.js';
 
 const HostParams = Type.Object({ name: Name('compute host name') });
@@ -33,15 +34,16 @@ export function hostRoutes(): ApiRoute[] {
     }),
     defineRoute({
       method: 'POST', path: '/v1/hosts/drain', operationId: 'drainHosts', tag: 'hosts', rule: 'ulm:host:drain',
-      summary: 'Drain hosts: plan emptying them for maintenance and (unless dry_run) start the plan',
+      summary: 'Drain hosts: plan emptying them for maintenance and (unless dry_run) start the plan, in the background (202: poll the audit)',
+      description: 'A drain is an audit of the drain policy: answered 202 at once with it (ONGOING) and Location: /v1/audits/{id}; poll it until SUCCEEDED (action_plan_id names the plan, started unless dry_run) or FAILED (failure_reason).',
       body: Type.Object({
         hosts: HostNames,
         dry_run: Type.Optional(Type.Boolean({ description: 'only plan: the plan waits as RECOMMENDED' })),
       }, { additionalProperties: false }),
-      responses: { 202: { description: 'the drain audit and its plan', schema: AuditAndPlanSchema } },
+      responses: { 202: { description: 'the drain audit, and its plan when already made (null while planning goes on)', schema: AuditAndPlanSchema } },
       handler: async ({ engine, body }) => {
         refuseRepeats(body.hosts);
-        return accepted(await engine.drainHosts(body.hosts, { dryRun: body.dry_run ?? false }));
+        return auditAccepted(engine, await engine.submitDrain(body.hosts, { dryRun: body.dry_run ?? false }));
       },
     }),
     defineRoute({
@@ -67,12 +69,12 @@ export function hostRoutes(): ApiRoute[] {
     }),
     defineRoute({
       method: 'POST', path: '/v1/hosts/{name}/maintenance', operationId: 'startHostMaintenance', tag: 'hosts', rule: 'ulm:host:drain',
-      summary: 'Put one host into maintenance: drain it',
+      summary: 'Put one host into maintenance: drain it (202: poll the audit)',
       params: HostParams,
       body: Type.Object({}, { additionalProperties: false, description: 'no options: send {} or nothing' }),
       bodyOptional: true,
-      responses: { 202: { description: 'the drain audit and its plan', schema: AuditAndPlanSchema } },
-      handler: async ({ engine, params }) => accepted(await engine.drainHosts([params.name], { dryRun: false })),
+      responses: { 202: { description: 'the drain audit, and its plan when already made (null while planning goes on)', schema: AuditAndPlanSchema } },
+      handler: async ({ engine, params }) => auditAccepted(engine, await engine.submitDrain([params.name], { dryRun: false })),
     }),
   ];
 }

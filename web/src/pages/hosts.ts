@@ -2,6 +2,7 @@
 // confirmation: its servers are live-migrated away) and undrain one ulm holds, optionally moving
 // its servers back; schedule a host's maintenance, and the scheduled maintenances.
 
+import { auditOutcome } from '../api/audits.js';
 import { describeFailure, get, post } from '../api/client.js';
 import type { AuditAndPlan, HostView } from '../api/records.js';
 import { element } from '../dom.js';
@@ -64,7 +65,7 @@ export function hostsPage(): Page {
     });
     if (!confirmed) return;
     try {
-      const outcome = await post<AuditAndPlan>('v1/hosts/drain', { hosts: [host.name] });
+      const outcome = await auditOutcome(await post<AuditAndPlan>('v1/hosts/drain', { hosts: [host.name] }));
       if (outcome.action_plan) flash('success', `Draining ${host.name}: ulm started action plan `, planLink(outcome.action_plan.id), '; its page shows the progress.');
       else flash('warning', `No plan to drain ${host.name}: ${outcome.audit.failure_reason ?? 'nothing to do'}`);
     } catch (error) {

@@ -2,6 +2,7 @@
 // validates, errors show by their fields), delete with confirmation, and "Preview plan": an
 // audit with the policy, leading to the plan it made.
 
+import { auditOutcome } from '../api/audits.js';
 import { describeFailure, get, patch, post, remove } from '../api/client.js';
 import type { AuditAndPlan, PolicyView } from '../api/records.js';
 import { namedSchema } from '../api/schemas.js';
@@ -109,7 +110,7 @@ export function policiesPage(context: PageContext): Page {
 /** Runs an audit with the policy and opens the plan it made (or says why there is none). */
 export function previewPlan(policy: PolicyView, context: PageContext): void {
   const working = flash('info', `Running an audit with policy "${policy.name}": collecting the cloud and planning…`);
-  post<AuditAndPlan>('v1/audits', { policy: policy.id }).then((outcome) => {
+  post<AuditAndPlan>('v1/audits', { policy: policy.id }).then(auditOutcome).then((outcome) => {
     working.remove();
     if (outcome.action_plan) {
       flash('success', `Audit ${outcome.audit.state.toLowerCase()}: action plan `, link(`#/action_plans/${outcome.action_plan.id}`, outcome.action_plan.id), ` is ${outcome.action_plan.state}.`);
