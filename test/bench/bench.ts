@@ -254,7 +254,12 @@ async function cutAtSpareCapacity(benchDir: string, instances: BenchInstance[], 
       if (!(policy.spare_capacity_hosts && policy.spare_capacity_hosts > 0) || policy.goal !== 'consolidate') continue;
       for (const run of runs.filter((entry) => entry.instance === instance.name && entry.planner !== 'ulm' && entry.score?.valid && entry.plan_file)) {
         tasks.push(async () => {
-          run.n_plus_k_cut = await longestNPlusKPrefix(scorer, instance.path, run.plan_file!, join(PLANS_DIR, `${instance.name}.${run.planner}.cut.json`));
+          try {
+            run.n_plus_k_cut = await longestNPlusKPrefix(scorer, instance.path, run.plan_file!, join(PLANS_DIR, `${instance.name}.${run.planner}.cut.json`));
+          } catch (error) {
+            progress(`[N+k floor] ${instance.name} / ${run.planner}: no floor, the cuts could not be scored: ${(error as Error).message}`);
+            return;
+          }
           progress(`[N+k floor] ${instance.name} / ${run.planner}: ${run.n_plus_k_cut ? `${run.n_plus_k_cut.hosts_freed} freed at ${run.n_plus_k_cut.waves_kept} of ${run.n_plus_k_cut.waves_in_plan} waves (${run.n_plus_k_cut.checks} cuts scored)` : 'no N+k-safe cut'}`);
         });
       }

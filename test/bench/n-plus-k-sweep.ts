@@ -98,7 +98,11 @@ async function sweepOne(benchDir: string, scorer: ScorerPool, family: string, se
     const planPath = join(plans, `${instance}.${baseline}.json`);
     const run = await runProcess({ command: process.execPath, args: [join(benchDir, 'baselines', `${baseline}.mjs`), made.path], stdoutFile: planPath, cwd: benchDir, timeoutSeconds: 300 });
     if (run.exitCode !== 0) { row.cuts[baseline] = { error: `exit ${run.exitCode ?? run.signal}: ${run.stderrTail.trim().split('\n').pop()}` }; continue; }
-    row.cuts[baseline] = await longestNPlusKPrefix(scorer, made.path, planPath, join(plans, `${instance}.${baseline}.cut.json`));
+    try {
+      row.cuts[baseline] = await longestNPlusKPrefix(scorer, made.path, planPath, join(plans, `${instance}.${baseline}.cut.json`));
+    } catch (error) {
+      row.cuts[baseline] = { error: (error as Error).message.split('\n')[0] };
+    }
   }
   const ulmPlan = join(plans, `${instance}.ulm.json`);
   try {
