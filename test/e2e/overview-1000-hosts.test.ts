@@ -147,10 +147,11 @@ describe('the Overview with 1,000 hosts and 20,000 servers (noauth ulm-api, gene
     // Filtering by name: from the keystroke to the redrawn map.
     const filterStarted = Date.now();
     await page.getByRole('searchbox', { name: 'Filter hosts by name' }).fill('cmp09');
-    await page.waitForFunction('document.querySelector(".overview")?.getAttribute("data-hosts-shown") === "100"');
+    // A selector, not waitForFunction: the panel's Content-Security-Policy forbids evaluating strings.
+    await page.locator('.overview[data-hosts-shown="100"]').waitFor();
     const filterMs = Date.now() - filterStarted;
     await page.getByRole('searchbox', { name: 'Filter hosts by name' }).fill('');
-    await page.waitForFunction('document.querySelector(".overview")?.getAttribute("data-hosts-shown") === "1000"');
+    await page.locator('.overview[data-hosts-shown="1000"]').waitFor();
 
     // Hiding a state with the legend, then the keyboard: the map answers at once.
     await page.getByRole('button', { name: /^Active/ }).click();
