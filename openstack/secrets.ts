@@ -37,15 +37,43 @@ export function maskSecret(text: string): string {
   return text.includes('://') ? maskUrlPasswords(text) : MASK;
 }
 
-// A URL's user:password@ inside any text: up to the last "@" of the word, as the password may hold one.
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):\S*@/gi;
 // `X-Auth-Token: gAAAA...`, `password=hunter2`, `"password": "hunter2"`, `token=...` in a query.
-const KEY_VALUE = /(["']?)([\w.-]*(?:password|passwd|secret|token|authorization|api[_-]?key))\1(\s*[:=]\s*)(["']?)(?:Bearer\s+)?([^\s"'&,;}]+)\4/gi;
+// The key is bounded so that long text (a request body) costs linear time, never backtracking.
+const KEY_VALUE = /(["']?)([\w.-]{0,40}?(?:password|passwd|secret|token|authorization|api[_-]?key))\1(\s{0,4}[:=]\s{0,4})(["']?)(?:Bearer\s+)?([^\s"'&,;}]+)\4/gi;
+
+/**
+ * Every URL's user:password@ inside free text masked, found by a scan for "://" rather than a
+ * regular expression, which would backtrack on long text. The password runs to the last "@" of
+ * the word, as it may hold one.
+ */
+function maskUrlCredentials(text: string): string {
+  let out = '';
+  let copied = 0;
+  let search = 0;
+  for (let scheme = text.indexOf('://', search); scheme >= 0; scheme = text.indexOf('://', search)) {
+    const start = scheme + 3;
+    let end = start;
+    while (end < text.length && !/\s/.test(text[end])) end += 1;
+    const word = text.slice(start, end);
+    const colon = word.indexOf(':');
+    const at = word.lastIndexOf('@');
+    if (colon >= 0 && at > colon && !word.slice(0, colon).includes('/')) {
+      out += `${text.slice(copied, start + colon + 1)}${MASK}`;
+      copied = start + at;
+    }
+    search = Math.max(end, start);
+  }
+  return out + text.slice(copied);
+}
+
+/** Whether text names a secret at all: a linear scan that spares most text the pair search below. */
+const SECRET_WORD = /password|passwd|secret|token|authorization|api[_-]?key/i;
 
 /** Free text with every embedded secret masked: URL credentials and KEY=VALUE / "KEY": "VALUE" pairs. */
 export function maskSecretsIn(text: string): string {
-  return text
-    .replace(URL_CREDENTIALS, `$1:${MASK}@`)
+  const scrubbed = maskUrlCredentials(text);
+  if (!SECRET_WORD.test(scrubbed)) return scrubbed;
+  return scrubbed
     .replace(KEY_VALUE, (whole, quote: string, key: string, separator: string, valueQuote: string, value: string) =>
       (isSecretKey(key) && value !== MASK && !/redacted/i.test(value) ? `${quote}${key}${quote}${separator}${valueQuote}${MASK}${valueQuote}` : whole));
 }
@@ -60,6 +88,10 @@ export function maskRecord<T>(value: T, depth = 0): T {
     const { name, message, stack } = value;
     return maskRecord({ type: name, message, stack, ...(value as unknown as Record<string, unknown>) }, depth) as T;
   }
+  // Class instances (a request, a socket) are left to their log serializers, which pick a few
+  // harmless fields; walking them would be slow and would defeat those serializers.
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     copy[key] = isSecretKey(key) && item !== null && item !== undefined && item !== '' && typeof item !== 'boolean' && typeof item !== 'number'
