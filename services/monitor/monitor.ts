@@ -16,7 +16,7 @@ export const DEFAULT_MONITOR_POLICY: Policy = {
 };
 
 /** Samples are short averages, not the hour-long statistic consolidation plans with. */
-const SAMPLE_METRICS = { statistic: 'mean', window_minutes: 5, missing: 'use_allocations' } as const;
+export const SAMPLE_METRICS = { statistic: 'mean', window_minutes: 5, missing: 'use_allocations' } as const;
 
 /**
  * What a snapshot says of the cloud's layout, as a digest: hosts (state, capacity, inventories),
