@@ -18,7 +18,9 @@ export function statusRecord(status: StatusView, where: string): Row {
     scheduler_leader: status.scheduler_leader,
     cloud_reachable: status.cloud.reachable,
     cloud_detail: status.cloud.detail,
-    hosts: status.hosts,
+    // Before the first collection there is nothing to count: say so rather than show 0 hosts.
+    hosts: status.hosts_detail ?? status.hosts,
+    last_snapshot: status.last_snapshot ? `${status.last_snapshot.id} (${status.last_snapshot.collected_at})` : null,
     plans_ongoing: status.plans.ongoing,
     plans_recommended: status.plans.recommended,
     next_window: status.next_window ? `${status.next_window.window} (policy ${status.next_window.policy})` : null,

@@ -275,6 +275,8 @@ export const StatusViewSchema = Type.Object({
   scheduler_leader: Type.Boolean(),
   cloud: Type.Object({ reachable: Type.Boolean(), detail: Nullable(Type.String()) }),
   hosts: Type.Object(Object.fromEntries(HOST_STATES.map((state) => [state, Type.Integer({ minimum: 0 })])) as Record<(typeof HOST_STATES)[number], ReturnType<typeof Type.Integer>>),
+  last_snapshot: Nullable(Type.Object({ id: Type.String(), collected_at: Time('collected') }, { description: 'the newest stored snapshot, which the host counts come from; null before the first collection' })),
+  hosts_detail: Nullable(Type.String({ description: 'why the host counts are empty (no snapshot collected yet, and how to get one)' })),
   plans: Type.Object({ ongoing: Type.Integer({ minimum: 0 }), recommended: Type.Integer({ minimum: 0 }) }),
   next_window: Nullable(Type.Object({ window: Type.String(), policy: Type.String(), opens_at: Time('opens') })),
   maintenances: Type.Object({ ongoing: Type.Array(MaintenanceViewSchema), next: Nullable(MaintenanceViewSchema) }, { description: 'maintenances under way, and the next scheduled one' }),

@@ -33,6 +33,8 @@ export interface EngineDependencies {
   isSchedulerLeader?: () => boolean;
   /** How scheduled maintenances estimate their drain ([scheduler] maintenance_* options). */
   maintenanceSettings?: MaintenanceSettings;
+  /** [monitor] interval_seconds, for status to say when the first collection comes. */
+  monitorIntervalSeconds?: number;
 }
 
 /** Limits of drains when no stored policy is named `drain`: urgent, so allocations stand in for missing metrics. */

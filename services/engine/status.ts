@@ -7,6 +7,12 @@ import { maintenanceStatus } from './maintenances.js';
 import type { Engine, HostView, StatusView } from './types.js';
 import { auditView, snapshotView, windowView } from './views.js';
 
+/** What status says of hosts before the first collection, instead of counting none. */
+export function noSnapshotYet(monitorIntervalSeconds: number | undefined): string {
+  const every = monitorIntervalSeconds ? `every ${monitorIntervalSeconds} s` : 'every [monitor] interval_seconds';
+  return `no snapshot collected yet: ulm-monitor collects the cloud ${every} while it runs; \`ulm snapshot create\` collects one now`;
+}
+
 export type StatusOperations = Pick<Engine, 'listSnapshots' | 'getSnapshot' | 'collectSnapshot' | 'listSavings' | 'status'>;
 
 export function statusOperations({ deps, repositories, findPolicy, now }: EngineContext): StatusOperations {
@@ -47,8 +53,11 @@ export function statusOperations({ deps, repositories, findPolicy, now }: Engine
         if (view.next && (!nextWindow || view.next.opens_at < nextWindow.opens_at)) nextWindow = { window: window.name, policy: view.policy_name, opens_at: view.next.opens_at };
       }
       const [last] = await repositories.audits.list({ limit: 1 });
+      const [newest] = await repositories.snapshots.list({ limit: 1 });
       return {
         version: deps.version, scheduler_leader: deps.isSchedulerLeader?.() ?? false, cloud, hosts: counts,
+        last_snapshot: newest ? { id: newest.id, collected_at: newest.collectedAt } : null,
+        hosts_detail: newest ? null : noSnapshotYet(deps.monitorIntervalSeconds),
         plans: { ongoing: plans.filter((record) => record.state !== 'RECOMMENDED').length, recommended: plans.filter((record) => record.state === 'RECOMMENDED').length },
         next_window: nextWindow, maintenances: await maintenanceStatus(repositories), last_audit: last ? auditView(last) : null,
       };

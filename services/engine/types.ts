@@ -247,6 +247,10 @@ export interface StatusView {
   scheduler_leader: boolean;
   cloud: { reachable: boolean; detail: string | null };
   hosts: Record<HostState, number>;
+  /** The newest stored snapshot, which the host counts come from; null before the first collection. */
+  last_snapshot: { id: string; collected_at: string } | null;
+  /** Why the host counts are empty (no snapshot collected yet, and how to get one), else null. */
+  hosts_detail: string | null;
   plans: { ongoing: number; recommended: number };
   next_window: { window: string; policy: string; opens_at: string } | null;
   /** Maintenances under way, and the next scheduled one. */

@@ -11,6 +11,7 @@ import { ValidationError } from '../../core/validation.js';
 import { PlanNotStartable } from '../../services/applier/executor.js';
 import { MaintenanceStateConflict } from '../../services/db/repositories/maintenances.js';
 import { checkMaintenanceTimes, MaintenanceOverlap } from '../../services/engine/maintenances.js';
+import { noSnapshotYet } from '../../services/engine/status.js';
 import { AlreadyExists, NotFound } from '../../services/db/errors.js';
 import { PolicyHasWindows } from '../../services/db/repositories/policies.js';
 import type {
@@ -435,6 +436,8 @@ export class EngineDouble implements Engine {
     const plans = [...this.plans.values()];
     return {
       version: '0.0.0-double', scheduler_leader: false, cloud: { reachable: true, detail: null }, hosts,
+      last_snapshot: this.hosts.size ? { id: 'snapshot-double', collected_at: '2026-12-01T12:00:00Z' } : null,
+      hosts_detail: this.hosts.size ? null : noSnapshotYet(60),
       plans: { ongoing: plans.filter((plan) => plan.state === 'ONGOING').length, recommended: plans.filter((plan) => plan.state === 'RECOMMENDED').length },
       next_window: null, maintenances: this.maintenanceStatus(), last_audit: [...this.audits.values()].pop() ?? null,
     };
