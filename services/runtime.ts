@@ -137,7 +137,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const applierSettings = applierSettingsOf(config);
   const collect = async (policy: Policy, generator: Record<string, unknown> = {}) => {
     const connected = await cloud();
-    const result = await collectSnapshot({ cloud: connected, datasource: await datasourceOf(), policy, now: clock.now(), logger, generator });
+    const result = await collectSnapshot({ cloud: connected, datasource: await datasourceOf(), policy, now: clock.now(), logger, generator, concurrency: config.DEFAULT.collect_concurrency });
     // Nova knows no power figures: hosts get the operator's estimate, for power-saved estimates.
     const estimate = { idle_watts: config.power.idle_watts, max_watts: config.power.max_watts };
     return { ...result.snapshot, hosts: result.snapshot.hosts.map((host) => (host.power ? host : { ...host, power: estimate })) };

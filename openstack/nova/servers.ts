@@ -91,10 +91,11 @@ export interface ListServersOptions {
 
 export async function listServers(nova: NovaClient, options: ListServersOptions = {}): Promise<NovaServer[]> {
   const limit = options.pageSize ?? 1000;
-  const raw = await allPages<RawServer>(async (marker) => (await nova.get<{ servers: RawServer[] }>('/servers/detail', {
+  // Each page is reduced as it arrives: Nova's full server records (links, addresses, ...) of a
+  // large cloud are never all held at once.
+  return allPages<NovaServer>(async (marker) => (await nova.get<{ servers: RawServer[] }>('/servers/detail', {
     all_tenants: options.allProjects === false ? undefined : 1, limit, marker, ...options.filters,
-  })).servers, limit);
-  return raw.map(serverFromNova);
+  })).servers.map(serverFromNova), limit);
 }
 
 export async function getServer(nova: NovaClient, serverId: string): Promise<NovaServer> {

@@ -36,28 +36,33 @@ export interface ReadOptions {
 
 export async function readCloud(cloud: Cloud, options: ReadOptions): Promise<CloudInventory> {
   const { nova, placement } = cloud;
-  const [hypervisors, services, zones, aggregates, servers, serverGroups, recentMigrations, providers] = await Promise.all([
-    listHypervisors(nova),
+  const concurrency = options.concurrency ?? 8;
+  const inventories = new Map<string, Record<string, Inventory>>();
+  const allocations = new Map<string, Record<string, Resources>>();
+  // The per-provider reads (two calls a compute host, the bulk of the calls) need only the
+  // hypervisors and the providers: they start as soon as those are in, while Nova still pages
+  // through the servers.
+  const computeTrees = Promise.all([listHypervisors(nova), listResourceProviders(placement)]).then(async ([hypervisors, providers]) => {
+    // Only the trees of compute nodes matter: a compute node's UUID is its root provider's UUID
+    // (and its name the hypervisor's name, for clouds where the two UUIDs differ).
+    const computeRoots = new Set(hypervisors.map((hypervisor) => hypervisor.id));
+    const computeNames = new Set(hypervisors.map((hypervisor) => hypervisor.hypervisor_hostname));
+    const relevant = providers.filter((provider) => computeRoots.has(provider.root_provider_uuid) || computeNames.has(provider.name));
+    await mapWithLimit(relevant, concurrency, async (provider) => {
+      const [inventory, allocation] = await Promise.all([getInventories(placement, provider.uuid), getProviderAllocations(placement, provider.uuid)]);
+      inventories.set(provider.uuid, inventory);
+      allocations.set(provider.uuid, allocation);
+    });
+    return { hypervisors, providers };
+  });
+  const [{ hypervisors, providers }, services, zones, aggregates, servers, serverGroups, recentMigrations] = await Promise.all([
+    computeTrees,
     listComputeServices(nova),
     listAvailabilityZones(nova),
     listAggregates(nova),
     listServers(nova, { allProjects: true }),
     listServerGroups(nova, { allProjects: true }),
     listMigrations(nova, { migrationType: 'live-migration', status: 'completed', changesSince: options.migrationsSince }),
-    listResourceProviders(placement),
   ]);
-  // Only the trees of compute nodes matter: a compute node's UUID is its root provider's UUID
-  // (and its name the hypervisor's name, for clouds where the two UUIDs differ).
-  const computeRoots = new Set(hypervisors.map((hypervisor) => hypervisor.id));
-  const computeNames = new Set(hypervisors.map((hypervisor) => hypervisor.hypervisor_hostname));
-  const relevant = providers.filter((provider) => computeRoots.has(provider.root_provider_uuid) || computeNames.has(provider.name));
-  const concurrency = options.concurrency ?? 8;
-  const inventories = new Map<string, Record<string, Inventory>>();
-  const allocations = new Map<string, Record<string, Resources>>();
-  await mapWithLimit(relevant, concurrency, async (provider) => {
-    const [inventory, allocation] = await Promise.all([getInventories(placement, provider.uuid), getProviderAllocations(placement, provider.uuid)]);
-    inventories.set(provider.uuid, inventory);
-    allocations.set(provider.uuid, allocation);
-  });
   return { hypervisors, services, zones, aggregates, servers, serverGroups, recentMigrations, providers, inventories, allocations };
 }

@@ -103,6 +103,10 @@ export const OPTIONS = {
       default: 'gnocchi', check: (value) => (DATASOURCES.some((plugin) => plugin.name === value) ? undefined : `a datasource: ${DATASOURCES.map((plugin) => plugin.name).join(', ')}`),
       help: 'Where observed usage of servers and hosts is read; its options are in the section named after it, e.g. [gnocchi].',
     }),
+    collect_concurrency: integer({
+      default: 8, min: 1, max: 64,
+      help: 'Requests in flight at once for the per-host reads of a collection (a compute host\'s Placement inventories and allocations) by the monitor, ulm snapshot create and audits. More collects a large cloud faster; fewer spares a loaded Placement.',
+    }),
     host: string({
       default: (environment) => environment.hostname, sampleDefault: 'this machine\'s host name',
       check: (value) => (value ? undefined : 'a non-empty name'),

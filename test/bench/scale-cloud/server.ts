@@ -1,5 +1,6 @@
 // The stand-in cloud's HTTP server: routes each request to its API by path prefix, answers after a
-// fixed latency (a loaded API's), and counts calls by kind (GET /_stats reads, DELETE /_stats resets).
+// fixed latency (a loaded API's), and counts calls by kind and the most in flight at once of each
+// kind (GET /_stats reads, DELETE /_stats resets).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Api } from './api.js';
@@ -14,6 +15,14 @@ export interface StandInOptions {
   /** Added to every answer, as a loaded API's time per call. */
   latencyMs: number;
   port?: number;
+}
+
+/** What GET /_stats answers. */
+export interface CallStats {
+  /** Kind -> calls. */
+  calls: Record<string, number>;
+  /** Kind -> the most calls of that kind in flight at once (from arrival to answer). */
+  peak_in_flight: Record<string, number>;
 }
 
 export interface StandIn {
@@ -33,13 +42,16 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const inventory = generateInventory(options.size);
   const apis: Array<[string, Api]> = [['/identity/v3', keystone], ['/compute/v2.1', novaApi(inventory)], ['/placement', placementApi(inventory)], ['/metric', gnocchiApi(inventory)]];
   const calls = new Map<string, number>();
+  const inFlight = new Map<string, number>();
+  const peakInFlight = new Map<string, number>();
   let baseUrl = '';
   const server = createServer((request, response) => {
     void (async () => {
       const url = new URL(request.url ?? '/', baseUrl);
       if (url.pathname === '/_stats') {
-        if (request.method === 'DELETE') calls.clear();
-        response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(Object.fromEntries(calls)));
+        if (request.method === 'DELETE') { calls.clear(); peakInFlight.clear(); }
+        const stats: CallStats = { calls: Object.fromEntries(calls), peak_in_flight: Object.fromEntries(peakInFlight) };
+        response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(stats));
         return;
       }
       const matched = apis.find(([prefix]) => url.pathname === prefix || url.pathname.startsWith(`${prefix}/`));
@@ -59,8 +71,11 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
         body = { error: (error as Error).message };
       }
       calls.set(kind, (calls.get(kind) ?? 0) + 1);
+      inFlight.set(kind, (inFlight.get(kind) ?? 0) + 1);
+      peakInFlight.set(kind, Math.max(peakInFlight.get(kind) ?? 0, inFlight.get(kind)!));
       const text = JSON.stringify(body);
       await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+      inFlight.set(kind, inFlight.get(kind)! - 1);
       response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'X-Openstack-Request-Id': `req-${calls.size}`, ...headers }).end(text);
     })();
   });
