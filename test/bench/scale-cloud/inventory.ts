@@ -93,13 +93,20 @@ export function generateInventory(size: ScaleSize = DEFAULT_SIZE): Inventory {
   }
   const serverGroups: ServerGroup[] = [];
   const policies: ServerGroup['policy'][] = ['anti-affinity', 'soft-anti-affinity', 'affinity'];
-  // A few groups of three servers; affinity groups take servers of one host.
-  for (let index = 0; index < 30; index++) {
+  // A few groups, no server in two: an affinity group has two servers of one host, the others
+  // three servers of hosts a third of the cloud apart.
+  const grouped = new Set<string>();
+  const take = (hostIndex: number) => {
+    const server = serversOnHost.get(hypervisors[hostIndex % hypervisors.length].id)!.find((candidate) => !grouped.has(candidate.id));
+    if (server) grouped.add(server.id);
+    return server;
+  };
+  const third = Math.floor(hypervisors.length / 3);
+  for (let index = 0; index < Math.min(30, hypervisors.length); index++) {
     const policy = policies[index % policies.length];
-    const members = policy === 'affinity'
-      ? serversOnHost.get(hypervisors[index].id)!.slice(0, 2).map((server) => server.id)
-      : [0, 1, 2].map((offset) => servers[(index * 101 + offset * 13) % servers.length].id);
-    serverGroups.push({ id: uuidOf(5, index), name: `group-${index + 1}`, policy, projectId: servers[0].projectId, members });
+    const hostIndexes = policy === 'affinity' ? [index, index] : [...new Set([index, index + third, index + 2 * third].map((at) => at % hypervisors.length))];
+    const members = hostIndexes.map(take).filter((server) => server !== undefined).map((server) => server.id);
+    serverGroups.push({ id: uuidOf(5, index), name: `group-${index + 1}`, policy, projectId: uuidOf(4, 0).replace(/-/g, ''), members });
   }
   return { flavors: FLAVORS, hypervisors, zones, servers, serverGroups, serverById: new Map(servers.map((server) => [server.id, server])), serversOnHost };
 }
