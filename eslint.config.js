@@ -1,5 +1,6 @@
-// Lint configuration: typescript-eslint's recommended rules, plus the layering rule that
-// keeps core/ pure (no I/O, no clock).
+// Lint configuration: typescript-eslint's recommended rules, plus the layering rules of
+// ARCHITECTURE.md: core/ is pure (no I/O, no clock) and each folder imports only the folders
+// below it (core <- openstack <- plugins <- services <- cli; the panel, web/src, only core).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -28,4 +29,15 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'core/ reads no clock: take "now" as an argument.' }],
     },
   },
+  layer('openstack', ['plugins', 'services', 'cli', 'web'], 'openstack/ (the cloud clients) depends only on core/.'),
+  layer('plugins', ['services', 'cli', 'web'], 'plugins/ depend only on core/ and openstack/.'),
+  layer('services', ['cli', 'web'], 'services/ never depend on the command line or the panel.'),
+  layer('cli', ['web'], 'cli/ talks to the panel\'s API, never to its code.'),
+  layer('web/src', ['openstack', 'plugins', 'services', 'cli'], 'the panel shares only core/ with the rest (it runs in a browser).'),
 );
+
+/** An import rule for one folder: none of `forbidden` (at any depth of ../). */
+function layer(folder, forbidden, message) {
+  const patterns = forbidden.flatMap((name) => [1, 2, 3, 4, 5].map((depth) => `${'../'.repeat(depth)}${name}/*`));
+  return { files: [`${folder}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }] } };
+}

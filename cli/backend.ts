@@ -13,7 +13,7 @@ import { ApiEngine } from './api-engine.js';
 import { cloudConfigAsking, type AuthOptions } from './auth.js';
 import type { DirectBackend } from './direct.js';
 import { CommandFailure, EXIT_USAGE } from './errors.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../services/version.js';
 
 /** The Keystone catalog's service type for ulm-api. */
 export const ULM_SERVICE_TYPE = 'ulm';

@@ -4,7 +4,7 @@ import { Command, CommanderError, type Help, type Option } from 'commander';
 import { describeProgram, NOUNS } from './program-help.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { addBackendOptions, addGlobalOptions, adoptParentOptions, isOpenStackOption } from './global-options.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../services/version.js';
 
 type Register = (parent: Command) => void;
 type Loader = () => Promise<Register>;

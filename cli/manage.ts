@@ -7,7 +7,7 @@ import { addConfigOptions, configFilesFrom, formatConfig, loadConfig, warningsOf
 import { migrateToLatest, openDatabaseFromConfig, schemaVersion } from '../services/db/index.js';
 import { purgeDatabase } from '../services/db/purge.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../services/version.js';
 
 type Output = (text: string) => void;
 

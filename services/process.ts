@@ -6,7 +6,7 @@ import { addConfigOptions, configFilesFrom, ConfigError, loadConfigFromOptions, 
 import { openRuntime, type Runtime } from './runtime.js';
 import { FEATURE_NAMES, startFeatures, stopFeatures, type FeatureName, type RunningFeature } from './features.js';
 import { PreflightFailed, preflight } from './preflight.js';
-import { VERSION } from '../cli/version.js';
+import { VERSION } from './version.js';
 
 export interface ProcessOptions extends ConfigCommandOptions {
   osCloud?: string;

@@ -20,7 +20,7 @@ import { createBus, type Bus } from './bus/index.js';
 import { pluginOptions, type Config } from './config/index.js';
 import { createRepositories, migrateToLatest, openDatabaseFromConfig, type Database, type Repositories } from './db/index.js';
 import { createEngine, type ServiceEngine } from './engine/engine.js';
-import { PLANNER_NAME, VERSION } from '../cli/version.js';
+import { PLANNER_NAME, VERSION } from './version.js';
 
 export interface RuntimeOptions {
   /** clouds.yaml entry (--os-cloud) when the configuration names no service credentials. */

@@ -4,7 +4,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { VERSION } from '../../cli/version.js';
+import { VERSION } from '../version.js';
 import { ValidationError } from '../../core/validation.js';
 import { CloudConfigError } from '../../openstack/errors.js';
 import { HttpClient } from '../../openstack/http.js';

@@ -2,7 +2,7 @@
 // the routes validate with (JSON Schema 2020-12 is OpenAPI 3.1's schema language), so the
 // document cannot drift from what is enforced.
 import type { TObject, TSchema } from '@sinclair/typebox';
-import { VERSION } from '../../cli/version.js';
+import { VERSION } from '../version.js';
 import type { ApiRoute } from './route.js';
 import { ErrorBodySchema, NAMED_SCHEMAS } from './schemas.js';
 

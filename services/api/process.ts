@@ -3,7 +3,7 @@
 // API on [api] bind_host:bind_port until SIGTERM or SIGINT.
 import { Command, CommanderError } from 'commander';
 import { pathToFileURL } from 'node:url';
-import { VERSION } from '../../cli/version.js';
+import { VERSION } from '../version.js';
 import { ValidationError } from '../../core/validation.js';
 import { createLogger } from '../../openstack/logger.js';
 import { addConfigOptions, configFilesFrom, loadConfig, type Config, type ConfigCommandOptions } from '../config/index.js';

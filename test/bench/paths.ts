@@ -25,6 +25,6 @@ export const WORK_DIR = join(REPO_ROOT, 'test-output', 'bench');
 export const GENERATED_DIR = join(WORK_DIR, 'instances');
 export const PLANS_DIR = join(WORK_DIR, 'plans');
 export const RESULTS_FILE = join(WORK_DIR, 'results.json');
-/** plan-one.ts and what it imports (core/, cli/version.ts), compiled by tsc as dist/ is (tsconfig.plan-one.json). */
+/** plan-one.ts and what it imports (core/, services/version.ts), compiled by tsc as dist/ is (tsconfig.plan-one.json). */
 export const RUNNER_BUILD_DIR = join(WORK_DIR, 'build');
 export const COMPILED_RUNNER = join(RUNNER_BUILD_DIR, 'test', 'bench', 'plan-one.js');

@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { plan } from '../../core/planner/index.js';
 import { parseJson, readSnapshot, snapshotPolicy } from '../../core/snapshot/read.js';
-import { PLANNER_NAME } from '../../cli/version.js';
+import { PLANNER_NAME } from '../../services/version.js';
 import { DEFAULT_PLAN_INSTANT, type PlanOneReport } from './results.js';
 
 const mib = (bytes: number) => bytes / (1024 * 1024);

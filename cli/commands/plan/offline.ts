@@ -10,7 +10,7 @@ import { renderList, renderSection, toYaml, withOutputOptions, type OutputOption
 import { CommandFailure, EXIT_GOAL_NOT_REACHED, EXIT_GOAL_PARTLY_MET, UsageError } from '../../errors.js';
 import { planAsCommands } from '../../plan-commands.js';
 import { waveNumber } from '../../progress.js';
-import { PLANNER_NAME } from '../../version.js';
+import { PLANNER_NAME } from '../../../services/version.js';
 
 interface OfflineOptions extends OutputOptions {
   snapshot?: string;

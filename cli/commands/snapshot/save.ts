@@ -14,7 +14,7 @@ import { cloudConfigAsking, type AuthOptions } from '../../auth.js';
 import { ActivityLine } from '../../progress.js';
 import { CommandFailure } from '../../errors.js';
 import { readPolicyFile } from '../../files.js';
-import { VERSION } from '../../version.js';
+import { VERSION } from '../../../services/version.js';
 
 interface SaveOptions extends AuthOptions {
   output: string;
