@@ -26,6 +26,6 @@ Stop with Ctrl-C or SIGTERM: running waves finish first, running plans resume at
     const unknown = options.without.filter((name) => !FEATURE_NAMES.includes(name as FeatureName));
     if (unknown.length) throw new ValidationError('invalid option', [{ path: '--without', message: `"${unknown[0]}" is not a feature; use one of ${FEATURE_NAMES.join(', ')}` }]);
     const features = FEATURE_NAMES.filter((name) => !options.without.includes(name));
-    await runUntilSignalled(features, options, (line) => process.stdout.write(`${line}\n`));
+    await runUntilSignalled(features, options, { say: (line) => process.stdout.write(`${line}\n`) });
   });
 }

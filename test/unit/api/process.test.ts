@@ -1,6 +1,7 @@
-// `ulm-api` as a process: --config-file is read, the API listens on [api] bind_host:bind_port,
-// tokens are validated with [keystone_authtoken]'s service user, policy_file is found next to
-// ulm.conf, and the process stops cleanly. The runtime is a stand-in holding the Engine double.
+// `ulm-api` as a process (the daemonMain that bin/ulm-api runs): --config-file is read, the API
+// listens on [api] bind_host:bind_port, tokens are validated with [keystone_authtoken]'s service
+// user, policy_file is found next to ulm.conf, and the process stops cleanly. The runtime is a
+// stand-in holding the Engine double.
 import { strict as assert } from 'node:assert';
 import type { ServerResponse } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import axios from 'axios';
 import { createLogger } from '../../../openstack/logger.js';
 import { loadConfig } from '../../../services/config/index.js';
 import { configurationFilesOf, policyFileOf } from '../../../services/api/feature.js';
-import { main } from '../../../services/api/process.js';
+import { daemonMain } from '../../../services/process.js';
 import type { Runtime } from '../../../services/runtime.js';
 import { EngineDouble } from '../../support/engine-double.js';
 import { closedPort, json, startLocalServer, type LocalServer, type ReceivedRequest } from '../openstack/local-server.js';
@@ -56,10 +57,12 @@ describe('ulm-api, the process', function () {
     let stop: (signal: string) => void = () => undefined;
     const stopSignal = new Promise<string>((resolve) => { stop = resolve; });
     const lines: string[] = [];
-    const running = main(['node', 'ulm-api', '--config-file', file], {
+    const running = daemonMain('api', ['node', 'ulm-api', '--config-file', file], {
       stopSignal,
+      say: (line) => { lines.push(line); },
       openRuntime: async (config) => ({
         config, engine, logger: createLogger({ level: 'info', destination: { write: (line: string) => { lines.push(line); } } }),
+        bus: { transport: 'in-process' },
         close: async () => { closed = true; },
       }) as unknown as Runtime,
     });
@@ -83,9 +86,9 @@ describe('ulm-api, the process', function () {
     } finally {
       stop('SIGTERM');
     }
-    assert.equal(await running, 0);
+    assert.equal(await running, 0, lines.join("\n"));
     assert.ok(closed, 'the runtime was closed');
-    assert.ok(lines.some((line) => line.includes(`REST API on http://127.0.0.1:${port}/ (Keystone tokens)`)));
+    assert.ok(lines.some((line) => line.includes(`REST API on http://127.0.0.1:${port}/ (Keystone tokens)`)), lines.join('\n'));
     assert.doesNotMatch(lines.join(''), /service-secret|reader-token|admin-token/);
     assert.equal(await axios.get(base).then(() => 'up', () => 'down'), 'down');
   });
@@ -94,7 +97,7 @@ describe('ulm-api, the process', function () {
     const file = join(directory, 'ulm.conf');
     writeFileSync(file, '[api]\nbind_port = 99999\n');
     const errors: string[] = [];
-    assert.equal(await main(['node', 'ulm-api', '--config-file', file], { writeError: (text) => errors.push(text), openRuntime: async () => { throw new Error('not reached'); } }), 2);
+    assert.equal(await daemonMain('api', ['node', 'ulm-api', '--config-file', file], { say: (text) => errors.push(text), openRuntime: async () => { throw new Error('not reached'); } }), 2);
     assert.match(errors.join(''), /ulm\.conf:2: \[api\] bind_port/);
   });
 
