@@ -3,7 +3,7 @@
 // host about to be powered off that is receiving a server keeps its power.
 import type { CloudEvent } from './listener/index.js';
 import { NotificationListener } from './listener/index.js';
-import type { RunningFeature } from './features.js';
+import type { RunningFeature } from './running-feature.js';
 import type { Runtime } from './runtime.js';
 
 function hostsOf(event: CloudEvent): string[] {

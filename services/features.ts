@@ -7,20 +7,9 @@ import type { Runtime } from './runtime.js';
 import { WindowScheduler } from './scheduler/scheduler.js';
 import { startListener } from './cloud-changes.js';
 import { startApi } from './api/feature.js';
+import type { FeatureName, RunningFeature } from './running-feature.js';
 
-// In start order: the applier consumes the start queue before the API or the scheduler can ask
-// for a start (a start no applier takes is refused); stopped in reverse, the applier last.
-export const FEATURE_NAMES = ['applier', 'api', 'scheduler', 'monitor', 'listener'] as const;
-export type FeatureName = (typeof FEATURE_NAMES)[number];
-
-export interface RunningFeature {
-  name: FeatureName;
-  /** One line for the operator: what it does and where. */
-  description: string;
-  stop(): Promise<void>;
-  /** The API's port (when bound to port 0, the one the system chose). */
-  port?: number;
-}
+export { FEATURE_NAMES, type FeatureName, type RunningFeature } from './running-feature.js';
 
 export interface FeatureOptions {
   /** Overrides [api] bind_host / bind_port (tests: port 0). */

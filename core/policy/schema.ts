@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { GOALS as STRATEGY_GOALS, STRATEGY_ABOUTS } from '../strategies/names.js';
 import { check, ValidationError, type Issue } from '../validation.js';
-import { DAY_NAMES, isKnownTimeZone } from './windows.js';
+import { DAY_NAMES, isKnownTimeZone } from './calendar.js';
 
 const Fraction = (description: string) => Type.Number({ exclusiveMinimum: 0, maximum: 1, description });
 const Count = (minimum: number, description: string) => Type.Integer({ minimum, description });

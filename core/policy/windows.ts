@@ -1,7 +1,8 @@
 // Weekly time windows in IANA time zones, evaluated at a given instant (DST-safe through Intl).
+import { DAY_NAMES } from './calendar.js';
 import type { TimeWindow } from './schema.js';
 
-export const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export { DAY_NAMES, isKnownTimeZone } from './calendar.js';
 
 export interface LocalTime {
   /** 0 = Monday ... 6 = Sunday */
@@ -11,16 +12,6 @@ export interface LocalTime {
 }
 
 const WEEKDAY_INDEX: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
-
-/** True when `timezone` is an IANA zone name this runtime knows. */
-export function isKnownTimeZone(timezone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Local weekday and time of day of the instant `epochMs` in `timezone`. */
 export function localTime(epochMs: number, timezone = 'UTC'): LocalTime {

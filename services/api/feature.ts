@@ -11,7 +11,7 @@ import { HttpClient } from '../../openstack/http.js';
 import { KeystoneSession } from '../../openstack/keystone.js';
 import { listOptions, sourceOf, type Config } from '../config/index.js';
 import type { Engine } from '../engine/types.js';
-import type { RunningFeature } from '../features.js';
+import type { RunningFeature } from '../running-feature.js';
 import { serviceCloudConfig, type Runtime } from '../runtime.js';
 import { createApiApp, type ApiAppOptions, type ApiAuthentication } from './app.js';
 import { FilePolicy, resolvePolicyFile } from './auth/policy.js';
