@@ -17,6 +17,7 @@ const NAMES_THE_FIX = /no ulm-applier takes action plans: this ulm-api uses the 
 
 interface ErrorAnswer { error: { code: number; message: string } }
 interface PlanView { id: string; state: string }
+interface AuditAnswer { id: string; state: string; action_plan_id: string | null; failure_reason: string | null }
 
 describe('ulm-api alone on the in-process bus (the real process, loopback cloud)', function () {
   this.timeout(600_000);
@@ -85,10 +86,17 @@ describe('ulm-api alone on the in-process bus (the real process, loopback cloud)
   });
 
   it('refuses to start an approved plan (409 from the API; `ulm plan start --wait` exits at once with the message)', async () => {
-    const audit = await call<{ action_plan: PlanView | null; audit: { failure_reason?: string } }>('POST', '/v1/audits', { document: CONSOLIDATE, approve: true });
-    assert.equal(audit.status, 201, JSON.stringify(audit.body));
-    const plan = audit.body.action_plan;
-    assert.ok(plan, `the dev cloud gives a consolidation plan: ${audit.body.audit.failure_reason ?? ''}`);
+    // An audit answers 202 at once; the planning goes on in the background until it ends.
+    const submitted = await call<{ audit: AuditAnswer }>('POST', '/v1/audits', { document: CONSOLIDATE, approve: true });
+    assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+    let audit = submitted.body.audit;
+    for (let waited = 0; audit.state === 'PENDING' || audit.state === 'ONGOING'; waited++) {
+      assert.ok(waited < 600, 'the audit ended');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      audit = (await call<AuditAnswer>('GET', `/v1/audits/${audit.id}`)).body;
+    }
+    assert.ok(audit.action_plan_id, `the dev cloud gives a consolidation plan: audit ${audit.state} ${audit.failure_reason ?? ''}`);
+    const plan = (await call<PlanView>('GET', `/v1/action_plans/${audit.action_plan_id}`)).body;
     assert.equal(plan.state, 'APPROVED');
 
     const answer = await call<ErrorAnswer>('POST', `/v1/action_plans/${plan.id}/start`);

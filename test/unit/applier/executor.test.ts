@@ -177,6 +177,26 @@ describe('the applier', () => {
     assert.equal(compute.services.get('cmp-1')!.enabled, false);
   });
 
+  it('after a restart, moves a server whose journaled call never reached Nova though the server was live-migrated just before (not taken for this call)', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-2' }, ['cmp-1', 'cmp-2']);
+    // A minute ago the server came back to cmp-1 (an undrain): Nova recorded that call and its migration.
+    await compute.startLiveMigration('a', 'cmp-1');
+    const [earlier] = await compute.migrationsSince('a');
+    await compute.migrationsSince('a');
+    assert.equal(compute.hostOf.get('a'), 'cmp-1');
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
+    // The previous applier journaled the floor (that migration) and died before its own call.
+    await storage.repositories.actionPlans.updateState(id, 'ONGOING');
+    const [action] = await storage.repositories.actions.list({ actionPlanId: id });
+    await storage.repositories.actions.start(action.id);
+    await storage.repositories.actions.recordCall(action.id, { novaMigrationFloor: earlier.id });
+
+    const plan = await executePlan(contextFor(compute), id);
+    assert.equal(plan.state, 'SUCCEEDED', plan.failureReason ?? '');
+    assert.equal(compute.startsOf('a'), 2, 'the earlier call and one new one');
+    assert.equal(compute.hostOf.get('a'), 'cmp-2');
+  });
+
   it('refuses to start a stale plan', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);

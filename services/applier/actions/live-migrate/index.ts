@@ -15,6 +15,8 @@ const DONE = new Set(['completed', 'done']);
 const BROKEN = new Set(['error', 'failed', 'cancelled']);
 /** Nova's clock and ours may differ a little; migrations are matched on hosts too. */
 const CLOCK_SKEW_MS = 60_000;
+/** An earlier migration record this close to the start of the look-back is not counted against the calls seen. */
+const EARLIER_CALL_MARGIN_MS = 5_000;
 /** How long a migration may take to appear in /os-migrations after a call that reached Nova. */
 const APPEARANCE_MS = 60_000;
 /** Polls this often while a migration is young: most end within seconds, and a wave waits for its last. */
@@ -150,9 +152,15 @@ async function reachedNova(run: ActionRun, from: string): Promise<boolean> {
   const { context, action } = run;
   const location = await context.compute.serverLocation(action.server!);
   if (location?.taskState) return true;
-  const calls = await context.compute.liveMigrationCallsSince(action.server!, from);
-  // Each call journaled counts one attempt; Nova recording as many means the last one arrived.
-  return calls >= action.attempts;
+  // `from` reaches back a minute for clock skew, so it may hold earlier calls for the server (an
+  // undrain a moment ago, this action's earlier attempts): each of those has its migration record
+  // at or below the journaled floor. A call beyond them is this one. A record close to `from`
+  // is not counted (its call may have started before it): in doubt the call is taken as
+  // arrived and followed, never sent twice.
+  const [calls, records] = await Promise.all([context.compute.liveMigrationCallsSince(action.server!, from), context.compute.migrationsSince(action.server!, from)]);
+  const counted = Date.parse(from) + EARLIER_CALL_MARGIN_MS;
+  const earlier = records.filter((record) => record.id <= (action.novaMigrationFloor ?? -1) && Date.parse(record.createdAt) >= counted).length;
+  return calls > earlier;
 }
 
 export const liveMigrate: ActionKind = {
