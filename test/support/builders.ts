@@ -173,3 +173,12 @@ export function scopedForScorer(value: Snapshot): Snapshot {
   }
   return copy;
 }
+
+/** Two small servers on two roomy hosts: consolidating empties one host. */
+export function twoHostsOneServerEach(): Snapshot {
+  return snapshot()
+    .hosts(['cmp-1', 'cmp-2'], { vcpus: 16, memory_mb: 32768 })
+    .server('vm-1', { on: 'cmp-1', flavor: { vcpus: 2, memory_mb: 4096 } })
+    .server('vm-2', { on: 'cmp-2', flavor: { vcpus: 2, memory_mb: 4096 } })
+    .build();
+}

@@ -9,17 +9,13 @@ import { createLogger } from '../../../openstack/logger.js';
 import { createApiApp, type ApiApp } from '../../../services/api/app.js';
 import type { AuditView } from '../../../services/engine/types.js';
 import { ApiEngine } from '../../../cli/api-engine.js';
-import { snapshot } from '../../support/builders.js';
+import { twoHostsOneServerEach } from '../../support/builders.js';
 import { useSimulatedEngine } from '../../support/simulated-engine.js';
 
 const START = Date.parse('2026-12-01T21:00:00Z');
 
-// Two small servers on two hosts: consolidating empties one host.
-const CLUSTER: Snapshot = snapshot()
-  .hosts(['cmp-1', 'cmp-2'], { vcpus: 16, memory_mb: 32768 })
-  .server('vm-1', { on: 'cmp-1', flavor: { vcpus: 2, memory_mb: 4096 } })
-  .server('vm-2', { on: 'cmp-2', flavor: { vcpus: 2, memory_mb: 4096 } })
-  .build();
+// Consolidating empties one of the two hosts.
+const CLUSTER: Snapshot = twoHostsOneServerEach();
 
 const CONSOLIDATE = { goal: 'consolidate', max_host_cpu: 0.8, max_host_memory: 0.9, metrics: { missing: 'use_allocations' } };
 

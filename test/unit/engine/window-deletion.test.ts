@@ -5,17 +5,13 @@
 import assert from 'node:assert/strict';
 import type { Snapshot } from '../../../core/snapshot/format.js';
 import { PolicyHasWindows, WindowRunInProgress } from '../../../services/db/index.js';
-import { snapshot } from '../../support/builders.js';
+import { twoHostsOneServerEach } from '../../support/builders.js';
 import { useSimulatedEngine } from '../../support/simulated-engine.js';
 
 const START = Date.parse('2026-12-01T21:00:00Z');
 
-// Two small servers on two hosts: consolidating empties one host and puts it in maintenance.
-const CLUSTER: Snapshot = snapshot()
-  .hosts(['cmp-1', 'cmp-2'], { vcpus: 16, memory_mb: 32768 })
-  .server('vm-1', { on: 'cmp-1', flavor: { vcpus: 2, memory_mb: 4096 } })
-  .server('vm-2', { on: 'cmp-2', flavor: { vcpus: 2, memory_mb: 4096 } })
-  .build();
+// Consolidating empties one of the two hosts.
+const CLUSTER: Snapshot = twoHostsOneServerEach();
 
 const NIGHTS = { name: 'nights', opens: 'daily 20:00', closes: '06:00', timezone: 'UTC' };
 
