@@ -15,6 +15,7 @@ import { renderProblems, renderTable, renderTargets, renderTimings } from './rep
 import { DEFAULT_PLAN_INSTANT, PLANNERS, type BenchResults, type PlanOneReport, type InstanceRecord, type PlannerName, type PlannerRun, type ScoreOutput, type TargetCheck } from './results.js';
 import { longestNPlusKPrefix, ScorerPool } from './n-plus-k-floor.js';
 import { runNPlusKSweep, sweepOptions } from './n-plus-k-sweep.js';
+import { readOptima } from './optimum.js';
 import { checkTargets } from './targets.js';
 import { runScopedInstances } from './scoped-bench.js';
 import { runTightTargets } from './tight-targets-bench.js';
@@ -293,6 +294,9 @@ function rerender(resultsFile: string): number {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResults;
   // Facts recorded by an older bench lack what the current targets read: computed again.
   results.instances = results.instances.map((record) => record.facts.facts_version === FACTS_VERSION || !existsSync(record.path) ? record : { ...record, facts: instanceFacts(record) });
+  // Results of a bench without the optima get them from today's OPTIMUM.md.
+  const optima = readOptima(sharedBenchDir());
+  results.instances = results.instances.map((record) => record.optimum || record.size !== 'public' || !optima.has(record.name) ? record : { ...record, optimum: optima.get(record.name) });
   const baselinesRun = results.runs.some((run) => run.planner !== 'ulm');
   const targets = checkTargets(results.instances, results.runs, baselinesRun);
   const options = results.options as unknown as BenchOptions;
@@ -325,7 +329,11 @@ async function main(argv: string[]): Promise<number> {
   let phaseStarted = performance.now();
   const endPhase = (phase: string) => { phaseSeconds[phase] = (performance.now() - phaseStarted) / 1000; phaseStarted = performance.now(); };
   await prepareInstances(benchDir, selected, options.jobs);
-  const instances: InstanceRecord[] = selected.map((instance) => ({ name: instance.name, family: instance.family, size: instance.size, path: instance.path, facts: instanceFacts(instance) }));
+  const optima = readOptima(benchDir);
+  const instances: InstanceRecord[] = selected.map((instance) => ({
+    name: instance.name, family: instance.family, size: instance.size, path: instance.path, facts: instanceFacts(instance),
+    ...(instance.size === 'public' && optima.has(instance.name) ? { optimum: optima.get(instance.name) } : {}),
+  }));
 
   endPhase('instances');
   await compileRunner();

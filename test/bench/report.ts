@@ -3,7 +3,7 @@ import { SIZES } from './instances.js';
 import { PLANNERS, type InstanceRecord, type PlannerRun, type TargetCheck } from './results.js';
 import { migrationsPerFreedHost } from './targets.js';
 
-const COLUMNS = ['instance', 'planner', 'valid', 'goal', 'freed', 'gap', 'migr', 'migr/freed', 'waves', 'n+k', 'overload', 'plan s', 'cpu s', 'total s', 'peak MiB'] as const;
+const COLUMNS = ['instance', 'planner', 'valid', 'goal', 'freed', 'gap', 'active', 'opt', 'migr', 'migr/freed', 'waves', 'n+k', 'overload', 'plan s', 'cpu s', 'total s', 'peak MiB'] as const;
 /** Columns of text (left-aligned); the others are numbers (right-aligned). */
 const TEXT_COLUMNS = new Set(['instance', 'planner', 'valid', 'goal', 'n+k']);
 
@@ -25,9 +25,10 @@ const yesNo = (value: boolean | undefined) => value === undefined ? '-' : value 
 function row(run: PlannerRun, facts: Map<string, InstanceRecord>): string[] {
   const score = run.score;
   const timing = [seconds(run.plan_seconds), seconds(run.plan_cpu_seconds), seconds(run.total_seconds), run.peak_rss_mib === undefined ? '-' : run.peak_rss_mib.toFixed(0)];
-  if (run.status !== 'ok') return [run.instance, run.planner, run.status.toUpperCase(), '-', '-', '-', '-', '-', '-', '-', '-', ...timing];
-  if (!score) return [run.instance, run.planner, 'unscored', '-', '-', '-', '-', '-', '-', '-', '-', ...timing];
-  if (!score.valid) return [run.instance, run.planner, 'NO', '-', '-', '-', '-', '-', '-', '-', '-', ...timing];
+  const optimum = optimumCell(facts.get(run.instance));
+  if (run.status !== 'ok') return [run.instance, run.planner, run.status.toUpperCase(), '-', '-', '-', '-', optimum, '-', '-', '-', '-', '-', ...timing];
+  if (!score) return [run.instance, run.planner, 'unscored', '-', '-', '-', '-', optimum, '-', '-', '-', '-', '-', ...timing];
+  if (!score.valid) return [run.instance, run.planner, 'NO', '-', '-', '-', '-', optimum, '-', '-', '-', '-', '-', ...timing];
   const ratio = migrationsPerFreedHost(run);
   const instanceFacts = facts.get(run.instance)?.facts;
   const hasSeries = instanceFacts?.has_series ?? false;
@@ -35,12 +36,19 @@ function row(run: PlannerRun, facts: Map<string, InstanceRecord>): string[] {
   const showRatio = instanceFacts?.goal === 'consolidate' || (score.hosts_freed ?? 0) > 0;
   return [
     run.instance, run.planner, 'yes', yesNo(score.goal_met),
-    String(score.hosts_freed ?? '-'), String(score.gap_to_lower_bound ?? '-'), String(score.migrations ?? '-'),
+    String(score.hosts_freed ?? '-'), String(score.gap_to_lower_bound ?? '-'), String(score.active_hosts_after ?? '-'), optimum, String(score.migrations ?? '-'),
     ratio === null || !showRatio ? '-' : Number.isFinite(ratio) ? ratio.toFixed(2) : 'inf',
     String(score.waves ?? '-'), score.n_plus_k_ok === undefined ? '-' : score.n_plus_k_ok ? 'ok' : 'FAIL',
     hasSeries ? `${score.overload_steps ?? '-'}/${score.replay?.overload_steps_before ?? '-'}` : '',
     ...timing,
   ];
+}
+
+/** The proven optimum's active hosts; `*` where OPTIMUM.md leaves N+k out (a lower bound only). */
+function optimumCell(record: InstanceRecord | undefined): string {
+  const optimum = record?.optimum;
+  if (!optimum) return '-';
+  return `${optimum.active_hosts}${optimum.spare_capacity_not_modelled ? '*' : ''}`;
 }
 
 export function renderTable(runs: PlannerRun[], instances: InstanceRecord[]): string {
@@ -56,6 +64,9 @@ export function renderTable(runs: PlannerRun[], instances: InstanceRecord[]): st
     if (previousInstance && cells[0] !== previousInstance) lines.push('');
     previousInstance = cells[0];
     lines.push(format(cells));
+  }
+  if (instances.some((record) => record.optimum)) {
+    lines.push('', 'active: active hosts after the plan; opt: the proven optimum of active hosts (shared/bench/OPTIMUM.md), * where N+k is not modelled there (a lower bound only)');
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 // The shape of the benchmark's results (results.json), shared by the runner, the table and the targets.
 import type { InstanceFacts, SizeClass } from './instances.js';
 import type { NPlusKCut } from './n-plus-k-floor.js';
+import type { ProvenOptimum } from './optimum.js';
 
 export const PLANNERS = ['ulm', 'bfd', 'ulm-spec-naive'] as const;
 export type PlannerName = (typeof PLANNERS)[number];
@@ -99,6 +100,8 @@ export interface InstanceRecord {
   size: SizeClass;
   path: string;
   facts: InstanceFacts;
+  /** The proven optimum of OPTIMUM.md, for the public instances that have one. */
+  optimum?: ProvenOptimum;
 }
 
 export interface TargetCheck {
