@@ -6,6 +6,9 @@ import { describeFailure, get } from '../api/client.js';
 import { FINAL_PLAN_STATES, type ActionPlanView, type ActionView, type HostPicture, type HostState } from '../api/records.js';
 import { element, replaceChildren } from '../dom.js';
 import { duration, memory, when } from '../format.js';
+import { WaveStepper } from '../plan/wave-stepper.js';
+import { waveSteps } from '../plan/wave-steps.js';
+import { legend } from '../ui/colours.js';
 import { HostMap, type MapHost } from '../ui/host-map.js';
 import { DataTable } from '../ui/table.js';
 import { pageHeader, planStateBadge } from '../ui/widgets.js';
@@ -50,7 +53,7 @@ function pictureHosts(picture: HostPicture[], actions: ActionView[]): { before: 
   for (const host of picture) {
     const changed = host.before.servers.length !== host.after.servers.length || host.before.servers.some((server, index) => host.after.servers[index] !== server) || disabled.has(host.host);
     const afterState: HostState = poweredOff.has(host.host) ? 'powered_off' : disabled.has(host.host) ? 'maintenance' : host.after.servers.length ? 'active' : 'empty';
-    const tone = (server: string) => (moving.has(server) ? 'moving' as const : 'normal' as const);
+    const tone = (server: string) => (moving.has(server) ? 'moved' as const : 'normal' as const);
     before.push({ name: host.host, state: host.before.servers.length ? 'active' : 'empty', detail: null, changed, servers: host.before.servers.map((server) => ({ name: server, tone: tone(server) })), ...loadOf(host.before) });
     after.push({ name: host.host, state: afterState, detail: null, changed, servers: host.after.servers.map((server) => ({ name: server, tone: tone(server) })), ...loadOf(host.after) });
   }
@@ -94,7 +97,7 @@ export function actionPlanPage(context: PageContext): Page {
     element('div', { className: 'panel-heading' }, element('h2', { id: 'picture-heading', text: 'Before and after' }),
       element('label', { className: 'checkbox-inline', attributes: { for: 'picture-only-changed' } }, onlyChanged, ' Only the hosts the plan changes')),
     element('div', { className: 'panel-body' },
-      element('p', { className: 'help-block', text: 'Orange frames: hosts the plan changes. Orange squares: servers it moves.' }),
+      legend('Before and after', [['server', 'server that stays'], ['moved', 'server the plan moves'], ['changed-host', 'host the plan changes', 'frame']]),
       element('div', { className: 'picture-pair' },
         element('div', {}, element('h3', { text: 'Before' }), before.element),
         element('div', {}, element('h3', { text: 'After' }), after.element))));
@@ -115,11 +118,14 @@ export function actionPlanPage(context: PageContext): Page {
     sortBy: { key: 'index' },
     emptyText: 'This plan has no actions.',
   });
-  root.append(pictureSection, element('section', { className: 'panel', attributes: { 'aria-label': 'Waves' } }, element('div', { className: 'panel-heading' }, element('h2', { text: 'Waves' })), waves), actionsTable.element);
+  const stepper = new WaveStepper();
+  root.append(pictureSection, stepper.element, element('section', { className: 'panel', attributes: { 'aria-label': 'Waves' } }, element('div', { className: 'panel-heading' }, element('h2', { text: 'Waves' })), waves), actionsTable.element);
 
   let plan: ActionPlanView | null = null;
   let actions: ActionView[] = [];
   let picture: { before: MapHost[]; after: MapHost[] } | null = null;
+  /** The plan's own picture of the hosts before it, for the wave stepper. */
+  let pictureBefore: HostPicture[] | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
 
@@ -127,7 +133,19 @@ export function actionPlanPage(context: PageContext): Page {
     const changed = onlyChanged.checked ? (host: MapHost) => host.changed === true : null;
     before.setFilter(changed);
     after.setFilter(changed);
+    stepper.setFilter(changed);
   };
+
+  /** The wave stepper follows the actions' states (a skipped disable leaves its host enabled). */
+  function renderSteps(): void {
+    if (!pictureBefore || !plan) return;
+    try {
+      stepper.setSteps(waveSteps(pictureBefore, actions, plan.metrics.waves));
+    } catch (error) {
+      replaceChildren(stepper.element, element('p', { className: 'alert alert-warning', text: `No wave-by-wave picture: ${error instanceof Error ? error.message : String(error)}` }));
+      pictureBefore = null;
+    }
+  }
   onlyChanged.addEventListener('change', applyPictureFilter);
 
   function render(): void {
@@ -227,6 +245,7 @@ export function actionPlanPage(context: PageContext): Page {
       plan = found;
       actions = listed.actions;
       render();
+      renderSteps();
     } catch (error) {
       replaceChildren(alerts, element('div', { className: 'alert alert-error', attributes: { role: 'alert' } }, `Cannot load action plan ${id}: ${describeFailure(error)}`));
     }
@@ -240,11 +259,13 @@ export function actionPlanPage(context: PageContext): Page {
     try {
       const answer = await get<{ hosts: HostPicture[] }>(`v1/action_plans/${encodeURIComponent(id)}/picture`);
       picture = pictureHosts(answer.hosts, actions);
+      pictureBefore = answer.hosts;
       // With many hosts, start with the ones the plan changes: those are what there is to check.
       onlyChanged.checked = picture.before.length > 60;
       before.setHosts(picture.before);
       after.setHosts(picture.after);
       applyPictureFilter();
+      renderSteps();
     } catch (error) {
       replaceChildren(pictureSection, element('p', { className: 'alert alert-warning', text: `No before/after picture: ${describeFailure(error)}` }));
     }
@@ -258,6 +279,7 @@ export function actionPlanPage(context: PageContext): Page {
       clearTimeout(timer);
       before.dispose();
       after.dispose();
+      stepper.dispose();
     },
   };
 }

@@ -7,7 +7,8 @@ import type { HostState, HostView, SavingsView, ServerView, StatusView } from '.
 import { debounce, element, replaceChildren } from '../dom.js';
 import { day, decimal, describeExemption, hostStateLabel, HOST_STATE_LABELS, percent, when } from '../format.js';
 import { barChart } from '../ui/charts.js';
-import { HostMap, STATE_COLOURS, type MapHost, type ServerTone } from '../ui/host-map.js';
+import { HOST_STATE_MEANINGS, legend as colourLegend, swatch } from '../ui/colours.js';
+import { HostMap, type MapHost, type ServerTone } from '../ui/host-map.js';
 import { link, pageHeader, planLink } from '../ui/widgets.js';
 import { describeMaintenance } from './maintenances.js';
 import type { Page } from './page.js';
@@ -48,8 +49,9 @@ export function overviewPage(): Page {
         element('h2', { id: 'map-heading', text: 'Hosts' }),
         element('div', { className: 'map-controls' }, legend, nameInput)),
       element('div', { className: 'panel-body' },
-        element('p', { className: 'help-block map-key' },
-          'Squares are servers: ', swatch('#5b8fc7'), ' movable, ', swatch('#d4a017'), ' exempt, ', swatch('#7a7a7a'), ' not migratable. Bars: allocation (Placement) and observed use.'),
+        element('div', { className: 'help-block map-key' },
+          colourLegend('Servers', [['server', 'server (movable)'], ['exempt', 'exempt'], ['never-move', 'not migratable']]),
+          colourLegend('Bars: allocation (Placement) and observed use', [['level-low', 'bar below 70 %'], ['level-medium', '70 to 90 %'], ['level-high', '90 % and more']])),
         map.element,
         details)),
     element('section', { className: 'panel', attributes: { 'aria-labelledby': 'savings-heading' } },
@@ -83,7 +85,7 @@ export function overviewPage(): Page {
       const button = element('button', {
         className: 'legend-item',
         attributes: { type: 'button', 'aria-pressed': String(!hiddenStates.has(state)), 'data-state': state },
-      }, swatch(STATE_COLOURS[state]), ` ${hostStateLabel(state)} (${counts.get(state) ?? 0})`);
+      }, swatch(HOST_STATE_MEANINGS[state]), ` ${hostStateLabel(state)} (${counts.get(state) ?? 0})`);
       button.addEventListener('click', () => {
         if (hiddenStates.has(state)) hiddenStates.delete(state);
         else hiddenStates.add(state);
@@ -176,8 +178,4 @@ export function overviewPage(): Page {
   void load();
   const timer = setInterval(() => { if (document.visibilityState === 'visible') void load(); }, REFRESH_MS);
   return { element: root, dispose: () => { clearInterval(timer); map.dispose(); } };
-}
-
-function swatch(colour: string): HTMLElement {
-  return element('span', { className: 'swatch', attributes: { style: `background:${colour}`, 'aria-hidden': 'true' } });
 }

@@ -6,19 +6,23 @@
 import type { HostState } from '../api/records.js';
 import { element } from '../dom.js';
 import { hostStateLabel, percent } from '../format.js';
+import { colour, HOST_STATE_MEANINGS, type ColourMeaning } from './colours.js';
 
-export type ServerTone = 'normal' | 'exempt' | 'pinned' | 'moving';
+/** How a server is drawn: each tone is one colour meaning of panel.css. */
+export type ServerTone = 'normal' | 'exempt' | 'pinned' | 'moved' | 'temporary';
 
 export interface MapHost {
   name: string;
   state: HostState;
   detail: string | null;
-  servers: Array<{ name: string; tone: ServerTone }>;
-  vcpu_allocation: number;
-  memory_allocation: number;
-  cpu_usage: number;
-  memory_usage: number;
-  /** Drawn with an orange frame: the plan changes this host. */
+  /** `note` says why the server has its tone (in the host's tooltip). */
+  servers: Array<{ name: string; tone: ServerTone; note?: string }>;
+  /** Null where it is not known (a step between waves that neither picture shows): drawn as "–". */
+  vcpu_allocation: number | null;
+  memory_allocation: number | null;
+  cpu_usage: number | null;
+  memory_usage: number | null;
+  /** Drawn with a frame of the "changed host" colour: the plan changes this host. */
   changed?: boolean;
 }
 
@@ -31,18 +35,8 @@ export interface HostMapOptions {
   maxViewportFraction?: number;
 }
 
-export const STATE_COLOURS: Record<HostState, string> = {
-  active: '#3c8d2f',
-  empty: '#8fbf7f',
-  draining: '#e08a00',
-  maintenance: '#6a4fb3',
-  powered_off: '#4d4d4d',
-  disabled: '#9a9a9a',
-  down: '#c9302c',
-};
-
-const TONE_COLOURS: Record<ServerTone, string> = { normal: '#5b8fc7', exempt: '#d4a017', pinned: '#7a7a7a', moving: '#e08a00' };
-const LEVEL_COLOURS = { low: '#5cb85c', medium: '#f0ad4e', high: '#d9534f' };
+const TONE_MEANINGS: Record<ServerTone, ColourMeaning> = { normal: 'server', exempt: 'exempt', pinned: 'never-move', moved: 'moved', temporary: 'temporary' };
+const LEVEL_MEANINGS: Record<'low' | 'medium' | 'high', ColourMeaning> = { low: 'level-low', medium: 'level-medium', high: 'level-high' };
 
 const BOX_WIDTH = 172;
 const BOX_HEIGHT = 112;
@@ -68,6 +62,7 @@ export class HostMap {
   private selected = -1;
   private frame = 0;
   private drawnOnce = false;
+  private tag: string | null = null;
   private readonly resizeObserver: ResizeObserver;
   private readonly linked: HostMap[] = [];
   /** How long the last draw took (ms), for the e2e measurements. */
@@ -98,9 +93,11 @@ export class HostMap {
     this.resizeObserver.observe(this.scroller);
   }
 
-  setHosts(hosts: MapHost[]): void {
+  /** `tag` names this set of hosts ("wave-2"); the next draw puts it in `data-drawn-tag`, for tests. */
+  setHosts(hosts: MapHost[], tag?: string): void {
     const selectedName = this.shown[this.selected]?.name;
     this.hosts = hosts;
+    this.tag = tag ?? null;
     this.applyFilter();
     this.selected = selectedName ? this.shown.findIndex((host) => host.name === selectedName) : -1;
   }
@@ -192,6 +189,7 @@ export class HostMap {
       }
     }
     this.lastDrawMs = performance.now() - started;
+    if (this.tag !== null) this.element.setAttribute('data-drawn-tag', this.tag);
     if (!this.drawnOnce && this.hosts.length) {
       this.drawnOnce = true;
       // For the e2e measurements: when the first full picture was on screen.
@@ -202,14 +200,14 @@ export class HostMap {
 
   private drawHost(host: MapHost, x: number, y: number, selected: boolean): void {
     const context = this.context;
-    const colour = STATE_COLOURS[host.state] ?? '#999';
+    const stateColour = colour(HOST_STATE_MEANINGS[host.state] ?? 'disabled');
     const dim = host.state === 'powered_off' || host.state === 'down' || host.state === 'disabled';
     context.fillStyle = dim ? '#eceff2' : '#ffffff';
     context.fillRect(x, y, BOX_WIDTH, BOX_HEIGHT);
     context.lineWidth = selected ? 3 : host.changed ? 2 : 1;
-    context.strokeStyle = selected ? '#1f5f8b' : host.changed ? '#e08a00' : '#c8ccd1';
+    context.strokeStyle = selected ? '#1f5f8b' : host.changed ? colour('changed-host') : '#c8ccd1';
     context.strokeRect(x + 0.5, y + 0.5, BOX_WIDTH - 1, BOX_HEIGHT - 1);
-    context.fillStyle = colour;
+    context.fillStyle = stateColour;
     context.fillRect(x, y, 5, BOX_HEIGHT);
 
     context.textBaseline = 'alphabetic';
@@ -218,7 +216,7 @@ export class HostMap {
     context.textAlign = 'left';
     context.fillText(clip(context, host.name, 92), x + 10, y + 16);
     context.font = '11px system-ui, sans-serif';
-    context.fillStyle = colour;
+    context.fillStyle = stateColour;
     context.textAlign = 'right';
     context.fillText(hostStateLabel(host.state), x + BOX_WIDTH - 6, y + 16);
     context.textAlign = 'left';
@@ -229,8 +227,16 @@ export class HostMap {
     for (let index = 0; index < drawn; index++) {
       const column = index % SQUARES_PER_ROW;
       const row = Math.floor(index / SQUARES_PER_ROW);
-      context.fillStyle = TONE_COLOURS[host.servers[index].tone];
-      context.fillRect(x + 10 + column * SQUARE_STEP, squaresTop + row * SQUARE_STEP, SQUARE, SQUARE);
+      const tone = host.servers[index].tone;
+      const left = x + 10 + column * SQUARE_STEP;
+      const top = squaresTop + row * SQUARE_STEP;
+      context.fillStyle = colour(TONE_MEANINGS[tone]);
+      context.fillRect(left, top, SQUARE, SQUARE);
+      // A temporary move is told by its shape too (a hollow square), not by colour alone.
+      if (tone === 'temporary') {
+        context.fillStyle = '#ffffff';
+        context.fillRect(left + 2.5, top + 2.5, SQUARE - 5, SQUARE - 5);
+      }
     }
     if (host.servers.length > capacity) {
       context.fillStyle = '#555';
@@ -250,15 +256,16 @@ export class HostMap {
     this.drawBar(x + 10 + half + 8, y + 94, half, 'RAM use', host.memory_usage);
   }
 
-  private drawBar(x: number, y: number, width: number, label: string, fraction: number): void {
+  private drawBar(x: number, y: number, width: number, label: string, fraction: number | null): void {
     const context = this.context;
     context.font = '9px system-ui, sans-serif';
     context.fillStyle = '#555';
-    context.fillText(`${label} ${percent(fraction)}`, x, y);
+    context.fillText(`${label} ${fraction === null ? '–' : percent(fraction)}`, x, y);
     context.fillStyle = '#e3e6ea';
     context.fillRect(x, y + 3, width, 6);
+    if (fraction === null) return;
     const value = Math.max(0, Math.min(1, Number.isFinite(fraction) ? fraction : 0));
-    context.fillStyle = LEVEL_COLOURS[fraction >= 0.9 ? 'high' : fraction >= 0.7 ? 'medium' : 'low'];
+    context.fillStyle = colour(LEVEL_MEANINGS[fraction >= 0.9 ? 'high' : fraction >= 0.7 ? 'medium' : 'low']);
     context.fillRect(x, y + 3, width * value, 6);
   }
 
@@ -281,10 +288,13 @@ export class HostMap {
     }
     this.canvas.style.cursor = 'pointer';
     const host = this.shown[index];
+    const share = (fraction: number | null) => (fraction === null ? '–' : percent(fraction));
+    const notes = host.servers.filter((server) => server.note).map((server) => server.note!);
     this.tooltip.replaceChildren(
       element('strong', { text: host.name }), ` ${hostStateLabel(host.state)}${host.detail ? ` (${host.detail})` : ''}`,
-      element('br'), `${host.servers.length} servers; vCPU allocation ${percent(host.vcpu_allocation)}, memory allocation ${percent(host.memory_allocation)}`,
-      element('br'), `CPU use ${percent(host.cpu_usage)}, memory use ${percent(host.memory_usage)}`,
+      element('br'), `${host.servers.length} servers; vCPU allocation ${share(host.vcpu_allocation)}, memory allocation ${share(host.memory_allocation)}`,
+      element('br'), `CPU use ${share(host.cpu_usage)}, memory use ${share(host.memory_usage)}`,
+      ...notes.flatMap((note) => [element('br'), note]),
     );
     this.tooltip.hidden = false;
     const left = Math.min(event.offsetX + 14, this.scroller.clientWidth - 280);

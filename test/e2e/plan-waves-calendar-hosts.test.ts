@@ -1,0 +1,155 @@
+// A plan's waves one by one, the calendar of windows and maintenances, and the Hosts table at
+// 1,280 px, in headless Chromium against the real ulm-api (noauth) over a real engine whose
+// records are stored as the scheduler and the planner store them: a snapshot where three full
+// hosts rotate their servers through a spare one (so the real planner parks one server on a host
+// that is not its last: a temporary move), the plan it makes, a power-saving window and a
+// scheduled maintenance. Screenshots in test-output/e2e/.
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { PlanDocument } from '../../core/plan/format.js';
+import { createLogger } from '../../openstack/logger.js';
+import { resolveCloudConfig } from '../../openstack/config.js';
+import { createApiApp, type ApiApp } from '../../services/api/app.js';
+import { loadConfig } from '../../services/config/index.js';
+import { openRuntime, type Runtime } from '../../services/runtime.js';
+import { snapshot } from '../support/builders.js';
+import { planFor } from '../support/planning.js';
+import { assertNoProblems, launchBrowser, openPanel, REPO, screenshot } from './browser.js';
+
+/** What the login page stores after "Enter the panel" with noauth: the tests start logged in. */
+const NOAUTH_SESSION = `sessionStorage.setItem('ulm.session', ${JSON.stringify(JSON.stringify({ token: null, expiresAt: null, userName: 'noauth', projectName: null, roles: ['admin'] }))});`;
+/** Host names as long as real ones: the Hosts table must fit them at 1,280 px too. */
+const HOSTS = ['compute-rack01-node01.dc1.example.net', 'compute-rack01-node02.dc1.example.net', 'compute-rack01-node03.dc1.example.net', 'compute-rack02-node01.dc1.example.net', 'compute-rack02-node02.dc1.example.net', 'compute-rack02-node03.dc1.example.net'];
+const [FIRST, SECOND, THIRD, SPARE] = HOSTS;
+
+describe('a plan\'s waves, the calendar and the Hosts table (noauth ulm-api, stored records)', function () {
+  this.timeout(300_000);
+  let directory: string;
+  let runtime: Runtime;
+  let app: ApiApp;
+  let url: string;
+  let browser: Browser;
+  let plan: PlanDocument;
+  let planId: string;
+  let maintenanceAt: Date;
+
+  before(async () => {
+    if (!existsSync(join(REPO, 'web', 'static', 'index.html'))) throw new Error('the panel is not built: run npm run build (scripts/e2e does)');
+    // Three full hosts swap their servers round (vm-1 to the second, vm-2 to the third, vm-3 to the
+    // first): one of them must wait on the spare host first. Two more hosts keep their servers.
+    const builder = snapshot().policy({ goal: 'reach_target' }).hosts(HOSTS, { vcpus: 8, memory_mb: 8192 });
+    builder.server('vm-1', { on: FIRST, flavor: { vcpus: 4, memory_mb: 8192 } });
+    builder.server('vm-2', { on: SECOND, flavor: { vcpus: 4, memory_mb: 8192 } });
+    builder.server('vm-3', { on: THIRD, flavor: { vcpus: 4, memory_mb: 8192 } });
+    builder.server('db-1', { on: HOSTS[4], flavor: { vcpus: 2, memory_mb: 2048 } }).server('web-1', { on: HOSTS[5], flavor: { vcpus: 2, memory_mb: 2048 } });
+    const cluster = builder.target({ 'vm-1': SECOND, 'vm-2': THIRD, 'vm-3': FIRST }).build();
+    plan = planFor(cluster);
+    assert.ok(plan.actions.some((action) => action.type === 'live_migrate' && action.temporary && action.destination === SPARE), 'the planner parks a server on the spare host (a temporary move)');
+
+    directory = mkdtempSync(join(tmpdir(), 'ulm-e2e-waves-'));
+    const config = loadConfig([], { DEFAULT: { state_path: directory }, api: { auth_strategy: 'noauth' } });
+    // No cloud behind this engine: nothing here reaches Nova.
+    const nowhere = resolveCloudConfig({ env: {}, overrides: { auth_type: 'password', auth: { auth_url: 'http://127.0.0.1:9/v3', username: 'nobody', password: 'none', project_name: 'none', user_domain_name: 'Default', project_domain_name: 'Default' } } });
+    runtime = await openRuntime(config, { cloudConfig: nowhere, migrate: true, logger: createLogger({ level: 'silent' }) });
+    const { repositories } = runtime;
+    const stored = await repositories.snapshots.create(cluster);
+    // As the scheduler records an audit: planned from this snapshot, then its plan.
+    const audit = await repositories.audits.create({ policyId: null, policyName: 'rotate', goal: 'reach_target', parameters: { document: cluster.policy } });
+    await repositories.audits.updateState(audit.id, 'ONGOING', { snapshotId: stored.id });
+    planId = (await repositories.actionPlans.create({ auditId: audit.id, document: plan })).id;
+    await repositories.audits.updateState(audit.id, 'SUCCEEDED');
+
+    const policy = await repositories.policies.create({ name: 'nightly', document: { goal: 'consolidate' } });
+    await repositories.windows.create({ policyId: policy.id, window: { name: 'weeknights', opens: 'weekdays 20:00', closes: '06:00', timezone: 'Europe/Berlin' } });
+    // Tomorrow 10:00 to 14:00 in the browser's zone (UTC here), so it lands in this week's view or the next.
+    maintenanceAt = new Date();
+    maintenanceAt.setUTCDate(maintenanceAt.getUTCDate() + 1);
+    maintenanceAt.setUTCHours(10, 0, 0, 0);
+    await repositories.maintenances.create({
+      hosts: [HOSTS[4]], at: maintenanceAt.toISOString(), until: new Date(maintenanceAt.getTime() + 4 * 3_600_000).toISOString(), powerOff: true,
+      drainStartsAt: new Date(maintenanceAt.getTime() - 3_600_000).toISOString(), estimatedDrainSeconds: 3600, createdBy: 'e2e',
+    });
+
+    app = createApiApp({ engine: runtime.engine, auth: { strategy: 'noauth' }, panelDirectory: join(REPO, 'web', 'static') });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+    await runtime?.close();
+    if (directory) rmSync(directory, { recursive: true, force: true });
+  });
+
+  async function open(path: string, width = 1440): Promise<{ page: Page; panel: Awaited<ReturnType<typeof openPanel>> }> {
+    const panel = await openPanel(browser, url, { width, height: 900 });
+    await panel.page.addInitScript({ content: NOAUTH_SESSION });
+    await panel.page.goto(`/#${path}`);
+    return { page: panel.page, panel };
+  }
+
+  it('steps a plan\'s page through its waves: the slider redraws the map after each wave and marks the temporary move', async () => {
+    const { page, panel } = await open(`/action_plans/${planId}`);
+    const stepper = page.getByRole('region', { name: 'Wave by wave' });
+    const slider = stepper.getByRole('slider', { name: 'Wave' });
+    const map = stepper.locator('.host-map');
+    await map.and(page.locator('[data-drawn-tag="wave-0"]')).waitFor();
+    const waves = Math.max(...plan.actions.map((action) => action.wave)) + 1;
+    assert.equal(await slider.getAttribute('max'), String(waves), 'one step per wave, after the step before the plan');
+    assert.equal(await slider.getAttribute('aria-valuetext'), 'Before the plan');
+    // The legend says what the colours mean, the temporary move included.
+    for (const meaning of ['stays', 'moved by this wave', 'temporary move (moves again later)']) await stepper.locator('.colour-legend').getByText(meaning).waitFor();
+
+    const parked = plan.actions.find((action) => action.type === 'live_migrate' && action.temporary)!;
+    for (let wave = 1; wave <= waves; wave++) {
+      // The keyboard moves the slider (natively), as a mouse would.
+      await slider.focus();
+      await page.keyboard.press('ArrowRight');
+      await map.and(page.locator(`[data-drawn-tag="wave-${wave}"]`)).waitFor();
+      assert.equal(await slider.getAttribute('aria-valuetext'), `After wave ${wave} of ${waves}`);
+      const moved = plan.actions.filter((action) => action.type === 'live_migrate' && action.wave === wave - 1).map((action) => action.server_name).sort();
+      await stepper.locator('.wave-step-moves').getByText(`${moved.length} server${moved.length === 1 ? '' : 's'} live-migrated by wave ${wave}: ${moved.join(', ')}.`).waitFor();
+      const waiting = parked.wave <= wave - 1 && plan.actions.some((action) => action.type === 'live_migrate' && action.server_name === parked.server_name && action.wave >= wave);
+      if (waiting) {
+        const note = stepper.getByRole('list', { name: 'Temporary moves' }).getByRole('listitem');
+        await note.filter({ hasText: `Temporary move: ${parked.server_name} waits on ${parked.destination}` }).waitFor();
+        assert.match(await note.first().getAttribute('title') ?? '', /^Temporary move: .* moves on to .* in wave \d+$/);
+        assert.equal(await stepper.getAttribute('data-temporary'), '1');
+        if (parked.wave === wave - 1) await screenshot(page, '40-plan-wave-temporary-move');
+      } else {
+        assert.equal(await stepper.getAttribute('data-temporary'), '0', `no temporary move after wave ${wave}`);
+      }
+    }
+    assert.equal(await stepper.getByRole('list', { name: 'Temporary moves' }).count(), 0, 'every server is home after the last wave');
+    await screenshot(page, '41-plan-after-last-wave');
+    await page.context().close();
+    assertNoProblems(panel);
+  });
+
+  it('plays the waves: the play button advances the map wave by wave, and pauses', async () => {
+    const { page, panel } = await open(`/action_plans/${planId}`);
+    const stepper = page.getByRole('region', { name: 'Wave by wave' });
+    const map = stepper.locator('.host-map');
+    await map.and(page.locator('[data-drawn-tag="wave-0"]')).waitFor();
+    const play = stepper.getByRole('button', { name: 'Play the waves' });
+    assert.equal(await play.getAttribute('aria-pressed'), 'false');
+    await play.click();
+    const pause = stepper.getByRole('button', { name: 'Pause the waves' });
+    assert.equal(await pause.getAttribute('aria-pressed'), 'true');
+    await map.and(page.locator('[data-drawn-tag="wave-1"]')).waitFor();
+    await map.and(page.locator('[data-drawn-tag="wave-2"]')).waitFor();
+    await pause.click();
+    const stoppedAt = await stepper.getAttribute('data-wave');
+    await page.waitForTimeout(2_000);
+    assert.equal(await stepper.getAttribute('data-wave'), stoppedAt, 'paused: the wave stays');
+    assert.equal(await stepper.getByRole('button', { name: 'Play the waves' }).getAttribute('aria-pressed'), 'false');
+    await page.context().close();
+    assertNoProblems(panel);
+  });
+});
