@@ -13,10 +13,8 @@ import type { Snapshot } from '../core/snapshot/format.js';
 import { ValidationError, type Issue } from '../core/validation.js';
 import { errorDetail, newRequestId, type TlsOptions } from '../openstack/http.js';
 import { loggableUrl } from '../openstack/logger.js';
-import type {
-  ActionPlanView, ActionView, AuditRequest, AuditView, Engine, ExemptionKind, ExemptionRequest, ExemptionView, HostPicture,
-  HostView, MaintenanceRequest, MaintenanceView, PolicyView, SavingsView, ServerView, SnapshotView, StatusView, UndrainView, WindowView,
-} from '../services/engine/types.js';
+import type { Engine } from '../core/api/engine.js';
+import type { ActionPlanView, ActionView, AuditAndPlan, AuditRequest, AuditView, ErrorBody, ExemptionKind, ExemptionRequest, ExemptionView, HostPicture, HostView, MaintenanceRequest, MaintenanceView, PolicyView, SavingsView, ServerView, SnapshotView, StatusView, UndrainView, WindowView } from '../core/api/records.js';
 import { CommandFailure, EXIT_FAILED } from './errors.js';
 
 export interface ApiEngineOptions {
@@ -62,10 +60,8 @@ export class UlmApiUnreachable extends CommandFailure {
   }
 }
 
-/** The error body of every ulm-api 4xx and 5xx answer. */
-interface ApiErrorBody {
-  error?: { code?: number; title?: string; message?: string; issues?: Issue[]; request_id?: string };
-}
+/** The error body of every ulm-api 4xx and 5xx answer, as received: a proxy's error page may lack any part. */
+type ApiErrorBody = { error?: Partial<ErrorBody['error']> };
 
 interface Call {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -81,7 +77,6 @@ const BAD_INPUT = new Set([400, 413, 414, 415, 422]);
 
 const LONG_TIMEOUT_MS = 15 * 60_000;
 
-type AuditOutcome = { audit: AuditView; action_plan: ActionPlanView | null };
 
 /** An audit in one of these states has its outcome (core/plan/states.ts lists every state). */
 const FINAL_AUDIT_STATES = new Set<string>(['SUCCEEDED', 'FAILED', 'CANCELLED']);
@@ -164,11 +159,11 @@ export class ApiEngine implements Engine {
   getAudit(id: string) { return this.call<AuditView>({ method: 'GET', path: `/v1/audits/${segment(id)}` }); }
   /** Answers once the API has stored the audit (202): it may still be ONGOING. */
   async submitAudit(request: AuditRequest) {
-    return (await this.call<AuditOutcome>({ method: 'POST', path: '/v1/audits', body: request })).audit;
+    return (await this.call<AuditAndPlan>({ method: 'POST', path: '/v1/audits', body: request })).audit;
   }
   /** Starts the audit and waits for it to end, as in direct mode. */
   async createAudit(request: AuditRequest) {
-    return this.outcomeOf(await this.call<AuditOutcome>({ method: 'POST', path: '/v1/audits', body: request }));
+    return this.outcomeOf(await this.call<AuditAndPlan>({ method: 'POST', path: '/v1/audits', body: request }));
   }
 
   // ---- action plans ----
@@ -193,11 +188,11 @@ export class ApiEngine implements Engine {
   getHost(name: string) { return this.call<HostView>({ method: 'GET', path: `/v1/hosts/${segment(name)}` }); }
   /** Answers with the drain's audit once the API has stored it (202): it may still be ONGOING. */
   async submitDrain(hosts: string[], options: { dryRun?: boolean } = {}) {
-    return (await this.call<AuditOutcome>({ method: 'POST', path: '/v1/hosts/drain', body: { hosts, dry_run: options.dryRun ?? false } })).audit;
+    return (await this.call<AuditAndPlan>({ method: 'POST', path: '/v1/hosts/drain', body: { hosts, dry_run: options.dryRun ?? false } })).audit;
   }
   /** Starts the drain and waits for its audit to end (its plan started, unless a dry run). */
   async drainHosts(hosts: string[], options: { dryRun?: boolean } = {}) {
-    return this.outcomeOf(await this.call<AuditOutcome>({ method: 'POST', path: '/v1/hosts/drain', body: { hosts, dry_run: options.dryRun ?? false } }));
+    return this.outcomeOf(await this.call<AuditAndPlan>({ method: 'POST', path: '/v1/hosts/drain', body: { hosts, dry_run: options.dryRun ?? false } }));
   }
   undrainHosts(hosts: string[], options: { rebalance?: boolean } = {}) {
     return this.call<UndrainView>({ method: 'POST', path: '/v1/hosts/undrain', body: { hosts, rebalance: options.rebalance ?? false }, long: true });
@@ -250,7 +245,7 @@ export class ApiEngine implements Engine {
    * poll (ulm-api restarting, a proxy's 502) is tried again until the deadline: the audit goes on
    * in the API whatever happens to one poll.
    */
-  private async outcomeOf(accepted: AuditOutcome): Promise<AuditOutcome> {
+  private async outcomeOf(accepted: AuditAndPlan): Promise<AuditAndPlan> {
     let audit = accepted.audit;
     const deadline = Date.now() + (this.options.auditTimeoutMs ?? LONG_TIMEOUT_MS);
     const interval = this.options.pollIntervalMs ?? 1000;

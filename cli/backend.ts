@@ -8,7 +8,7 @@ import { HttpClient, newRequestId } from '../openstack/http.js';
 import { KeystoneSession } from '../openstack/keystone.js';
 import { createLogger } from '../openstack/logger.js';
 import { ValidationError } from '../core/validation.js';
-import type { Engine } from '../services/engine/types.js';
+import type { Engine } from '../core/api/engine.js';
 import { ApiEngine } from './api-engine.js';
 import { cloudConfigAsking, type AuthOptions } from './auth.js';
 import type { DirectBackend } from './direct.js';

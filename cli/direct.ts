@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../services/config/index.js';
 import { openRuntime, type Runtime } from '../services/runtime.js';
 import { cloudConfigAsking, type AuthOptions } from './auth.js';
 import { createLogger } from '../openstack/logger.js';
-import type { Engine } from '../services/engine/types.js';
+import type { Engine } from '../core/api/engine.js';
 import type { PlanProgress } from '../services/applier/executor.js';
 
 export interface DirectOptions extends AuthOptions {

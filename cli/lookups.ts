@@ -1,6 +1,7 @@
 // Finding records by what operators type: a window by id or name, a server by id or name (as
 // python-openstackclient accepts either), with the list command to run when nothing matches.
-import type { Engine, ServerView, WindowView } from '../services/engine/types.js';
+import type { Engine } from '../core/api/engine.js';
+import type { ServerView, WindowView } from '../core/api/records.js';
 import { CommandFailure, EXIT_USAGE } from './errors.js';
 import { note } from './command.js';
 

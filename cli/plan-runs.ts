@@ -1,7 +1,7 @@
 // What happens after a command started an action plan: against the API it runs there (and
 // `--wait` follows it); in direct mode on the in-process bus nothing else would run it, so the
 // applier runs here and the command stays until the plan ends.
-import type { ActionPlanView } from '../services/engine/types.js';
+import type { ActionPlanView } from '../core/api/records.js';
 import type { Backend } from './backend.js';
 import { note } from './command.js';
 import { followPlan, parseTimeout, requireSuccess } from './progress.js';

@@ -1,6 +1,6 @@
 // How action plans and audits read on the command line: one record for `-f json|yaml|value|csv`
 // and `-c`, and for people the plan's state, metrics, progress and actions as waves.
-import type { ActionPlanView, ActionView, AuditView } from '../services/engine/types.js';
+import type { ActionPlanView, ActionView, AuditAndPlan } from '../core/api/records.js';
 import { forFormat } from './command.js';
 import { waveNumber } from './progress.js';
 import { renderOne, renderSection, type OutputOptions, type Row } from './output.js';
@@ -55,7 +55,7 @@ export function planRecord(plan: ActionPlanView): Row {
 }
 
 /** What an audit (or a drain, or `consolidate`) made: the audit and its plan, as one record. */
-export function auditOutcomeRecord(outcome: { audit: AuditView; action_plan: ActionPlanView | null }): Row {
+export function auditOutcomeRecord(outcome: AuditAndPlan): Row {
   const { audit, action_plan: plan } = outcome;
   return {
     audit_id: audit.id,
@@ -73,7 +73,7 @@ export function auditOutcomeRecord(outcome: { audit: AuditView; action_plan: Act
   };
 }
 
-export function renderAuditOutcome(outcome: { audit: AuditView; action_plan: ActionPlanView | null }, options: OutputOptions): string {
+export function renderAuditOutcome(outcome: AuditAndPlan, options: OutputOptions): string {
   return renderOne(forFormat(auditOutcomeRecord(outcome), options), options);
 }
 

@@ -5,7 +5,8 @@
 import { InvalidArgumentError } from 'commander';
 import type { ActionState, PlanState } from '../core/plan/states.js';
 import { FINAL_PLAN_STATES, isFinalPlanState } from '../core/plan/states.js';
-import type { ActionPlanView, Engine } from '../services/engine/types.js';
+import type { Engine } from '../core/api/engine.js';
+import type { ActionPlanView } from '../core/api/records.js';
 import { CommandFailure, EXIT_USAGE } from './errors.js';
 
 /** Where progress goes: standard error, or a test's buffer. */

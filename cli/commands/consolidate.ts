@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Policy } from '../../core/policy/schema.js';
-import type { AuditRequest } from '../../services/engine/types.js';
+import type { AuditRequest } from '../../core/api/records.js';
 import { withBackend } from '../backend.js';
 import { defineCommand, note, print } from '../command.js';
 import { CommandFailure } from '../errors.js';

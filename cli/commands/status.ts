@@ -1,7 +1,7 @@
 // `ulm status`: ulm at a glance: version, where it runs, the cloud, hosts by state, plans, the
 // next window, maintenances under way and the next one, and the last audit.
 import type { Command } from 'commander';
-import type { MaintenanceView, StatusView } from '../../services/engine/types.js';
+import type { MaintenanceView, StatusView } from '../../core/api/records.js';
 import { withBackend } from '../backend.js';
 import { defineCommand, forFormat, print } from '../command.js';
 import { renderOne, type OutputOptions, type Row } from '../output.js';

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { findJsonSyntaxProblem } from '../../core/json-position.js';
 import { newRequestId } from '../../openstack/http.js';
 import { silentLogger } from '../../openstack/logger.js';
-import type { Engine } from '../engine/types.js';
+import type { Engine } from '../../core/api/engine.js';
 import type { PasswordLogin } from './auth/keystone-login.js';
 import { FilePolicy, type PolicyEnforcer } from './auth/policy.js';
 import { NOAUTH_CALLER, type Caller, type TokenValidator } from './auth/tokens.js';
@@ -35,7 +35,7 @@ export type ApiAuthentication =
   | { strategy: 'noauth' };
 
 export interface ApiAppOptions {
-  /** Every operation the API offers (services/engine/types.ts). */
+  /** Every operation the API offers (core/api/engine.ts). */
   engine: Engine;
   auth: ApiAuthentication;
   /** Who may do what; default: the built-in rules (auth/default-policy.ts). */

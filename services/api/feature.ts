@@ -10,7 +10,7 @@ import { CloudConfigError } from '../../openstack/errors.js';
 import { HttpClient } from '../../openstack/http.js';
 import { KeystoneSession } from '../../openstack/keystone.js';
 import { listOptions, sourceOf, type Config } from '../config/index.js';
-import type { Engine } from '../engine/types.js';
+import type { Engine } from '../../core/api/engine.js';
 import type { RunningFeature } from '../running-feature.js';
 import { serviceCloudConfig, type Runtime } from '../runtime.js';
 import { createApiApp, type ApiAppOptions, type ApiAuthentication } from './app.js';

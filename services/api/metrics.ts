@@ -3,7 +3,7 @@
 // Each app has its own registry, so that two apps in one process (tests) never share counters.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PLAN_STATES } from '../../core/plan/states.js';
-import type { Engine } from '../engine/types.js';
+import type { Engine } from '../../core/api/engine.js';
 import { HOST_STATES } from './schemas.js';
 
 /** Upper bounds (seconds) of the request duration histogram's buckets. */

@@ -6,7 +6,7 @@ import { Kind } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { FastifyRequest } from 'fastify';
 import { issuesOf, ValidationError, type Issue } from '../../core/validation.js';
-import type { Engine } from '../engine/types.js';
+import type { Engine } from '../../core/api/engine.js';
 import type { Caller } from './auth/tokens.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';

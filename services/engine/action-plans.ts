@@ -4,7 +4,7 @@ import { StateConflict } from '../../core/plan/states.js';
 import { NotFound } from '../db/index.js';
 import type { EngineContext } from './context.js';
 import { refuseIfStale, startApprovedPlan } from './plan-start.js';
-import type { Engine } from './types.js';
+import type { Engine } from '../../core/api/engine.js';
 import { actionPlanView, actionView, planPicture } from './views.js';
 
 export type ActionPlanOperations = Pick<Engine, 'listActionPlans' | 'getActionPlan' | 'getPlanDocument' | 'getPlanPicture' | 'approveActionPlan' | 'startActionPlan' | 'cancelActionPlan' | 'listActions'>;

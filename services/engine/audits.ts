@@ -12,10 +12,11 @@ import type { AuditRecord, PolicyRecord } from '../db/index.js';
 import type { EngineContext } from './context.js';
 import { withExemptions } from './exemptions.js';
 import { startApprovedPlan } from './plan-start.js';
-import type { ActionPlanView, AuditRequest, AuditView, Engine } from './types.js';
+import type { Engine } from '../../core/api/engine.js';
+import type { AuditAndPlan, AuditRequest, AuditView } from '../../core/api/records.js';
 import { auditView } from './views.js';
 
-export type AuditOutcome = { audit: AuditView; action_plan: ActionPlanView | null };
+export type AuditOutcome = AuditAndPlan;
 export type AuditOperations = Pick<Engine, 'listAudits' | 'getAudit' | 'createAudit' | 'submitAudit'>;
 
 /** The policy an audit plans with: stored or inline, with the request's overrides. */

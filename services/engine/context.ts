@@ -11,7 +11,7 @@ import type { Bus } from '../bus/index.js';
 import type { PolicyRecord, Repositories } from '../db/index.js';
 import type { HostPlanDependencies } from './host-plans.js';
 import type { MaintenanceSettings } from './maintenances.js';
-import type { ActionPlanView } from './types.js';
+import type { ActionPlanView } from '../../core/api/records.js';
 import { actionPlanView } from './views.js';
 
 export interface EngineDependencies {

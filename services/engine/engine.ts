@@ -1,4 +1,4 @@
-// The engine: every operation of services/engine/types.ts over the database, the cloud, the
+// The engine: every operation of core/api/engine.ts over the database, the cloud, the
 // planner and the appliers (through the bus), composed from one module per resource. The API,
 // the CLI in direct mode, the scheduler and the monitor all call it; none of them talks to the
 // planner or the applier on its own.
@@ -10,7 +10,7 @@ import { hostOperations, type HostOperations } from './host-operations.js';
 import { maintenanceOperations } from './maintenances.js';
 import { policyOperations } from './policies.js';
 import { statusOperations } from './status.js';
-import type { Engine } from './types.js';
+import type { Engine } from '../../core/api/engine.js';
 
 export { DEFAULT_DRAIN_POLICY, DRAIN_POLICY_NAME, type EngineDependencies } from './context.js';
 

@@ -7,7 +7,8 @@ import { runAudit, submitAudit } from './audits.js';
 import type { EngineContext } from './context.js';
 import { powerOffHosts, restoreHosts } from './host-plans.js';
 import { describeHosts } from './hosts.js';
-import type { ActionPlanView, AuditRequest, Engine, ServerView, UndrainView } from './types.js';
+import type { Engine } from '../../core/api/engine.js';
+import type { ActionPlanView, AuditRequest, ServerView, UndrainView } from '../../core/api/records.js';
 import { exemptionView } from './views.js';
 
 export type HostOperations = Pick<Engine, 'listHosts' | 'getHost' | 'drainHosts' | 'submitDrain' | 'undrainHosts' | 'listServers' | 'setExemption' | 'removeExemptions'> & {

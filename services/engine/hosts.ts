@@ -3,7 +3,7 @@
 // allocation and use from the latest snapshot. What ulm itself did to a host after that snapshot
 // (enabled it again, disabled it) shows at once: the monitor collects only every minute.
 import type { Repositories } from '../db/index.js';
-import type { HostState, HostView } from './types.js';
+import type { HostState, HostView } from '../../core/api/records.js';
 import { hostLoads } from './views.js';
 
 export async function describeHosts(repositories: Pick<Repositories, 'snapshots' | 'hostStates' | 'actionPlans' | 'actions'>): Promise<HostView[]> {

@@ -11,7 +11,8 @@ import type { Logger } from '../../openstack/logger.js';
 import type { ApplierSettings } from '../applier/executor.js';
 import { AlreadyExists, MaintenanceStateConflict, type MaintenanceRecord, type Repositories } from '../db/index.js';
 import { withExemptions } from './exemptions.js';
-import type { ActionPlanView, Engine, MaintenanceRequest, MaintenanceView, StatusView } from './types.js';
+import type { Engine } from '../../core/api/engine.js';
+import type { ActionPlanView, MaintenanceRequest, MaintenanceView, StatusView } from '../../core/api/records.js';
 
 export interface MaintenanceSettings {
   /** Seconds per live migration when ulm has measured none. */

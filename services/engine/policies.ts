@@ -6,7 +6,7 @@ import { WindowRunInProgress, type WindowRecord } from '../db/index.js';
 import { actionPlanOperations } from './action-plans.js';
 import type { EngineContext } from './context.js';
 import { hostOperations } from './host-operations.js';
-import type { Engine } from './types.js';
+import type { Engine } from '../../core/api/engine.js';
 import { policyView, windowView } from './views.js';
 
 export type PolicyOperations = Pick<Engine, 'listPolicies' | 'getPolicy' | 'createPolicy' | 'updatePolicy' | 'deletePolicy' | 'validatePolicy' | 'listWindows' | 'getWindow' | 'createWindow' | 'deleteWindow'>;

@@ -4,7 +4,8 @@ import { NotFound } from '../db/index.js';
 import type { EngineContext } from './context.js';
 import { describeHosts } from './hosts.js';
 import { maintenanceStatus } from './maintenances.js';
-import type { Engine, HostView, StatusView } from './types.js';
+import type { Engine } from '../../core/api/engine.js';
+import type { HostView, StatusView } from '../../core/api/records.js';
 import { auditView, snapshotView, windowView } from './views.js';
 
 /** What status says of hosts before the first collection, instead of counting none. */

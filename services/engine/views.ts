@@ -6,7 +6,7 @@ import type { PlanDocument } from '../../core/plan/format.js';
 import type { ActionState } from '../../core/plan/states.js';
 import type { Snapshot } from '../../core/snapshot/format.js';
 import type { ActionPlanRecord, ActionRecord, AuditRecord, PolicyRecord, ServerExemptionRecord, SnapshotRecord, WindowRecord } from '../db/index.js';
-import type { ActionPlanView, ActionView, AuditView, PlanDoneView, ExemptionView, HostLoad, HostPicture, PolicyView, SnapshotView, WindowView } from './types.js';
+import type { ActionPlanView, ActionView, AuditView, PlanDoneView, ExemptionView, HostLoad, HostPicture, PolicyView, SnapshotView, WindowView } from '../../core/api/records.js';
 
 export function policyView(record: PolicyRecord): PolicyView {
   return { id: record.id, name: record.name, description: record.description, document: record.document, created_at: record.createdAt, updated_at: record.updatedAt };

@@ -14,7 +14,7 @@ import { HttpClient } from '../../openstack/http.js';
 import { KeystoneSession } from '../../openstack/keystone.js';
 import { createLogger } from '../../openstack/logger.js';
 import { loadConfig } from '../../services/config/index.js';
-import type { ActionPlanView, ActionView } from '../../services/engine/types.js';
+import type { ActionPlanView, ActionView } from '../../core/api/records.js';
 import { startFeatures, stopFeatures, type RunningFeature } from '../../services/features.js';
 import { openRuntime, type Runtime } from '../../services/runtime.js';
 import { devCloudConfig, openstack, REPO, requireDevCloud, sleep } from './dev-cloud.js';

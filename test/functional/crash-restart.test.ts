@@ -16,7 +16,7 @@ import type { PowerDriver } from '../../core/power.js';
 import { createPowerDriver } from '../../plugins/power/index.js';
 import { waitForApplier } from '../../services/applier/availability.js';
 import type { CrashPoint } from '../../services/applier/crash-points.js';
-import type { ActionView } from '../../services/engine/types.js';
+import type { ActionView } from '../../core/api/records.js';
 import { rabbitmqctl, testTransportUrl } from '../integration/bus/support.js';
 import { freeUdpPort } from '../support/ports.js';
 import { CLOUD, cloudEnvironment, openstack, REPO, requireDevCloud, sleep } from './dev-cloud.js';

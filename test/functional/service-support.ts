@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { PowerDriver } from '../../core/power.js';
 import { createLogger } from '../../openstack/logger.js';
 import { loadConfig } from '../../services/config/index.js';
-import type { ActionPlanView } from '../../services/engine/types.js';
+import type { ActionPlanView } from '../../core/api/records.js';
 import { FINAL_PLAN_STATES } from '../../core/plan/states.js';
 import { startFeatures, stopFeatures, type FeatureName, type RunningFeature } from '../../services/features.js';
 import { openRuntime, type Runtime } from '../../services/runtime.js';

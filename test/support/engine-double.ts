@@ -14,10 +14,8 @@ import { checkMaintenanceTimes, MaintenanceOverlap } from '../../services/engine
 import { noSnapshotYet } from '../../services/engine/status.js';
 import { AlreadyExists, NotFound } from '../../services/db/errors.js';
 import { PolicyHasWindows } from '../../services/db/repositories/policies.js';
-import type {
-  ActionPlanView, ActionView, AuditRequest, AuditView, Engine, ExemptionKind, ExemptionRequest, ExemptionView, HostPicture,
-  HostState, HostView, MaintenanceRequest, MaintenanceView, PolicyView, SavingsView, ServerView, SnapshotView, StatusView, UndrainView, WindowView,
-} from '../../services/engine/types.js';
+import type { Engine } from '../../core/api/engine.js';
+import type { ActionPlanView, ActionView, AuditRequest, AuditView, ExemptionKind, ExemptionRequest, ExemptionView, HostPicture, HostState, HostView, MaintenanceRequest, MaintenanceView, PolicyView, SavingsView, ServerView, SnapshotView, StatusView, UndrainView, WindowView } from '../../core/api/records.js';
 import { snapshot } from './builders.js';
 
 /** The double's clock: 2026-11-22 12:00 UTC. */

@@ -3,7 +3,7 @@
 // With `--at TIME [--until TIME] [--power-off]` it schedules the maintenance instead.
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import type { MaintenanceView } from '../../../services/engine/types.js';
+import type { MaintenanceView } from '../../../core/api/records.js';
 import { withBackend } from '../../backend.js';
 import { defineCommand, forFormat, note, print } from '../../command.js';
 import { CommandFailure } from '../../errors.js';

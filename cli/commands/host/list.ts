@@ -1,6 +1,6 @@
 // `ulm host list [--long]`: compute hosts as ulm sees them: state, servers, allocation and use.
 import type { Command } from 'commander';
-import type { HostView } from '../../../services/engine/types.js';
+import type { HostView } from '../../../core/api/records.js';
 import { withBackend } from '../../backend.js';
 import { defineCommand, note, percent, print } from '../../command.js';
 import { renderList, type OutputOptions, type Row } from '../../output.js';

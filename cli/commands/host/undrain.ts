@@ -3,7 +3,8 @@
 // moving the servers drained off them back. Follows the plan until the hosts are back.
 import type { Command } from 'commander';
 import { FINAL_PLAN_STATES, isFinalActionState } from '../../../core/plan/states.js';
-import type { Engine, UndrainResult } from '../../../services/engine/types.js';
+import type { Engine } from '../../../core/api/engine.js';
+import type { UndrainResult } from '../../../core/api/records.js';
 import { withBackend, type Backend } from '../../backend.js';
 import { defineCommand, note, print } from '../../command.js';
 import { CommandFailure } from '../../errors.js';

@@ -1,6 +1,6 @@
 // `ulm policy show POLICY`: one policy, by id or name, with its document.
 import type { Command } from 'commander';
-import type { PolicyView } from '../../../services/engine/types.js';
+import type { PolicyView } from '../../../core/api/records.js';
 import { withBackend } from '../../backend.js';
 import { defineCommand, forFormat, print } from '../../command.js';
 import { renderOne, type OutputOptions, type Row } from '../../output.js';

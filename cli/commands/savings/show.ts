@@ -2,7 +2,7 @@
 // run, with totals per window and overall.
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
-import type { SavingsView } from '../../../services/engine/types.js';
+import type { SavingsView } from '../../../core/api/records.js';
 import { withBackend } from '../../backend.js';
 import { defineCommand, print } from '../../command.js';
 import { parseInstant } from '../../option-parsers.js';

@@ -1,7 +1,7 @@
 // `ulm server list [--host HOST] [--long]`: servers from the latest snapshot, with their
 // exemptions (never move, not during hours, anti-affinity tags).
 import type { Command } from 'commander';
-import type { ExemptionView, ServerView } from '../../../services/engine/types.js';
+import type { ExemptionView, ServerView } from '../../../core/api/records.js';
 import { withBackend } from '../../backend.js';
 import { defineCommand, note, print } from '../../command.js';
 import { formatTimeWindow } from '../../option-parsers.js';

@@ -1,7 +1,7 @@
 // `ulm server set SERVER [--never-move] [--not-during WINDOW]... [--anti-affinity-tag TAG]...
 // [--reason TEXT]`: exemptions that plans respect for this server.
 import type { Command } from 'commander';
-import type { ExemptionRequest } from '../../../services/engine/types.js';
+import type { ExemptionRequest } from '../../../core/api/records.js';
 import { withBackend } from '../../backend.js';
 import { defineCommand } from '../../command.js';
 import { findServer } from '../../lookups.js';

@@ -1,7 +1,8 @@
 // `ulm server show SERVER`: one server (by name or id) as ulm knows it: host, flavor, use,
 // whether and when it may move (never-move, exemptions), server group, and its last live migration.
 import type { Command } from 'commander';
-import type { Engine, ServerView } from '../../../services/engine/types.js';
+import type { Engine } from '../../../core/api/engine.js';
+import type { ServerView } from '../../../core/api/records.js';
 import { withBackend } from '../../backend.js';
 import { defineCommand, forFormat, print } from '../../command.js';
 import { CommandFailure } from '../../errors.js';

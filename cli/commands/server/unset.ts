@@ -1,7 +1,7 @@
 // `ulm server unset SERVER [--never-move] [--not-during] [--anti-affinity-tag]`: removes a
 // server's exemptions of the kinds named (all of them when none is named).
 import type { Command } from 'commander';
-import type { ExemptionKind } from '../../../services/engine/types.js';
+import type { ExemptionKind } from '../../../core/api/records.js';
 import { withBackend } from '../../backend.js';
 import { defineCommand, note } from '../../command.js';
 import { findServer } from '../../lookups.js';

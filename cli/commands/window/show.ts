@@ -1,7 +1,7 @@
 // `ulm window show WINDOW`: one power-saving window (by id, or by name when unique), with its
 // next opening.
 import type { Command } from 'commander';
-import type { WindowView } from '../../../services/engine/types.js';
+import type { WindowView } from '../../../core/api/records.js';
 import { withBackend } from '../../backend.js';
 import { defineCommand, forFormat, print } from '../../command.js';
 import { findWindow } from '../../lookups.js';

@@ -4,6 +4,7 @@
 import { AuthenticationError, CloudConfigError, OpenStackConnectionError, OpenStackHttpError } from '../../../openstack/errors.js';
 import type { HttpClient } from '../../../openstack/http.js';
 import { AuthenticationUnavailable } from '../errors.js';
+import type { LoginSession, NamedInDomain } from '../../../core/api/records.js';
 
 /** What the login form sends (POST /v1/auth/login). */
 export interface LoginRequest {
@@ -13,25 +14,6 @@ export interface LoginRequest {
   /** Default "Default", Keystone's default domain, as Horizon's single-domain login assumes. */
   user_domain_name?: string;
   project_domain_name?: string;
-}
-
-/** A Keystone name with its domain. */
-export interface NamedInDomain {
-  id: string;
-  name: string;
-  domain: { id: string | null; name: string | null };
-}
-
-/** What the panel keeps for the session (in the browser's sessionStorage). */
-export interface LoginSession {
-  /** The Keystone token: sent as X-Auth-Token with every API call. */
-  token: string;
-  /** When Keystone lets the token lapse (ISO 8601). */
-  expires_at: string;
-  user: NamedInDomain;
-  project: NamedInDomain;
-  /** Role names in the token (implied roles included). */
-  roles: string[];
 }
 
 export interface RequestContext {

@@ -5,7 +5,8 @@
 import { Type } from '@sinclair/typebox';
 import { validatePolicy } from '../../../core/policy/schema.js';
 import { ValidationError } from '../../../core/validation.js';
-import type { AuditView, Engine } from '../../engine/types.js';
+import type { Engine } from '../../../core/api/engine.js';
+import type { AuditView } from '../../../core/api/records.js';
 import { defineRoute, ok, type ApiRoute, type RouteResult } from '../route.js';
 import { AuditAndPlanSchema, AuditRequestSchema, AuditViewSchema, Limit, Name } from '../schemas.js';
 

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { ValidationError, type Issue } from '../../../core/validation.js';
 import { accepted, defineRoute, ok, type ApiRoute } from '../route.js';
 import { auditAccepted } from './audits.js';
-import { ActionPlanViewSchema, AuditAndPlanSchema, HostNames, HostViewSchema, Name } from '../schemas.js';
+import { AuditAndPlanSchema, HostNames, HostViewSchema, Name, UndrainViewSchema } from '../schemas.js';
 
 const HostParams = Type.Object({ name: Name('compute host name') });
 
@@ -56,10 +56,7 @@ export function hostRoutes(): ApiRoute[] {
       responses: {
         202: {
           description: 'what happens to each host, and the restore plan to poll',
-          schema: Type.Object({
-            results: Type.Array(Type.Object({ host: Type.String(), restored: Type.Boolean({ description: 'in service now; a host being restored is not yet' }), detail: Type.String() })),
-            action_plan: Type.Union([ActionPlanViewSchema, Type.Null()]),
-          }),
+          schema: UndrainViewSchema,
         },
       },
       handler: async ({ engine, body }) => {

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { isKnownTimeZone } from '../../../core/policy/windows.js';
 import { ValidationError, type Issue } from '../../../core/validation.js';
 import { NotFound } from '../../db/errors.js';
-import type { ExemptionRequest } from '../../engine/types.js';
+import type { ExemptionRequest } from '../../../core/api/records.js';
 import { created, defineRoute, noContent, ok, type ApiRoute } from '../route.js';
 import { ExemptionKindSchema, ExemptionRequestSchema, ExemptionViewSchema, Name, ServerViewSchema } from '../schemas.js';
 

@@ -7,7 +7,7 @@ import { ValidationError } from '../../../core/validation.js';
 import type { PasswordLogin } from '../auth/keystone-login.js';
 import { AuthenticationRequired } from '../errors.js';
 import { defineRoute, noContent, ok, type ApiRoute } from '../route.js';
-import { Name } from '../schemas.js';
+import { LoginSessionSchema, Name } from '../schemas.js';
 
 /** What the session routes work with; null (the route table without an app, tests' token doubles): no session routes. */
 export type SessionSupport =
@@ -21,12 +21,6 @@ const AuthStrategySchema = Type.Object({
   auth_strategy: Type.Union([Type.Literal('keystone'), Type.Literal('noauth')], { description: 'keystone: log in (POST /v1/auth/login) and send the token as X-Auth-Token; noauth: no token needed, every caller is admin (development only)' }),
 });
 
-const NamedInDomainSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  domain: Type.Object({ id: Type.Union([Type.String(), Type.Null()]), name: Type.Union([Type.String(), Type.Null()]) }),
-});
-
 const LoginRequestSchema = Type.Object({
   username: Name('the Keystone user name'),
   // Checked in the handler, not by the schema: a schema failure quotes the value it refused,
@@ -36,14 +30,6 @@ const LoginRequestSchema = Type.Object({
   user_domain_name: Type.Optional(Name('the user\'s domain (default "Default")')),
   project_domain_name: Type.Optional(Name('the project\'s domain (default "Default")')),
 }, { additionalProperties: false });
-
-const LoginSessionSchema = Type.Object({
-  token: Type.String({ description: 'the Keystone token: send it as X-Auth-Token' }),
-  expires_at: Type.String({ description: 'when the token lapses (ISO 8601)' }),
-  user: NamedInDomainSchema,
-  project: NamedInDomainSchema,
-  roles: Type.Array(Type.String(), { description: 'role names in the token (implied roles included)' }),
-});
 
 export function sessionRoutes(session: SessionSupport | null): ApiRoute[] {
   if (!session) return [];

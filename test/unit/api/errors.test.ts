@@ -11,7 +11,7 @@ import { NoApplierAvailable, ensureApplierAvailable } from '../../../services/ap
 import { PlanNotStartable } from '../../../services/applier/executor.js';
 import { BusUnavailableError, InProcessBus } from '../../../services/bus/index.js';
 import { AlreadyExists, AuditStateConflict, HostNotHeld, NotFound } from '../../../services/db/errors.js';
-import type { Engine } from '../../../services/engine/types.js';
+import type { Engine } from '../../../core/api/engine.js';
 import { ADMIN, testApi, type ErrorAnswer } from '../../support/api.js';
 import { VALID_POLICY } from '../../support/engine-double.js';
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Snapshot } from '../../../core/snapshot/format.js';
 import { createLogger } from '../../../openstack/logger.js';
 import { createApiApp, type ApiApp } from '../../../services/api/app.js';
-import type { AuditView } from '../../../services/engine/types.js';
+import type { AuditView } from '../../../core/api/records.js';
 import { ApiEngine } from '../../../cli/api-engine.js';
 import { twoHostsOneServerEach } from '../../support/builders.js';
 import { useSimulatedEngine } from '../../support/simulated-engine.js';

@@ -2,7 +2,8 @@
 // a project-scoped token, wrong credentials (401, nothing said about which part), a password
 // that is never answered nor logged, log out, and no routes where the API cannot log anyone in.
 import { strict as assert } from 'node:assert';
-import type { LoginRequest, LoginSession, PasswordLogin } from '../../../services/api/auth/keystone-login.js';
+import type { LoginSession } from '../../../core/api/records.js';
+import type { LoginRequest, PasswordLogin } from '../../../services/api/auth/keystone-login.js';
 import { testApi, WWW_AUTHENTICATE_URI, type ErrorAnswer } from '../../support/api.js';
 
 const PASSWORD = 'correct horse battery staple';

@@ -3,9 +3,7 @@
 // request, so that the CLI's HTTP side is tested without a cloud.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type {
-  ActionPlanView, ActionView, AuditView, HostView, PolicyView, ServerView, WindowView,
-} from '../../../services/engine/types.js';
+import type { ActionPlanView, ActionView, AuditView, HostView, PolicyView, ServerView, WindowView } from '../../../core/api/records.js';
 
 export interface RecordedRequest {
   method: string;

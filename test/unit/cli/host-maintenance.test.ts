@@ -3,7 +3,7 @@
 // exit 2 naming the option for a time in the past, an end not after the start, an unknown host.
 import assert from 'node:assert/strict';
 import { maintenanceTimes, parseMaintenanceTime } from '../../../cli/maintenance-times.js';
-import type { MaintenanceView } from '../../../services/engine/types.js';
+import type { MaintenanceView } from '../../../core/api/records.js';
 import { apiError, hostView, startFakeApi, type FakeApi } from './fake-api.js';
 import { runUlm } from '../../support/ulm-in-process.js';
 

@@ -2,7 +2,7 @@
 // hosts_detail) instead of a row of zeros, and names the newest snapshot once there is one.
 import assert from 'node:assert/strict';
 import { statusRecord } from '../../../cli/commands/status.js';
-import type { StatusView } from '../../../services/engine/types.js';
+import type { StatusView } from '../../../core/api/records.js';
 
 const NO_HOSTS = { active: 0, empty: 0, draining: 0, maintenance: 0, powered_off: 0, disabled: 0, down: 0 };
 
