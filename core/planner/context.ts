@@ -2,6 +2,7 @@
 // wanted to move and could not (and the constraint that blocked them), and the budget left.
 import type { Cluster } from '../cluster.js';
 import { CONSTRAINT_NAMES, CONSTRAINT_TEXT, type ConstraintCode } from '../constraints.js';
+import type { ExactSolver } from './exact-consolidation.js';
 
 export interface BlockedServer {
   server: string;
@@ -21,14 +22,17 @@ export class PlanContext {
   readonly notes: string[] = [];
   /** Set when the goal cannot be reached at all: the reason, for the operator. */
   infeasible: string | null = null;
+  /** The mixed-integer program solver the planner was given, for its exact steps (none: heuristics only). */
+  readonly exactSolver: ExactSolver | null;
 
-  constructor(cluster: Cluster) {
+  constructor(cluster: Cluster, exactSolver: ExactSolver | null = null) {
     this.cluster = cluster;
+    this.exactSolver = exactSolver;
   }
 
   /** A copy to try a strategy on; `adopt` takes the copy's outcome back. */
   fork(): PlanContext {
-    const copy = new PlanContext(this.cluster);
+    const copy = new PlanContext(this.cluster, this.exactSolver);
     copy.adopt(this);
     return copy;
   }

@@ -9,6 +9,7 @@ import { strategyFor } from '../strategies/index.js';
 import { ValidationError } from '../validation.js';
 import { PlanContext } from './context.js';
 import { buildPlanDocument } from './document.js';
+import type { ExactSolver } from './exact-consolidation.js';
 import { Placement } from './placement.js';
 
 export interface PlanRequest {
@@ -19,13 +20,18 @@ export interface PlanRequest {
   now: number;
   /** Name and version written into the plan's `planner` field. */
   planner: string;
+  /**
+   * A mixed-integer program solver (npm `highs`, loaded by the caller: it is WebAssembly and
+   * loads asynchronously). With it, consolidation also solves small clusters exactly.
+   */
+  exactSolver?: ExactSolver;
 }
 
-export function plan({ snapshot, policy, now, planner }: PlanRequest): PlanDocument {
+export function plan({ snapshot, policy, now, planner, exactSolver }: PlanRequest): PlanDocument {
   const issues = policyReferenceIssues(policy, snapshot);
   if (issues.length) throw new ValidationError('the policy does not fit the snapshot', issues);
   const cluster = new Cluster(snapshot, resolvePolicy(policy), now);
-  const context = new PlanContext(cluster);
+  const context = new PlanContext(cluster, exactSolver ?? null);
   const schedule = strategyFor(cluster.policy.goal).plan(new Placement(cluster), context);
   return buildPlanDocument({ cluster, context, schedule, planner });
 }

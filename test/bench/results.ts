@@ -46,6 +46,8 @@ export interface PlanOneReport {
   plan_cpu_seconds?: number;
   write_seconds?: number;
   total_seconds?: number;
+  /** Loading the exact step's solver (npm `highs`, WebAssembly) before the instance is read: not in any figure above. */
+  solver_load_seconds?: number;
   /** process.resourceUsage().maxRSS, in MiB: the whole process, snapshot text and objects included. */
   peak_rss_mib: number;
   /** RSS when planning starts: what the parsed snapshot alone costs. */
