@@ -201,8 +201,8 @@ describe('the Overview with 1,000 hosts and 20,000 servers (noauth ulm-api, gene
     await screenshot(page, '13-servers-20000');
     await page.goto('/#/hosts');
     await page.getByText('Displaying 1000 items').waitFor({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'vCPU allocation' }).click();
-    assert.equal(await page.getByRole('columnheader', { name: 'vCPU allocation' }).getAttribute('aria-sort'), 'ascending');
+    await page.getByRole('button', { name: 'Allocation', exact: true }).click();
+    assert.equal(await page.getByRole('columnheader', { name: 'Allocation' }).getAttribute('aria-sort'), 'ascending');
     await screenshot(page, '14-hosts-1000');
     await page.context().close();
     assertNoProblems(panel);

@@ -132,6 +132,38 @@ describe('a plan\'s waves, the calendar and the Hosts table (noauth ulm-api, sto
     assertNoProblems(panel);
   });
 
+  it('fits the Hosts table, its row actions included, in a 1,280 px wide window', async () => {
+    const { page, panel } = await open('/hosts', 1280);
+    const table = page.getByRole('table', { name: 'Hosts' });
+    await table.getByRole('row').filter({ hasText: HOSTS[0] }).waitFor();
+    await screenshot(page, '42-hosts-1280px');
+    await page.getByRole('table', { name: 'Scheduled maintenances' }).locator('tbody tr').filter({ hasText: HOSTS[4] }).waitFor();
+    // Nothing scrolls sideways: not the tables' boxes (hosts, maintenances), not the page.
+    for (const box of await page.locator('.table-scroll').all()) {
+      const widths = await box.evaluate((scroller) => ({ scroll: scroller.scrollWidth, client: scroller.clientWidth }));
+      assert.ok(widths.scroll <= widths.client, `the table fits its box (${widths.scroll} px of content in ${widths.client} px)`);
+    }
+    const widths = await page.locator('html').evaluate((root) => ({ page: root.scrollWidth, window: window.innerWidth }));
+    assert.ok(widths.page <= widths.window, `the page does not scroll sideways (${widths.page} px in ${widths.window} px)`);
+    // Every row's actions are inside the window, and usable.
+    const rows = table.locator('tbody tr');
+    for (let index = 0; index < await rows.count(); index++) {
+      for (const button of await rows.nth(index).locator('.actions-column .btn-group > button').all()) {
+        const box = await button.boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= 1280, `${await button.innerText()} of row ${index + 1} is inside the window (${JSON.stringify(box)})`);
+      }
+    }
+    const first = table.getByRole('row').filter({ hasText: HOSTS[0] });
+    await first.getByRole('button', { name: 'More actions' }).click();
+    const menu = first.getByRole('menu');
+    await menu.waitFor();
+    const menuBox = await menu.boundingBox();
+    assert.ok(menuBox && menuBox.x >= 0 && menuBox.x + menuBox.width <= 1280, `the More menu opens inside the window (${JSON.stringify(menuBox)})`);
+    await screenshot(page, '43-hosts-1280px-more-menu');
+    await page.context().close();
+    assertNoProblems(panel);
+  });
+
   it('plays the waves: the play button advances the map wave by wave, and pauses', async () => {
     const { page, panel } = await open(`/action_plans/${planId}`);
     const stepper = page.getByRole('region', { name: 'Wave by wave' });

@@ -10,7 +10,7 @@ import { hostStateLabel, memory } from '../format.js';
 import { flash } from '../ui/flash.js';
 import { confirmAction, openModal } from '../ui/modal.js';
 import { DataTable } from '../ui/table.js';
-import { bar, hostStateBadge, link, pageHeader, planLink } from '../ui/widgets.js';
+import { bar, hostName, hostStateBadge, link, pageHeader, planLink } from '../ui/widgets.js';
 import { maintenanceTable, scheduleMaintenance } from './maintenances.js';
 import type { Page } from './page.js';
 
@@ -24,22 +24,25 @@ export function withPlanLinks(text: string): Array<Node | string> {
   return [text.slice(0, match.index + 'action plan '.length), link(`#/action_plans/${match[1]}`, match[1], `action plan ${match[1]}`), text.slice(match.index + match[0].length)];
 }
 
+/** Bars stacked in one cell, each with its short label ("vCPU") and its full name for assistive technology. */
+function bars(host: string, entries: Array<[string, string, number]>): HTMLElement {
+  return element('div', { className: 'bar-stack' }, ...entries.flatMap(([short, name, fraction]) => [element('span', { className: 'bar-label', text: short, attributes: { 'aria-hidden': 'true' } }), bar(fraction, `${host} ${name}`)]));
+}
+
 export function hostsPage(): Page {
   const table = new DataTable<HostView>({
     caption: 'Hosts',
     rowKey: (host) => host.name,
     pageSize: 50,
     columns: [
-      { key: 'name', label: 'Name', value: (host) => host.name },
+      { key: 'name', label: 'Name', wrap: true, value: (host) => host.name, render: (host) => hostName(host.name) },
       { key: 'state', label: 'State', wrap: true, value: (host) => hostStateLabel(host.state), render: (host) => element('span', {}, hostStateBadge(host.state, host.state_detail), host.state_detail ? element('span', { className: 'state-detail', text: ` ${host.state_detail}` }) : '') },
       { key: 'zone', label: 'Zone', value: (host) => host.availability_zone ?? '' },
       { key: 'servers', label: 'Servers', numeric: true, value: (host) => host.servers },
-      { key: 'vcpus', label: 'vCPUs', numeric: true, value: (host) => host.vcpus },
-      { key: 'memory', label: 'Memory', numeric: true, value: (host) => host.memory_mb, render: (host) => memory(host.memory_mb) },
-      { key: 'vcpu_allocation', label: 'vCPU allocation', value: (host) => host.vcpu_allocation, render: (host) => bar(host.vcpu_allocation, `${host.name} vCPU allocation`) },
-      { key: 'memory_allocation', label: 'Memory allocation', value: (host) => host.memory_allocation, render: (host) => bar(host.memory_allocation, `${host.name} memory allocation`) },
-      { key: 'cpu_usage', label: 'CPU use', value: (host) => host.cpu_usage, render: (host) => bar(host.cpu_usage, `${host.name} CPU use`) },
-      { key: 'memory_usage', label: 'Memory use', value: (host) => host.memory_usage, render: (host) => bar(host.memory_usage, `${host.name} memory use`) },
+      { key: 'size', label: 'Size', numeric: true, value: (host) => host.vcpus, render: (host) => element('span', { className: 'stacked' }, element('span', { text: `${host.vcpus} vCPUs` }), element('span', { text: memory(host.memory_mb) })) },
+      // Two bars a column (vCPU and memory): four bar columns would not fit at 1,280 px. Sorted by the fuller of the two.
+      { key: 'allocation', label: 'Allocation', value: (host) => Math.max(host.vcpu_allocation, host.memory_allocation), render: (host) => bars(host.name, [['vCPU', 'vCPU allocation', host.vcpu_allocation], ['RAM', 'memory allocation', host.memory_allocation]]) },
+      { key: 'use', label: 'Use', value: (host) => Math.max(host.cpu_usage, host.memory_usage), render: (host) => bars(host.name, [['CPU', 'CPU use', host.cpu_usage], ['RAM', 'memory use', host.memory_usage]]) },
       { key: 'plan', label: 'Action plan', value: (host) => host.action_plan_id ?? '', render: (host) => (host.action_plan_id ? planLink(host.action_plan_id) : '–') },
     ],
     actions: [
@@ -102,5 +105,5 @@ export function hostsPage(): Page {
 
   void load();
   const timer = setInterval(() => { if (document.visibilityState === 'visible') void load(); }, REFRESH_MS);
-  return { element: element('div', {}, pageHeader('Hosts'), table.element, maintenances.element), dispose: () => clearInterval(timer) };
+  return { element: element('div', { className: 'hosts-page' }, pageHeader('Hosts'), table.element, maintenances.element), dispose: () => clearInterval(timer) };
 }

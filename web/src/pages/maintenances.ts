@@ -9,7 +9,7 @@ import { plainField } from '../forms/record-form.js';
 import { flash } from '../ui/flash.js';
 import { confirmAction, openModal } from '../ui/modal.js';
 import { DataTable } from '../ui/table.js';
-import { planLink } from '../ui/widgets.js';
+import { hostName, planLink } from '../ui/widgets.js';
 
 const STATE_LABELS: Record<MaintenanceView['state'], string> = {
   SCHEDULED: 'Scheduled', DRAINING: 'Draining', DRAINED: 'Drained, waiting to power off', POWERING_OFF: 'Powering off',
@@ -73,12 +73,12 @@ export function maintenanceTable(): { element: HTMLElement; load: () => Promise<
     caption: 'Scheduled maintenances',
     rowKey: (view) => view.id,
     columns: [
-      { key: 'hosts', label: 'Hosts', value: (view) => view.hosts.join(', ') },
+      { key: 'hosts', label: 'Hosts', wrap: true, value: (view) => view.hosts.join(', '), render: (view) => element('span', {}, ...view.hosts.flatMap((host, index) => (index ? [', ', hostName(host)] : [hostName(host)]))) },
       { key: 'state', label: 'State', wrap: true, value: (view) => STATE_LABELS[view.state], render: (view) => element('span', {}, STATE_LABELS[view.state], view.failure_reason ? element('span', { className: 'state-detail', text: ` ${view.failure_reason}` }) : '') },
-      { key: 'at', label: 'Out of service by', value: (view) => view.at, render: (view) => when(view.at) },
-      { key: 'until', label: 'Back at', value: (view) => view.until, render: (view) => when(view.until) },
+      { key: 'at', label: 'Out of service by', wrap: true, value: (view) => view.at, render: (view) => when(view.at) },
+      { key: 'until', label: 'Back at', wrap: true, value: (view) => view.until, render: (view) => when(view.until) },
       { key: 'power_off', label: 'Power off', value: (view) => (view.power_off ? 'Yes' : 'No') },
-      { key: 'drain', label: 'Drain starts', value: (view) => view.drain_starts_at, render: (view) => when(view.drain_starts_at) },
+      { key: 'drain', label: 'Drain starts', wrap: true, value: (view) => view.drain_starts_at, render: (view) => when(view.drain_starts_at) },
       { key: 'plan', label: 'Action plan', value: (view) => view.restore_plan_id ?? view.power_off_plan_id ?? view.drain_plan_id ?? '', render: (view) => { const id = view.restore_plan_id ?? view.power_off_plan_id ?? view.drain_plan_id; return id ? planLink(id) : '–'; } },
       { key: 'created_by', label: 'Scheduled by', value: (view) => view.created_by },
     ],

@@ -21,6 +21,12 @@ export function bar(fraction: number, label: string): HTMLElement {
   );
 }
 
+/** A host's name that may break after its dots (long FQDNs), never inside a word. */
+export function hostName(name: string): HTMLElement {
+  const parts = name.split('.');
+  return element('span', { className: 'host-name' }, ...parts.flatMap((part, index) => (index < parts.length - 1 ? [element('span', { text: `${part}.` }), element('wbr')] : [element('span', { text: part })])));
+}
+
 export function hostStateBadge(state: string, detail?: string | null): HTMLElement {
   return element('span', { className: `badge host-state-${state}`, text: hostStateLabel(state), attributes: { title: detail ?? null } });
 }
