@@ -1,0 +1,78 @@
+// Consolidation's exact step (HiGHS, npm `highs`): the proven optimum on a small cluster, the rules its model keeps, one plan for one input.
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Cluster } from '../../../core/cluster.js';
+import type { PlanDocument } from '../../../core/plan/format.js';
+import { exactConsolidation, type ExactSolver } from '../../../core/planner/exact-consolidation.js';
+import { plan } from '../../../core/planner/index.js';
+import { Placement } from '../../../core/planner/placement.js';
+import { resolvePolicy, validatePolicy, type Policy } from '../../../core/policy/schema.js';
+import type { Snapshot } from '../../../core/snapshot/format.js';
+import { readSnapshot, snapshotPolicy } from '../../../core/snapshot/read.js';
+import { loadExactSolver } from '../../../services/exact-solver.js';
+import { snapshot } from '../../support/builders.js';
+import { NOW } from '../../support/planning.js';
+import { score, sharedDir } from '../../support/scorer.js';
+
+const GIB = 1024;
+
+function benchInstance(name: string): Snapshot {
+  return readSnapshot(JSON.parse(readFileSync(join(sharedDir(), 'bench', 'instances', `${name}.json`), 'utf8')));
+}
+
+function planWith(instance: Snapshot, exactSolver: ExactSolver | undefined, policy?: Policy): PlanDocument {
+  return plan({ snapshot: instance, policy: policy ? validatePolicy(policy) : snapshotPolicy(instance), now: Date.parse(NOW), planner: 'ulm-test', exactSolver });
+}
+
+describe('consolidation: the exact step', function () {
+  // Solving fragmented-s exactly takes 2 to 5 s on a small, busy machine.
+  this.timeout(120_000);
+  let solver: ExactSolver;
+  before(async () => { solver = await loadExactSolver(); });
+
+  it('consolidate reaches the proven optimum on fragmented-s (4 active hosts, 79 migrations)', () => {
+    const instance = benchInstance('fragmented-s');
+    const document = planWith(instance, solver);
+    const result = score(instance, document);
+    assert.equal(result.valid, true, JSON.stringify(result.error));
+    assert.equal(result.goal_met, true);
+    // OPTIMUM.md: 4 active hosts, at best 79 migrations (its proven lower bound).
+    assert.equal(result.active_hosts_after, 4);
+    assert.equal(result.migrations, 79);
+  });
+
+  it('gives the same plan for the same input, twice', () => {
+    const instance = benchInstance('fragmented-s');
+    assert.deepEqual(planWith(instance, solver), planWith(instance, solver));
+  });
+
+  it('leaves a plan under N+k to the heuristics, which its model does not cover', () => {
+    const instance = benchInstance('fragmented-s');
+    const policy: Policy = { ...(instance.policy as Policy), spare_capacity_hosts: 1 };
+    assert.deepEqual(planWith(instance, solver, policy), planWith(instance, undefined, policy));
+  });
+
+  it('keeps anti-affinity members apart and never-move servers home', () => {
+    // Four 16 GiB hosts, one 4 GiB server each. Without its rules the model would put all four on
+    // cmp-c (16 GiB): one host. The anti-affinity pair must stay apart and db-1 cannot move:
+    // two hosts, db-1 and one member on cmp-c, the other member elsewhere.
+    const flavor = { vcpus: 2, memory_mb: 4 * GIB };
+    const usage = { cpu_cores: 0.1, memory_mb: 1 * GIB };
+    const instance = snapshot().policy({ goal: 'consolidate' })
+      .host('cmp-a', { vcpus: 64, memory_mb: 16 * GIB }).host('cmp-b', { vcpus: 64, memory_mb: 16 * GIB })
+      .host('cmp-c', { vcpus: 64, memory_mb: 16 * GIB }).host('cmp-d', { vcpus: 64, memory_mb: 16 * GIB })
+      .server('web-1', { on: 'cmp-a', flavor, usage }).server('web-2', { on: 'cmp-b', flavor, usage })
+      .server('db-1', { on: 'cmp-c', flavor, usage, migratable: false })
+      .server('app-1', { on: 'cmp-d', flavor, usage })
+      .group('web', 'anti-affinity', ['web-1', 'web-2'])
+      .build();
+    const cluster = new Cluster(instance, resolvePolicy(snapshotPolicy(instance)), Date.parse(NOW));
+    const hostOf = exactConsolidation(new Placement(cluster), solver);
+    assert.ok(hostOf, 'the exact model frees hosts here');
+    const hostOfServer = (name: string) => cluster.hostNames[hostOf[cluster.serverNames.indexOf(name)]];
+    assert.equal(new Set(hostOf).size, 2);
+    assert.equal(hostOfServer('db-1'), 'cmp-c');
+    assert.notEqual(hostOfServer('web-1'), hostOfServer('web-2'));
+  });
+});
