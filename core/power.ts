@@ -1,5 +1,6 @@
 // Powering emptied compute hosts off and back on: the interface every power driver implements, its error, and the safety guard they share (types and pure code only).
 import type { TSchema } from '@sinclair/typebox';
+import type { Clock } from './clock.js';
 
 /** What a driver knows of a host's power: `unknown` whenever it cannot observe it, never a guess. */
 export type PowerState = 'on' | 'off' | 'unknown';
@@ -132,11 +133,8 @@ export interface CloudSession {
   invalidate?(token: string): void;
 }
 
-/** Time for bounded waits, injected so that tests need not wait. */
-export interface PowerClock {
-  now(): number;
-  sleep(milliseconds: number): Promise<void>;
-}
+/** Time for bounded waits: the one clock (core/clock.ts), injected so that tests need not wait. */
+export type PowerClock = Clock;
 
 /** What a driver receives from the process that creates it. */
 export interface PowerDriverContext {

@@ -1,7 +1,7 @@
 // What every ulm process checks before it starts its features: the parts it needs answer (the
 // database, RabbitMQ when transport_url is set, Nova's RabbitMQ for the listener), and the process
 // layout can run what it accepts (a process that starts plans needs an applier on its bus).
-import { pino } from 'pino';
+import { silentLogger } from '../openstack/logger.js';
 import { createBus, TransportUrlError } from './bus/index.js';
 import type { Config } from './config/index.js';
 import { openDatabaseFromConfig, schemaVersion } from './db/index.js';
@@ -57,7 +57,7 @@ async function checkDatabase(config: Config, migrate: boolean): Promise<void> {
 
 async function checkBroker(url: string, option: string, timeoutMs: number): Promise<void> {
   try {
-    const bus = await createBus(url, { logger: pino({ level: 'silent' }), firstConnectionTimeoutMs: timeoutMs, connectionName: 'ulm:preflight' });
+    const bus = await createBus(url, { logger: silentLogger(), firstConnectionTimeoutMs: timeoutMs, connectionName: 'ulm:preflight' });
     await bus.close();
   } catch (error) {
     if (error instanceof TransportUrlError) throw new Error(`${option}: ${error.message.replace(/^transport_url: /, '')}`, { cause: error });

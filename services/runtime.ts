@@ -13,7 +13,8 @@ import type { Logger } from '../openstack/logger.js';
 import { closeServiceLogger, createServiceLogger } from './logging.js';
 import { createDatasource } from '../plugins/datasources/index.js';
 import { createPowerDriver } from '../plugins/power/index.js';
-import { DEFAULT_APPLIER_SETTINGS, systemApplierClock, type ApplierClock, type ApplierContext, type ApplierSettings } from './applier/executor.js';
+import { DEFAULT_APPLIER_SETTINGS, type ApplierContext, type ApplierSettings } from './applier/executor.js';
+import { datesOf, systemClock, type Clock } from './clock.js';
 import { NovaCompute } from './applier/nova-compute.js';
 import type { ComputeOperations } from './applier/compute.js';
 import { createBus, type Bus } from './bus/index.js';
@@ -34,7 +35,7 @@ export interface RuntimeOptions {
   program?: string;
   /** Upgrade the database schema at start (the default SQLite set-up needs no `ulm-manage db sync`). */
   migrate?: boolean;
-  clock?: ApplierClock;
+  clock?: Clock;
   /** A compute implementation to use instead of Nova (tests of the service logic). */
   compute?: ComputeOperations;
   /** The configuration files read (relative paths such as [api] policy_file resolve next to them). */
@@ -51,7 +52,7 @@ export interface Runtime {
   bus: Bus;
   power: PowerDriver;
   engine: ServiceEngine;
-  clock: ApplierClock;
+  clock: Clock;
   /** `host:pid`: how this process names itself to other processes. */
   holder: string;
   configFiles: string[];
@@ -111,11 +112,12 @@ function applierSettingsOf(config: Config): ApplierSettings {
 
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createServiceLogger(config, { program: options.program ?? 'ulm', terminal: process.stderr.isTTY === true });
-  const clock = options.clock ?? systemApplierClock;
+  const clock = options.clock ?? systemClock;
   const database = await openDatabaseFromConfig(config);
   if (options.migrate) await migrateToLatest(database);
-  const repositories = createRepositories(database);
-  const bus = await createBus(config.DEFAULT.transport_url || undefined);
+  // One clock: rows, bus messages, the applier, the power driver and the engine all read it.
+  const repositories = createRepositories(database, { clock: datesOf(clock) });
+  const bus = await createBus(config.DEFAULT.transport_url || undefined, { logger, now: datesOf(clock) });
   const holder = `${config.DEFAULT.host || hostname()}:${process.pid}`;
 
   let cloudPromise: Promise<Cloud> | null = null;
@@ -132,7 +134,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     datasource ??= createDatasource(config.DEFAULT.datasource, pluginOptions(config, config.DEFAULT.datasource), { session: (await cloud()).session, logger });
     return datasource;
   };
-  const power = options.power ?? createPowerDriver(config.power.driver, pluginOptions(config, `power_${config.power.driver}`), { logger });
+  const power = options.power ?? createPowerDriver(config.power.driver, pluginOptions(config, `power_${config.power.driver}`), { logger, clock });
   const schedulerLeader = { leading: false };
   const applierSettings = applierSettingsOf(config);
   const collect = async (policy: Policy, generator: Record<string, unknown> = {}) => {

@@ -1,7 +1,7 @@
 // What the power drivers share: option pieces, host settings lookup, bounded waits, retries, and keeping secrets out of messages.
 import { Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { pino } from 'pino';
+import { silentLogger } from '../../openstack/logger.js';
 import {
   PowerError, type HostPowerSettings, type PowerClock, type PowerDriverContext, type PowerFailure, type PowerHost, type PowerLogger, type PowerOperation, type PowerState,
 } from '../../core/power.js';
@@ -111,7 +111,7 @@ export const realClock: PowerClock = {
   sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
 };
 
-const silent = pino({ level: 'silent' });
+const silent = silentLogger();
 
 export function contextOf(context: PowerDriverContext | undefined): { logger: PowerLogger; clock: PowerClock } {
   return { logger: context?.logger ?? silent, clock: context?.clock ?? realClock };

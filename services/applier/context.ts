@@ -2,6 +2,7 @@
 // logger and its settings. Given to every action kind; tests give a simulated cloud and clock.
 import type { ActionState } from '../../core/plan/states.js';
 import type { PowerDriver, PowerHost } from '../../core/power.js';
+import type { Clock as ApplierClock } from '../../core/clock.js';
 import type { Repositories } from '../db/index.js';
 import type { ComputeOperations } from './compute.js';
 
@@ -29,15 +30,9 @@ export interface ApplierLogger {
   error(fields: object, message: string): void;
 }
 
-export interface ApplierClock {
-  now(): number;
-  sleep(milliseconds: number): Promise<void>;
-}
-
-export const systemApplierClock: ApplierClock = {
-  now: () => Date.now(),
-  sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
-};
+/** The one clock (core/clock.ts), under the name the applier's modules know it by. */
+export type { Clock as ApplierClock } from '../../core/clock.js';
+export { systemClock as systemApplierClock } from '../clock.js';
 
 /** Progress of a running plan, for the CLI, the panel and the bus. */
 export interface PlanProgress {

@@ -1,12 +1,13 @@
-// Structured logging for the bus and the notification listener: a default pino logger, and errors
+// Structured logging for the bus and the notification listener: a default logger (the one factory, openstack/logger.ts), and errors
 // turned into log fields with every RabbitMQ password cut out.
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from '../../openstack/logger.js';
 
 export type { Logger } from 'pino';
 
-/** The logger used when the caller passes none: JSON lines on standard error, as every ulm service writes them. */
+/** The logger used when the caller passes none: ulm's one logger factory (secrets masked), on standard error. */
 export function defaultLogger(name: string): Logger {
-  return pino({ name, level: 'info', base: undefined }, pino.destination(2));
+  return createLogger({ name });
 }
 
 export const MASK = '***';

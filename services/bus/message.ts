@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BusError, MESSAGE_FORMAT, type BusMessage } from './bus.js';
+import { datesOf, systemClock } from '../clock.js';
 
 export interface MessageFactory {
   create<Payload>(topic: string, payload: Payload): BusMessage<Payload>;
@@ -11,7 +12,7 @@ export function defaultSender(): string {
   return `${hostname()}:${process.pid}`;
 }
 
-export function messageFactory(sender: string, now: () => Date = () => new Date()): MessageFactory {
+export function messageFactory(sender: string, now: () => Date = datesOf(systemClock)): MessageFactory {
   return {
     create<Payload>(topic: string, payload: Payload): BusMessage<Payload> {
       return { format: MESSAGE_FORMAT, id: randomUUID(), topic, timestamp: now().toISOString(), sender, payload };

@@ -2,12 +2,13 @@
 // and MariaDB: ids, timestamps (DATETIME(3) there, epoch milliseconds here), JSON text, flags.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { datesOf, systemClock as theSystemClock } from '../clock.js';
 
 export type Row = Record<string, unknown>;
 
-/** The clock is injected so tests and replays control time. */
+/** The instant rows are stamped with: the one clock (services/clock.ts) as a Date, injected so tests and replays control time. */
 export type Clock = () => Date;
-export const systemClock: Clock = () => new Date();
+export const systemClock: Clock = datesOf(theSystemClock);
 
 export const newId = (): string => randomUUID();
 

@@ -7,6 +7,7 @@
 import { occurrenceAt, type WindowOccurrence } from '../../core/policy/power-saving-window.js';
 import { AlreadyExists, createLeaderLock, keepLeading, type LeaderLock, type Leadership, type SavingsRecord, type WindowRecord } from '../db/index.js';
 import { isFinalPlanState, RUNNING_PLAN_STATES } from '../../core/plan/states.js';
+import { datesOf } from '../clock.js';
 import type { Runtime } from '../runtime.js';
 import { MaintenanceRunner } from './maintenances.js';
 import { RetentionPurge } from './purge.js';
@@ -37,7 +38,7 @@ export class WindowScheduler {
 
   async start(): Promise<void> {
     const { config, database, logger } = this.runtime;
-    this.lock = createLeaderLock(database, { name: config.scheduler.leader_lock_name, holder: this.runtime.holder, leaseSeconds: config.scheduler.leader_lease_seconds });
+    this.lock = createLeaderLock(database, { name: config.scheduler.leader_lock_name, holder: this.runtime.holder, leaseSeconds: config.scheduler.leader_lease_seconds, clock: datesOf(this.runtime.clock) });
     this.leadership = keepLeading(this.lock, {
       intervalSeconds: this.tickSeconds,
       onChange: (leading) => {
