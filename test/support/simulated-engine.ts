@@ -42,7 +42,8 @@ export function useSimulatedEngine(options: SimulatedEngineOptions): SimulatedEn
   let current: Running | undefined;
 
   beforeEach(async () => {
-    const storage = await openTestDatabase();
+    // One clock, as in a process: rows are stamped with the time the engine and the applier read.
+    const storage = await openTestDatabase({ clock: () => new Date(options.now()) });
     const { repositories } = storage;
     const compute = simulatedCloudOf(options.cluster);
     // What the monitor would collect: the cluster with the servers and host states the simulated cloud has now.
