@@ -1,5 +1,6 @@
 // Builds the panel into web/static/ (what ulm-api serves): a clean directory, the TypeScript of
-// web/src compiled by tsc (web/tsconfig.json), and the page, style sheet and icon copied beside it.
+// web/src compiled by tsc (web/tsconfig.json), and the page, style sheet and icon copied beside it,
+// with the npm libraries the panel runs in the browser (croner, for the calendar's windows).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,4 +22,12 @@ if (compiled.status !== 0) {
   process.exit(compiled.status ?? 1);
 }
 for (const asset of ASSETS) copyFileSync(join(web, 'src', asset), join(output, asset));
+// Libraries the panel runs, as their packages ship them (ES modules with no imports of their own):
+// web/src/vendor/NAME.d.ts types each, and the panel imports it as ../vendor/NAME.js.
+const require = createRequire(import.meta.url);
+const VENDOR = { croner: 'dist/croner.js' };
+mkdirSync(join(output, 'js', 'web', 'src', 'vendor'), { recursive: true });
+for (const [name, file] of Object.entries(VENDOR)) {
+  copyFileSync(join(dirname(require.resolve(`${name}/package.json`)), file), join(output, 'js', 'web', 'src', 'vendor', `${name}.js`));
+}
 console.log(`web/build.mjs: panel built into ${output}`);

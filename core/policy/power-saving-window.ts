@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Cron } from 'croner';
 import { check, ValidationError, type Issue } from '../validation.js';
+import { friendlyOpening } from './opening-pattern.js';
 import { DAY_NAMES, isKnownTimeZone } from './windows.js';
 
 const TIME = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
@@ -28,34 +29,16 @@ export type PowerSavingWindow = Static<typeof PowerSavingWindowSchema>;
 
 const compiledWindow = TypeCompiler.Compile(PowerSavingWindowSchema);
 
-const DAY_SETS: Record<string, string> = { daily: '*', everyday: '*', weekdays: '1-5', weekends: '0,6' };
-const CRON_DAY: Record<string, number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
-
 /** `weekdays 20:00` -> `0 20 * * 1-5`; a 5-field cron expression is taken as it is. */
 export function openingPattern(opens: string): string {
+  const friendly = friendlyOpening(opens);
+  if (friendly) return friendly;
   const text = opens.trim().toLowerCase();
-  const friendly = /^([a-z,-]+)\s+([01][0-9]|2[0-3]):([0-5][0-9])$/.exec(text);
-  if (friendly) {
-    const [, days, hour, minute] = friendly;
-    return `${Number(minute)} ${Number(hour)} * * ${cronDays(days)}`;
-  }
   if (text.split(/\s+/).length === 5) {
     new Cron(text, { paused: true }); // throws on a bad field
     return text;
   }
   throw new Error('expected "<days> HH:MM" (days: daily, weekdays, weekends, mon,tue, mon-fri) or a 5-field cron expression');
-}
-
-function cronDays(days: string): string {
-  if (DAY_SETS[days]) return DAY_SETS[days];
-  const numbers = new Set<number>();
-  for (const part of days.split(',')) {
-    const range = part.split('-');
-    if (range.some((day) => CRON_DAY[day] === undefined) || range.length > 2) throw new Error(`"${part}" is not a day or a range of days (mon, tue, ..., sun)`);
-    if (range.length === 1) numbers.add(CRON_DAY[range[0]]);
-    else for (let day = CRON_DAY[range[0]]; ; day = (day + 1) % 7) { numbers.add(day); if (day === CRON_DAY[range[1]]) break; }
-  }
-  return [...numbers].sort((a, b) => a - b).join(',');
 }
 
 /** Validates a window: the schema, then the schedule, time zone and close. */

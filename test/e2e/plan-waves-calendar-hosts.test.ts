@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { PlanDocument } from '../../core/plan/format.js';
+import type { LiveMigrateAction, PlanDocument } from '../../core/plan/format.js';
 import { createLogger } from '../../openstack/logger.js';
 import { resolveCloudConfig } from '../../openstack/config.js';
 import { createApiApp, type ApiApp } from '../../services/api/app.js';
@@ -106,16 +106,17 @@ describe('a plan\'s waves, the calendar and the Hosts table (noauth ulm-api, sto
     // The legend says what the colours mean, the temporary move included.
     for (const meaning of ['stays', 'moved by this wave', 'temporary move (moves again later)']) await stepper.locator('.colour-legend').getByText(meaning).waitFor();
 
-    const parked = plan.actions.find((action) => action.type === 'live_migrate' && action.temporary)!;
+    const migrations = plan.actions.filter((action): action is LiveMigrateAction => action.type === 'live_migrate');
+    const parked = migrations.find((action) => action.temporary)!;
     for (let wave = 1; wave <= waves; wave++) {
       // The keyboard moves the slider (natively), as a mouse would.
       await slider.focus();
       await page.keyboard.press('ArrowRight');
       await map.and(page.locator(`[data-drawn-tag="wave-${wave}"]`)).waitFor();
       assert.equal(await slider.getAttribute('aria-valuetext'), `After wave ${wave} of ${waves}`);
-      const moved = plan.actions.filter((action) => action.type === 'live_migrate' && action.wave === wave - 1).map((action) => action.server_name).sort();
+      const moved = migrations.filter((action) => action.wave === wave - 1).map((action) => action.server_name).sort();
       await stepper.locator('.wave-step-moves').getByText(`${moved.length} server${moved.length === 1 ? '' : 's'} live-migrated by wave ${wave}: ${moved.join(', ')}.`).waitFor();
-      const waiting = parked.wave <= wave - 1 && plan.actions.some((action) => action.type === 'live_migrate' && action.server_name === parked.server_name && action.wave >= wave);
+      const waiting = parked.wave <= wave - 1 && migrations.some((action) => action.server_name === parked.server_name && action.wave >= wave);
       if (waiting) {
         const note = stepper.getByRole('list', { name: 'Temporary moves' }).getByRole('listitem');
         await note.filter({ hasText: `Temporary move: ${parked.server_name} waits on ${parked.destination}` }).waitFor();
@@ -143,7 +144,7 @@ describe('a plan\'s waves, the calendar and the Hosts table (noauth ulm-api, sto
       const widths = await box.evaluate((scroller) => ({ scroll: scroller.scrollWidth, client: scroller.clientWidth }));
       assert.ok(widths.scroll <= widths.client, `the table fits its box (${widths.scroll} px of content in ${widths.client} px)`);
     }
-    const widths = await page.locator('html').evaluate((root) => ({ page: root.scrollWidth, window: window.innerWidth }));
+    const widths = await page.locator('html').evaluate((root) => ({ page: root.scrollWidth, window: root.clientWidth }));
     assert.ok(widths.page <= widths.window, `the page does not scroll sideways (${widths.page} px in ${widths.window} px)`);
     // Every row's actions are inside the window, and usable.
     const rows = table.locator('tbody tr');
@@ -160,6 +161,39 @@ describe('a plan\'s waves, the calendar and the Hosts table (noauth ulm-api, sto
     const menuBox = await menu.boundingBox();
     assert.ok(menuBox && menuBox.x >= 0 && menuBox.x + menuBox.width <= 1280, `the More menu opens inside the window (${JSON.stringify(menuBox)})`);
     await screenshot(page, '43-hosts-1280px-more-menu');
+    await page.context().close();
+    assertNoProblems(panel);
+  });
+
+  it('shows the windows and the scheduled maintenances on one calendar, reached from the navigation, Windows and Hosts', async () => {
+    const { page, panel } = await open('/windows');
+    await page.getByRole('link', { name: 'Calendar of windows and maintenances' }).waitFor();
+    await page.goto('/#/hosts');
+    await page.getByRole('link', { name: 'Calendar of maintenances and windows' }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Calendar' }).click();
+    const calendar = page.locator('.calendar-page[data-loaded="true"]');
+    await calendar.waitFor();
+    await calendar.locator('.colour-legend').getByText('power-saving window').waitFor();
+    // The browser runs in UTC here: "weekdays 20:00" in Berlin opens at 19:00 UTC in December,
+    // and closes at 06:00 Berlin, 05:00 UTC, the next morning.
+    const windows = calendar.locator('.calendar-block[data-kind="window"]', { hasText: 'weeknights' });
+    await windows.first().waitFor();
+    const monday = calendar.locator('.calendar-day').first();
+    const mondayEvening = monday.locator('.calendar-block[data-kind="window"]');
+    assert.match(await mondayEvening.innerText(), /weeknights\s+19:00–…/);
+    assert.match(await mondayEvening.getAttribute('title') ?? '', /^Window "weeknights" \(policy nightly\): opens .*weekdays 20:00 in Europe\/Berlin/);
+    const tuesday = calendar.locator('.calendar-day').nth(1);
+    assert.match(await tuesday.locator('.calendar-block[data-kind="window"]').first().innerText(), /weeknights\s+…–05:00/, 'Monday\'s opening closes on Tuesday morning');
+    // Five openings (Monday to Friday) and the close of last Friday's: no window block on Sunday.
+    assert.equal(await calendar.locator('.calendar-day').nth(6).locator('.calendar-block[data-kind="window"]').count(), 0);
+    // The maintenance is tomorrow: this week's view, or the next one's.
+    const maintenance = calendar.locator('.calendar-block[data-kind="maintenance"]', { hasText: `Maintenance of ${HOSTS[4]}` });
+    const day = maintenanceAt.toISOString().slice(0, 10);
+    if (!await calendar.locator(`.calendar-day[data-date="${day}"]`).count()) await page.getByRole('button', { name: 'Next week ›' }).click();
+    await calendar.locator(`.calendar-day[data-date="${day}"]`).locator('.calendar-block[data-kind="maintenance"]').waitFor();
+    assert.match(await maintenance.innerText(), /09:00–14:00/, 'from the start of its drain to its end');
+    assert.match(await maintenance.getAttribute('title') ?? '', /powered off/);
+    await screenshot(page, '44-calendar');
     await page.context().close();
     assertNoProblems(panel);
   });

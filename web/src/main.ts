@@ -5,6 +5,7 @@ import { post, whenSessionExpires } from './api/client.js';
 import { replaceChildren } from './dom.js';
 import { actionPlanPage } from './pages/action-plan.js';
 import { actionPlansPage } from './pages/action-plans.js';
+import { calendarPage } from './pages/calendar.js';
 import { hostsPage } from './pages/hosts.js';
 import { loginPage } from './pages/login.js';
 import { overviewPage } from './pages/overview.js';
@@ -22,6 +23,7 @@ const ROUTES: Route[] = [
   { pattern: '/overview', section: '#/overview', page: overviewPage },
   { pattern: '/policies', section: '#/policies', page: policiesPage },
   { pattern: '/windows', section: '#/windows', page: windowsPage },
+  { pattern: '/calendar', section: '#/calendar', page: calendarPage },
   { pattern: '/action_plans', section: '#/action_plans', page: actionPlansPage },
   { pattern: '/action_plans/:id', section: '#/action_plans', page: actionPlanPage },
   { pattern: '/hosts', section: '#/hosts', page: hostsPage },

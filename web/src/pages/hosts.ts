@@ -105,5 +105,5 @@ export function hostsPage(): Page {
 
   void load();
   const timer = setInterval(() => { if (document.visibilityState === 'visible') void load(); }, REFRESH_MS);
-  return { element: element('div', { className: 'hosts-page' }, pageHeader('Hosts'), table.element, maintenances.element), dispose: () => clearInterval(timer) };
+  return { element: element('div', { className: 'hosts-page' }, pageHeader('Hosts', link('#/calendar', 'Calendar of maintenances and windows')), table.element, maintenances.element), dispose: () => clearInterval(timer) };
 }

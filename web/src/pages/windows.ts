@@ -11,7 +11,7 @@ import { SchemaForm } from '../forms/schema-form.js';
 import { flash } from '../ui/flash.js';
 import { confirmAction } from '../ui/modal.js';
 import { DataTable } from '../ui/table.js';
-import { pageHeader } from '../ui/widgets.js';
+import { link, pageHeader } from '../ui/widgets.js';
 import type { Page } from './page.js';
 
 function closes(window: WindowView): string {
@@ -91,5 +91,5 @@ export function windowsPage(): Page {
   }
 
   void load();
-  return { element: element('div', {}, pageHeader('Windows'), table.element) };
+  return { element: element('div', {}, pageHeader('Windows', link('#/calendar', 'Calendar of windows and maintenances')), table.element) };
 }

@@ -16,6 +16,7 @@ export const NAVIGATION: NavigationEntry[] = [
   { href: '#/overview', label: 'Overview' },
   { href: '#/policies', label: 'Policies' },
   { href: '#/windows', label: 'Windows' },
+  { href: '#/calendar', label: 'Calendar' },
   { href: '#/action_plans', label: 'Action plans' },
   { href: '#/hosts', label: 'Hosts' },
   { href: '#/servers', label: 'Servers' },
