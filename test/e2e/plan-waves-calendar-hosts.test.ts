@@ -198,6 +198,18 @@ describe('a plan\'s waves, the calendar and the Hosts table (noauth ulm-api, sto
     assertNoProblems(panel);
   });
 
+  it('serves every file of the panel (the page, its style sheet, its modules and the croner library) with its security headers', async () => {
+    for (const [path, type] of [['/', /^text\/html/], ['/panel.css', /^text\/css/], ['/js/web/src/main.js', /javascript/], ['/js/web/src/vendor/croner.js', /javascript/]] as const) {
+      const response = await fetch(`${url}${path}`, { headers: { accept: 'text/html,*/*' } });
+      assert.equal(response.status, 200, `${path} is served`);
+      assert.match(response.headers.get('content-type') ?? '', type, `${path} has its content type (modules load only as JavaScript)`);
+      const policy = response.headers.get('content-security-policy') ?? '';
+      for (const directive of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]) assert.ok(policy.includes(directive), `${path}: CSP has ${directive}: ${policy}`);
+      assert.equal(response.headers.get('x-frame-options'), 'DENY', `${path}: X-Frame-Options`);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', `${path}: X-Content-Type-Options`);
+    }
+  });
+
   it('plays the waves: the play button advances the map wave by wave, and pauses', async () => {
     const { page, panel } = await open(`/action_plans/${planId}`);
     const stepper = page.getByRole('region', { name: 'Wave by wave' });

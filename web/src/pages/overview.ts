@@ -7,7 +7,7 @@ import type { HostState, HostView, SavingsView, ServerView, StatusView } from '.
 import { debounce, element, replaceChildren } from '../dom.js';
 import { day, decimal, describeExemption, hostStateLabel, HOST_STATE_LABELS, percent, when } from '../format.js';
 import { barChart } from '../ui/charts.js';
-import { HOST_STATE_MEANINGS, legend as colourLegend, swatch } from '../ui/colours.js';
+import { colour, HOST_STATE_MEANINGS, legend as colourLegend, swatch } from '../ui/colours.js';
 import { HostMap, type MapHost, type ServerTone } from '../ui/host-map.js';
 import { link, pageHeader, planLink } from '../ui/widgets.js';
 import { describeMaintenance } from './maintenances.js';
@@ -140,8 +140,8 @@ export function overviewPage(): Page {
     const runs = [...savings].sort((a, b) => a.period_start.localeCompare(b.period_start)).slice(-RUNS_CHARTED);
     const detail = (run: SavingsView) => `${run.window_name ?? 'no window'}, ${when(run.period_start)}${run.period_end ? ` to ${when(run.period_end)}` : ' (still off)'}, ${run.hosts_off} hosts off`;
     replaceChildren(charts,
-      barChart({ title: 'Host-hours off per window run', unit: 'host-hours', data: runs.map((run) => ({ label: day(run.period_start), detail: detail(run), value: run.host_hours_off })), colour: '#2a7ab0' }),
-      barChart({ title: 'Energy saved per window run', unit: 'kWh', data: runs.map((run) => ({ label: day(run.period_start), detail: detail(run), value: run.energy_kwh })), colour: '#3c8d2f', digits: 2 }),
+      barChart({ title: 'Host-hours off per window run', unit: 'host-hours', data: runs.map((run) => ({ label: day(run.period_start), detail: detail(run), value: run.host_hours_off })), colour: colour('window') }),
+      barChart({ title: 'Energy saved per window run', unit: 'kWh', data: runs.map((run) => ({ label: day(run.period_start), detail: detail(run), value: run.energy_kwh })), colour: colour('window'), digits: 2 }),
       element('p', { className: 'help-block', text: `In all: ${decimal(savings.reduce((sum, run) => sum + run.host_hours_off, 0))} host-hours off, ${decimal(savings.reduce((sum, run) => sum + run.energy_kwh, 0), 2)} kWh saved over ${savings.length} runs.` }),
     );
   }
