@@ -90,16 +90,23 @@ describe('the applier', () => {
     assert.equal((await storage.repositories.actions.list({ actionPlanId: id }))[0].attempts, 3);
   });
 
-  it('fails a migration Nova keeps refusing with "No valid host" once the retry time is over', async () => {
+  it('fails a migration Nova keeps refusing with "No valid host" once the retry time is over, trying again after 2, 4, 8, then 15 s', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
     compute.noValidHost.set('a', 100);
     let now = Date.now();
-    const context = { ...contextFor(compute, { noValidHostRetryMs: 40_000 }), clock: { now: () => now, sleep: async (ms: number) => { now += ms; } } };
+    const waits: number[] = [];
+    const sleep = async (ms: number) => {
+      now += ms;
+      // Polls sleep less than a second; the waits between tries are longer.
+      if (ms >= 1000) waits.push(ms);
+    };
+    const context = { ...contextFor(compute, { noValidHostRetryMs: 40_000 }), clock: { now: () => now, sleep } };
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1')]);
     const plan = await executePlan(context, id);
     assert.equal(plan.state, 'FAILED');
     assert.match(plan.failureReason ?? '', /No valid host/);
-    assert.equal(compute.startsOf('a'), 4);
+    assert.deepEqual(waits, [2000, 4000, 8000, 15_000, 15_000]);
+    assert.equal(compute.startsOf('a'), 6);
     assert.equal(compute.services.get('cmp-1')!.enabled, true);
   });
 

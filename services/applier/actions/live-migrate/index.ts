@@ -20,10 +20,15 @@ const EARLIER_CALL_MARGIN_MS = 5_000;
 /** How long a migration may take to appear in /os-migrations after a call that reached Nova. */
 const APPEARANCE_MS = 60_000;
 /** Polls this often while a migration is young: most end within seconds, and a wave waits for its last. */
-const EARLY_POLL_MS = 500;
+const EARLY_POLL_MS = 250;
 const EARLY_MS = 15_000;
-/** Between two tries of a migration Nova's scheduler refused with "No valid host". */
-const NO_VALID_HOST_RETRY_DELAY_MS = 15_000;
+/**
+ * Between two tries of a migration Nova's scheduler refused with "No valid host": short at first
+ * (Nova's view is often corrected within seconds), then doubling up to the longest wait.
+ */
+const NO_VALID_HOST_FIRST_RETRY_MS = 2_000;
+const NO_VALID_HOST_LONGEST_RETRY_MS = 15_000;
+const noValidHostRetryDelay = (attempt: number): number => Math.min(NO_VALID_HOST_LONGEST_RETRY_MS, NO_VALID_HOST_FIRST_RETRY_MS * 2 ** (attempt - 1));
 /** A "No valid host" refusal that may still be tried again: nothing journaled as finished. */
 const NO_VALID_HOST_YET = Symbol('no valid host yet');
 type Followed = Outcome | typeof NO_VALID_HOST_YET;
@@ -71,9 +76,10 @@ async function callAndFollow(run: ActionRun, from: string, retried: boolean): Pr
     const journaled = await context.repositories.actions.recordCall(action.id, { novaMigrationFloor: newestMigrationId(earlier), retry: retried || attempt > 1 });
     const outcome = await call({ ...run, action: journaled }, from, retryUntil);
     if (outcome !== NO_VALID_HOST_YET) return outcome;
-    context.logger.warn({ action: action.id, server: action.server, destination: action.destination, attempt, retryInMs: NO_VALID_HOST_RETRY_DELAY_MS },
+    const delay = noValidHostRetryDelay(attempt);
+    context.logger.warn({ action: action.id, server: action.server, destination: action.destination, attempt, retryInMs: delay },
       'Nova found no valid host; its scheduler may not know yet that a server left the destination: retrying');
-    await context.clock.sleep(NO_VALID_HOST_RETRY_DELAY_MS);
+    await context.clock.sleep(delay);
   }
 }
 
