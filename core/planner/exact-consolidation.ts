@@ -51,8 +51,6 @@ interface Neighbourhood {
  */
 export function exactConsolidation(placement: Placement, solver: ExactSolver): Int32Array | null {
   const cluster = placement.cluster;
-  // The model holds neither the usage forecast nor N+k: the heuristic plan stands there.
-  if (cluster.forecastCpu || cluster.policy.spareCapacityHosts > 0) return null;
   if (placement.activeHostCount() <= hostCountLowerBound(placement)) return null;
   const neighbourhood = chooseNeighbourhood(placement);
   if (!neighbourhood) return null;
@@ -76,11 +74,13 @@ export function exactConsolidation(placement: Placement, solver: ExactSolver): I
 
 /**
  * The whole cluster (its active hosts and those that may receive) when the model is small
- * enough; null otherwise. A neighbourhood of a large cluster (its least-full hosts) was tried
- * on anti-affinity-m and did not pay: its last free room is spread thin over every host.
+ * enough; null otherwise. Neighbourhoods of a large cluster were tried on anti-affinity-m and
+ * did not pay (test/bench/README.md, "The exact step").
  */
 function chooseNeighbourhood(placement: Placement): Neighbourhood | null {
   const cluster = placement.cluster;
+  // The model holds neither the usage forecast nor N+k: the heuristic plan stands there.
+  if (cluster.forecastCpu || cluster.policy.spareCapacityHosts > 0) return null;
   const hosts: number[] = [];
   for (let host = 0; host < cluster.hostCount; host++) if (placement.isActive(host) || cluster.enabled[host]) hosts.push(host);
   const servers: number[] = [];
@@ -89,8 +89,18 @@ function chooseNeighbourhood(placement: Placement): Neighbourhood | null {
 }
 
 /**
+ * Whether the exact model may better a plan that leaves `activeHostsAfter` hosts active, with
+ * `placement` the cluster as it starts: the model covers the cluster, and the plan is above the
+ * lower bound. Callers that load the solver only when it may serve ask this first.
+ */
+export function exactStepMayImprove(placement: Placement, activeHostsAfter: number): boolean {
+  return placement.cluster.policy.goal === 'consolidate' && chooseNeighbourhood(placement) !== null && activeHostsAfter > hostCountLowerBound(placement);
+}
+
+/**
  * Fewest hosts any placement needs: per resource, the largest hosts taken first until their
- * capacity covers every server's demand. A plan already there cannot be bettered.
+ * capacity covers every server's demand; for an anti-affinity group, its members spread at
+ * max_server_per_host. A plan already there cannot be bettered.
  */
 export function hostCountLowerBound(placement: Placement): number {
   const cluster = placement.cluster;
@@ -111,6 +121,8 @@ export function hostCountLowerBound(placement: Placement): number {
     for (let covered = 0; covered < total * (1 - 1e-9) && hosts < sizes.length; hosts++) covered += sizes[hosts];
     bound = Math.max(bound, hosts);
   }
+  // An anti-affinity group needs as many hosts as its members over max_server_per_host.
+  for (const group of cluster.groups) if (group.policy === 'anti-affinity') bound = Math.max(bound, Math.ceil(group.members.length / group.maxPerHost));
   return bound;
 }
 

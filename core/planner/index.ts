@@ -9,7 +9,7 @@ import { strategyFor } from '../strategies/index.js';
 import { ValidationError } from '../validation.js';
 import { PlanContext } from './context.js';
 import { buildPlanDocument } from './document.js';
-import type { ExactSolver } from './exact-consolidation.js';
+import { exactStepMayImprove, type ExactSolver } from './exact-consolidation.js';
 import { Placement } from './placement.js';
 
 export interface PlanRequest {
@@ -34,4 +34,14 @@ export function plan({ snapshot, policy, now, planner, exactSolver }: PlanReques
   const context = new PlanContext(cluster, exactSolver ?? null);
   const schedule = strategyFor(cluster.policy.goal).plan(new Placement(cluster), context);
   return buildPlanDocument({ cluster, context, schedule, planner });
+}
+
+/**
+ * Whether planning again with an exact solver may free more hosts than `document`, planned
+ * without one: callers load the solver (WebAssembly) only then.
+ */
+export function exactSolverMayImprove({ snapshot, policy, now }: PlanRequest, document: PlanDocument): boolean {
+  if (document.meta.status === 'infeasible') return false;
+  const cluster = new Cluster(snapshot, resolvePolicy(policy), now);
+  return exactStepMayImprove(new Placement(cluster), document.meta.metrics.active_hosts_after);
 }

@@ -2,7 +2,7 @@
 // planner, store the snapshot and the plan; and start it at once when asked (only where an
 // applier will take it). The API submits them: the audit is stored ONGOING and answered at once,
 // the collecting and planning go on in the background and end it SUCCEEDED or FAILED.
-import { plan } from '../../core/planner/index.js';
+import { planWithExactStep } from '../exact-solver.js';
 import { validatePolicy, type Policy } from '../../core/policy/schema.js';
 import type { Snapshot } from '../../core/snapshot/format.js';
 import { ValidationError } from '../../core/validation.js';
@@ -17,6 +17,14 @@ import type { AuditAndPlan, AuditRequest, AuditView } from '../../core/api/recor
 import { auditView } from './views.js';
 
 export type AuditOutcome = AuditAndPlan;
+
+/** How often a running audit says its process is alive. */
+export const AUDIT_HEARTBEAT_MS = 10_000;
+/**
+ * An ONGOING audit silent this long has lost its process (killed, host down): readers end it
+ * FAILED. Well above the heartbeat, since planning a large cloud holds the process for seconds.
+ */
+export const AUDIT_ABANDONED_AFTER_MS = 90_000;
 export type AuditOperations = Pick<Engine, 'listAudits' | 'getAudit' | 'createAudit' | 'submitAudit'>;
 
 /** The policy an audit plans with: stored or inline, with the request's overrides. */
@@ -50,11 +58,31 @@ async function openAudit(context: EngineContext, request: AuditRequest): Promise
     windowId: request.window_id ?? null, triggeredBy,
     parameters: { ...(record ? {} : { document: policy }), ...(request.drain_hosts ? { drain_hosts: request.drain_hosts } : {}), ...(request.target ? { target: request.target } : {}) },
   });
-  return { audit: await repositories.audits.updateState(audit.id, 'ONGOING'), policy, triggeredBy };
+  return { audit: await repositories.audits.updateState(audit.id, 'ONGOING', { runner: deps.runner ?? 'this process' }), policy, triggeredBy };
 }
 
 export async function runAudit(context: EngineContext, request: AuditRequest): Promise<AuditOutcome> {
-  return finishAudit(context, request, await openAudit(context, request));
+  return finishWithHeartbeat(context, request, await openAudit(context, request));
+}
+
+/** finishAudit, saying every AUDIT_HEARTBEAT_MS that this process still works on the audit. */
+async function finishWithHeartbeat(context: EngineContext, request: AuditRequest, opened: OpenedAudit): Promise<AuditOutcome> {
+  const { repositories, deps: { logger } } = context;
+  const timer = setInterval(() => {
+    repositories.audits.heartbeat(opened.audit.id).catch((error: Error) => logger.warn({ audit: opened.audit.id, error: error.message }, 'audit heartbeat not recorded'));
+  }, AUDIT_HEARTBEAT_MS);
+  timer.unref();
+  try {
+    return await finishAudit(context, request, opened);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Ends FAILED the audits whose process stopped while they ran; readers call it before answering. */
+async function failAbandonedAudits(context: EngineContext): Promise<void> {
+  const failed = await context.repositories.audits.failAbandoned(new Date(context.now() - AUDIT_ABANDONED_AFTER_MS));
+  for (const audit of failed) context.deps.logger.warn({ audit: audit.id, reason: audit.failureReason }, 'audit failed: its process stopped');
 }
 
 /**
@@ -65,7 +93,7 @@ export async function runAudit(context: EngineContext, request: AuditRequest): P
 export async function submitAudit(context: EngineContext, request: AuditRequest): Promise<AuditView> {
   const opened = await openAudit(context, request);
   const { deps, repositories } = context;
-  void finishAudit(context, request, opened).catch(async (error: unknown) => {
+  void finishWithHeartbeat(context, request, opened).catch(async (error: unknown) => {
     deps.logger.error({ err: error, audit: opened.audit.id }, 'audit: its background work failed unexpectedly');
     try {
       const current = await repositories.audits.get(opened.audit.id);
@@ -101,7 +129,7 @@ async function finishAudit(context: EngineContext, request: AuditRequest, opened
   const powerless = planned.policy.power_off === true && !deps.power.controlsPower;
   let document;
   try {
-    document = plan({ snapshot: planned.snapshot, policy: powerless ? { ...planned.policy, power_off: false } : planned.policy, now: now(), planner: deps.planner });
+    document = await planWithExactStep({ snapshot: planned.snapshot, policy: powerless ? { ...planned.policy, power_off: false } : planned.policy, now: now(), planner: deps.planner });
   } catch (error) {
     if (error instanceof ValidationError) return fail(error.message, stored.id);
     throw error;
@@ -127,9 +155,13 @@ export function auditOperations(context: EngineContext): AuditOperations {
   return {
     async listAudits(filter = {}) {
       const policyId = filter.policy ? (await findPolicy(filter.policy)).id : undefined;
+      await failAbandonedAudits(context);
       return (await repositories.audits.list({ policyId, limit: filter.limit ?? 100 })).map(auditView);
     },
-    async getAudit(id) { return auditView(await repositories.audits.get(id)); },
+    async getAudit(id) {
+      await failAbandonedAudits(context);
+      return auditView(await repositories.audits.get(id));
+    },
     createAudit: (request) => runAudit(context, request),
     submitAudit: (request) => submitAudit(context, request),
   };

@@ -61,8 +61,8 @@ Exit status (offline, with --snapshot):
         throw new UsageError(command, `give --snapshot FILE to plan offline${commands} (ulm plan --help)`);
       }
       // Loaded here: the other plan commands need none of the planner.
-      const [{ plan }, { readPolicyFile, readSnapshotFile }, { unknownPolicyFields }, { snapshotPolicy }] = await Promise.all([
-        import('../../../core/planner/index.js'), import('../../files.js'), import('../../../core/policy/schema.js'), import('../../../core/snapshot/read.js'),
+      const [{ planWithExactStep }, { readPolicyFile, readSnapshotFile }, { unknownPolicyFields }, { snapshotPolicy }] = await Promise.all([
+        import('../../../services/exact-solver.js'), import('../../files.js'), import('../../../core/policy/schema.js'), import('../../../core/snapshot/read.js'),
       ]);
       const snapshot = readSnapshotFile(options.snapshot);
       if (!options.policy) {
@@ -70,7 +70,8 @@ Exit status (offline, with --snapshot):
         if (ignored.length) process.stderr.write(`warning: the snapshot's policy has fields this ulm does not know, ignored: ${ignored.join(', ')}\n`);
       }
       const policy = options.policy ? readPolicyFile(options.policy) : snapshotPolicy(snapshot);
-      const document = plan({ snapshot, policy, now: parseNow(options.now), planner: PLANNER_NAME });
+      // Small clusters are also solved exactly when that may free more hosts (the solver loads then).
+      const document = await planWithExactStep({ snapshot, policy, now: parseNow(options.now), planner: PLANNER_NAME });
       process.stdout.write(options.commands ? planAsCommands(document.actions, { powerDriver: options.powerDriver }) : renderPlan(document, options));
       const shortfall = goalShortfall(document);
       if (shortfall) throw new CommandFailure(shortfall.message, shortfall.exitCode);
