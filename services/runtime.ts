@@ -146,7 +146,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   };
   const engine = createEngine({
     repositories, cloud, collect, compute, power, bus, clock, logger, applierSettings,
-    planner: PLANNER_NAME, version: VERSION, isSchedulerLeader: () => schedulerLeader.leading, monitorIntervalSeconds: config.monitor.interval_seconds,
+    planner: PLANNER_NAME, version: VERSION, runner: holder, isSchedulerLeader: () => schedulerLeader.leading, monitorIntervalSeconds: config.monitor.interval_seconds,
     maintenanceSettings: { defaultMigrationSeconds: config.scheduler.maintenance_default_migration_seconds, margin: config.scheduler.maintenance_margin, minimumMarginSeconds: config.scheduler.maintenance_minimum_margin_seconds },
   });
   return {

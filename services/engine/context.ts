@@ -28,6 +28,8 @@ export interface EngineDependencies {
   applierSettings: ApplierSettings;
   /** Name and version written into plans. */
   planner: string;
+  /** This process (host:pid), recorded on the audits it runs. */
+  runner?: string;
   version: string;
   /** True when this process leads the scheduler. */
   isSchedulerLeader?: () => boolean;

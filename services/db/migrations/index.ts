@@ -6,6 +6,7 @@ import * as novaMigrationFloor from './0002-nova-migration-floor.js';
 import * as maintenances from './0003-maintenances.js';
 import * as hostStateChangedAt from './0004-host-state-changed-at.js';
 import * as planAbortAndRestore from './0005-plan-abort-and-restore.js';
+import * as auditHeartbeat from './0006-audit-heartbeat.js';
 
 export interface SchemaMigration {
   name: string;
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly SchemaMigration[] = [
   { name: '0003_maintenances', ...maintenances },
   { name: '0004_host_state_changed_at', ...hostStateChangedAt },
   { name: '0005_plan_abort_and_restore', ...planAbortAndRestore },
+  { name: '0006_audit_heartbeat', ...auditHeartbeat },
 ];
 
 export const migrationSource: Knex.MigrationSource<SchemaMigration> = {

@@ -31,6 +31,9 @@ export interface AuditRecord {
   updatedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The process running it (host:pid) while ONGOING, and when that process last showed it was alive. */
+  runner: string | null;
+  heartbeatAt: string | null;
 }
 
 export interface NewAudit {
@@ -51,6 +54,7 @@ function toRecord(row: Row): AuditRecord {
     state: text(row.state) as AuditState, snapshotId: optionalText(row.snapshot_id), actionPlanId: optionalText(row.action_plan_id),
     failureReason: optionalText(row.failure_reason), createdAt: timestamp(row.created_at), updatedAt: timestamp(row.updated_at),
     startedAt: optionalTimestamp(row.started_at), finishedAt: optionalTimestamp(row.finished_at),
+    runner: optionalText(row.runner), heartbeatAt: optionalTimestamp(row.heartbeat_at),
   };
 }
 
@@ -97,7 +101,7 @@ export class AuditRepository {
   }
 
   /** Moves the audit along its life cycle; AuditStateConflict (a StateConflict) otherwise. */
-  async updateState(id: string, to: AuditState, details: { snapshotId?: string; failureReason?: string } = {}): Promise<AuditRecord> {
+  async updateState(id: string, to: AuditState, details: { snapshotId?: string; failureReason?: string; runner?: string } = {}): Promise<AuditRecord> {
     if (!AUDIT_STATES.includes(to)) throw new ValidationError('invalid audit state', [{ path: 'state', message: `expected one of ${AUDIT_STATES.join(', ')}, got ${JSON.stringify(to)}` }]);
     const now = this.clock();
     try {
@@ -106,7 +110,7 @@ export class AuditRepository {
         conflict: (from, target) => new AuditStateConflict(from, target),
         changes: () => ({
           updated_at: now,
-          ...(to === 'ONGOING' ? { started_at: now } : {}),
+          ...(to === 'ONGOING' ? { started_at: now, heartbeat_at: now, runner: details.runner ?? null } : {}),
           ...(isFinalAuditState(to) ? { finished_at: now } : {}),
           ...(details.snapshotId !== undefined ? { snapshot_id: details.snapshotId } : {}),
           ...(details.failureReason !== undefined ? { failure_reason: details.failureReason } : {}),
@@ -117,5 +121,30 @@ export class AuditRepository {
       throw error;
     }
     return this.get(id);
+  }
+
+  /** The runner of an ONGOING audit is still at work on it. */
+  async heartbeat(id: string): Promise<void> {
+    await this.knex('audits').where({ id, state: 'ONGOING' }).update({ heartbeat_at: this.clock() });
+  }
+
+  /**
+   * Ends FAILED, with the reason, every ONGOING audit whose runner showed no sign of life since
+   * `silentSince`: the process that ran it stopped, and nothing else will end it.
+   */
+  async failAbandoned(silentSince: Date): Promise<AuditRecord[]> {
+    const rows = await this.knex('audits').where({ state: 'ONGOING' })
+      .andWhere((query) => query.where('heartbeat_at', '<', silentSince).orWhere((legacy) => legacy.whereNull('heartbeat_at').andWhere('updated_at', '<', silentSince)));
+    const failed: AuditRecord[] = [];
+    for (const row of rows.map(toRecord)) {
+      const reason = `the ulm process that ran it (${row.runner ?? 'unknown'}) stopped: no sign of life since ${row.heartbeatAt ?? row.updatedAt}`;
+      try {
+        failed.push(await this.updateState(row.id, 'FAILED', { failureReason: reason }));
+      } catch (error) {
+        // Its runner ended it meanwhile: that state stands.
+        if (!(error instanceof AuditStateConflict)) throw error;
+      }
+    }
+    return failed;
   }
 }
