@@ -325,6 +325,20 @@ def make_room(cloud, servers, home, misplaced, room):
     return False
 
 
+def settle_scheduler():
+    """After live migrations, waits for one instance sync of the computes (up sets its interval).
+
+    Until then Nova's scheduler still counts a migrated server on its source and refuses an
+    anti-affinity member there ("No valid host"); a plan that follows a reset should find the
+    cloud settled, as it is at night.
+    """
+    if not changes.get('live migrations'):
+        return
+    seconds = float(os.environ.get('ULM_OS_SCHEDULER_SYNC_SECONDS', '0') or 0) + 1
+    log("waiting %.0f s for Nova's scheduler to see where the servers are now" % seconds)
+    time.sleep(seconds)
+
+
 def main():
     cloud = Cloud()
     admin_project = cloud.issue_token()['project']['id']
@@ -336,6 +350,7 @@ def main():
     settle(cloud, mine)
     restore_details(cloud, mine, layout)
     bring_home(cloud, mine, layout)
+    settle_scheduler()
     missing = [seeded['name'] for seeded in layout if seeded['name'] not in mine]
     if missing:
         fail('seeded servers missing: %s: bash scripts/dev-cloud/seed boots them, then run reset again' % ', '.join(missing))

@@ -71,10 +71,32 @@ export interface HostSize {
   disk_gb: number;
 }
 
+/** What `up` started the cloud with ($STATE/dev-cloud.env). */
+function startedWith(): Record<string, string> {
+  if (!existsSync(`${STATE}/dev-cloud.env`)) return {};
+  return Object.fromEntries(readFileSync(`${STATE}/dev-cloud.env`, 'utf8').split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line)).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+}
+
+/**
+ * ulm.conf [nova] max_concurrent_live_migrations as the dev cloud's nova-compute runs them (an
+ * operator sets it like nova.conf); 1, Nova's default, for a cloud started before `up` recorded it.
+ */
+export function liveMigrationsPerHost(): number {
+  return Number(startedWith().ULM_OS_MAX_CONCURRENT_LIVE_MIGRATIONS ?? 1);
+}
+
+/**
+ * How often the dev cloud's computes resync Nova's scheduler (nova.conf
+ * scheduler_instance_sync_interval); 0 for a cloud started before `up` recorded it.
+ */
+export function schedulerSyncSeconds(): number {
+  return Number(startedWith().ULM_OS_SCHEDULER_SYNC_SECONDS ?? 0);
+}
+
 /** The compute hosts and sizes `up` started (written to $STATE/dev-cloud.env). */
 export function seededHosts(): { sizes: Map<string, HostSize>; cpuRatio: number; ramRatio: number; diskRatio: number } {
-  const env = Object.fromEntries(readFileSync(`${STATE}/dev-cloud.env`, 'utf8').split('\n')
-    .filter((line) => /^[A-Z_]+=/.test(line)).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  const env = startedWith();
   const count = Number(env.ULM_OS_COMPUTES);
   const listed = new Map((env.ULM_OS_HOST_SIZES ?? '').split(',').filter(Boolean).map((entry) => {
     const [name, size] = entry.split('=');

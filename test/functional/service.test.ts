@@ -18,10 +18,11 @@ import { NotificationListener } from '../../services/listener/index.js';
 import { WindowScheduler } from '../../services/scheduler/scheduler.js';
 import { testTransportUrl } from '../integration/bus/support.js';
 import { freeUdpPort } from '../support/ports.js';
-import { cloudEnvironment, openstack, openstackAction, REPO, requireDevCloud, sleep } from './dev-cloud.js';
+import { cloudEnvironment, liveMigrationsPerHost, openstack, openstackAction, REPO, requireDevCloud, sleep } from './dev-cloud.js';
 import { computeServices, currentLayout, freshMariaDatabase, openTestRuntime, placementUsage, restoreLayout, waitForPlan, type TestRuntime } from './service-support.js';
 
-const CONSOLIDATE = { goal: 'consolidate' as const, max_parallel_per_host: 1, metrics: { missing: 'use_allocations' as const } };
+// As many migrations per host at once as the dev cloud's nova-compute runs.
+const CONSOLIDATE = { goal: 'consolidate' as const, max_parallel_per_host: liveMigrationsPerHost(), metrics: { missing: 'use_allocations' as const } };
 
 interface ServerGroupShow { members: string[] | string }
 
