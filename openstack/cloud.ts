@@ -25,7 +25,8 @@ export interface ConnectOptions {
 }
 
 export async function connectCloud(config: CloudConfig, options: ConnectOptions = {}): Promise<Cloud> {
-  const http = new HttpClient({ logger: options.logger, tls: config.tls, timeoutMs: config.api_timeout_ms, userAgent: options.userAgent, retry: options.retry });
+  const services = Object.fromEntries(Object.entries(config.services ?? {}).map(([type, settings]) => [type, { timeoutMs: settings.timeout_ms, tls: settings.tls }]));
+  const http = new HttpClient({ logger: options.logger, tls: config.tls, timeoutMs: config.api_timeout_ms, services, userAgent: options.userAgent, retry: options.retry });
   const globalRequestId = options.globalRequestId ?? newRequestId();
   const session = new KeystoneSession(config, http, { globalRequestId });
   const [nova, placement] = await Promise.all([openNova(session), openPlacement(session)]);

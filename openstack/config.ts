@@ -47,8 +47,18 @@ export interface CloudConfig {
   /** `<service type>_endpoint_override` settings, e.g. { metric: 'https://gnocchi.example:8041' }. */
   endpoint_override: Record<string, string>;
   api_timeout_ms?: number;
+  /** Per service type (compute, placement, metric): settings that differ from the cloud-wide ones. */
+  services?: Record<string, ServiceClientSettings>;
   /** Where the settings came from, for messages (never the values). */
   sources: string[];
+}
+
+/** How ulm calls one service, where it differs from the cloud's settings (ulm.conf [nova], [placement], [gnocchi]). */
+export interface ServiceClientSettings {
+  interface?: Interface;
+  region_name?: string;
+  timeout_ms?: number;
+  tls?: TlsOptions;
 }
 
 /** Settings as given: a clouds.yaml entry, OS_* variables or command-line options. */

@@ -27,6 +27,8 @@ export interface HttpClientOptions {
   tls?: TlsOptions;
   /** Per attempt; default 60 s (openstacksdk's api_timeout is unset, keystoneauth waits forever). */
   timeoutMs?: number;
+  /** Per service type (a request's `service`): its own timeout and TLS settings, where they differ. */
+  services?: Record<string, { timeoutMs?: number; tls?: TlsOptions }>;
   userAgent?: string;
   /** Injected for tests: how to wait, what time it is, and the jitter source. */
   sleep?: (ms: number) => Promise<void>;
@@ -74,6 +76,7 @@ export class HttpClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly perService = new Map<string, { timeout?: number; httpsAgent?: HttpsAgent }>();
 
   constructor(options: HttpClientOptions = {}) {
     this.logger = options.logger ?? silentLogger();
@@ -89,6 +92,12 @@ export class HttpClient {
       httpsAgent: httpsAgent(options.tls ?? {}),
       headers: { 'User-Agent': options.userAgent ?? 'ulm', Accept: 'application/json' },
     });
+    for (const [service, settings] of Object.entries(options.services ?? {})) {
+      this.perService.set(service, {
+        ...(settings.timeoutMs !== undefined ? { timeout: settings.timeoutMs } : {}),
+        ...(settings.tls ? { httpsAgent: httpsAgent({ ...options.tls, ...settings.tls }) } : {}),
+      });
+    }
   }
 
   async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
@@ -103,7 +112,8 @@ export class HttpClient {
       const started = this.now();
       let response: AxiosResponse;
       try {
-        response = await this.axios.request({ method, url: request.url, params: cleanParams(request.params), headers, data: request.data });
+        const service = request.service ? this.perService.get(request.service) : undefined;
+        response = await this.axios.request({ method, url: request.url, params: cleanParams(request.params), headers, data: request.data, ...service });
       } catch (error) {
         const code = (error as AxiosError).code;
         const reason = connectionReason(error);

@@ -100,7 +100,8 @@ export class KeystoneSession {
     const override = this.config.endpoint_override[serviceType];
     if (override) return override.replace(/\/+$/, '');
     const token = await this.validToken();
-    return findEndpoint(token.catalog, { serviceType, interface: this.config.interface, region: this.config.region_name });
+    const service = this.config.services?.[serviceType];
+    return findEndpoint(token.catalog, { serviceType, interface: service?.interface ?? this.config.interface, region: service?.region_name ?? this.config.region_name });
   }
 
   private async validToken(): Promise<Token> {

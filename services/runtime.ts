@@ -19,6 +19,7 @@ import { NovaCompute } from './applier/nova-compute.js';
 import type { ComputeOperations } from './applier/compute.js';
 import { createBus, type Bus } from './bus/index.js';
 import { pluginOptions, type Config } from './config/index.js';
+import { withServiceClients } from './service-clients.js';
 import { createRepositories, migrateToLatest, openDatabaseFromConfig, type Database, type Repositories } from './db/index.js';
 import { createEngine, type ServiceEngine } from './engine/engine.js';
 import { PLANNER_NAME, VERSION } from './version.js';
@@ -70,9 +71,15 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** The cloud ulm's services act on: [keystone_authtoken] credentials, else clouds.yaml / OS_*. */
+/**
+ * The cloud ulm's services act on: [keystone_authtoken] credentials, else clouds.yaml / OS_*;
+ * with what [nova], [placement] and [gnocchi] set for their service.
+ */
 export function serviceCloudConfig(config: Config, options: RuntimeOptions = {}): CloudConfig {
-  if (options.cloudConfig) return options.cloudConfig;
+  return withServiceClients(options.cloudConfig ?? credentialsCloudConfig(config, options), config);
+}
+
+function credentialsCloudConfig(config: Config, options: RuntimeOptions): CloudConfig {
   const keystone = config.keystone_authtoken;
   const env = options.env ?? process.env;
   const named = keystone.username || keystone.application_credential_id;

@@ -159,6 +159,14 @@ describe('Keystone session', () => {
       assert.equal(await two.endpoint('compute'), `${server.url}/two/compute`);
     });
 
+    it('a service\'s own interface and region (ulm.conf [nova]) win over the cloud\'s for that service only', async () => {
+      server = (await keystone()).server;
+      const session = new KeystoneSession({ ...config(server.url), services: { compute: { interface: 'internal' }, metric: { region_name: 'RegionTwo' } } }, new HttpClient());
+      assert.equal(await session.endpoint('compute'), `${server.url}/internal/compute`);
+      const two = new KeystoneSession({ ...config(server.url), services: { compute: { region_name: 'RegionTwo' } } }, new HttpClient());
+      assert.equal(await two.endpoint('compute'), `${server.url}/two/compute`);
+    });
+
     it('a missing service names what the catalog has', async () => {
       server = (await keystone()).server;
       const session = new KeystoneSession(config(server.url), new HttpClient());
