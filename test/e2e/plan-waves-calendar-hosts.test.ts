@@ -215,18 +215,23 @@ describe('a plan\'s waves, the calendar and the Hosts table (noauth ulm-api, sto
     const stepper = page.getByRole('region', { name: 'Wave by wave' });
     const map = stepper.locator('.host-map');
     await map.and(page.locator('[data-drawn-tag="wave-0"]')).waitFor();
+    // A toggle button: its name stays, aria-pressed says whether the waves are playing.
     const play = stepper.getByRole('button', { name: 'Play the waves' });
     assert.equal(await play.getAttribute('aria-pressed'), 'false');
     await play.click();
-    const pause = stepper.getByRole('button', { name: 'Pause the waves' });
-    assert.equal(await pause.getAttribute('aria-pressed'), 'true');
+    assert.equal(await play.getAttribute('aria-pressed'), 'true');
+    assert.equal((await play.innerText()).trim(), '❚❚ Pause');
     await map.and(page.locator('[data-drawn-tag="wave-1"]')).waitFor();
     await map.and(page.locator('[data-drawn-tag="wave-2"]')).waitFor();
-    await pause.click();
+    await play.click();
     const stoppedAt = await stepper.getAttribute('data-wave');
     await page.waitForTimeout(2_000);
     assert.equal(await stepper.getAttribute('data-wave'), stoppedAt, 'paused: the wave stays');
-    assert.equal(await stepper.getByRole('button', { name: 'Play the waves' }).getAttribute('aria-pressed'), 'false');
+    assert.equal(await play.getAttribute('aria-pressed'), 'false');
+    // Played to the end, it stops there by itself.
+    await play.click();
+    await map.and(page.locator(`[data-drawn-tag="wave-${Math.max(...plan.actions.map((action) => action.wave)) + 1}"]`)).waitFor({ timeout: 20_000 });
+    await stepper.locator('.wave-play[aria-pressed="false"]').waitFor();
     await page.context().close();
     assertNoProblems(panel);
   });

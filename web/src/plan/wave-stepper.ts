@@ -89,8 +89,8 @@ export class WaveStepper {
   private start(): void {
     // From the end, play starts again from before the plan.
     if (Number(this.slider.value) >= this.steps.length - 1) this.show(0);
+    // A toggle keeps its name; aria-pressed says whether it is playing.
     this.play.setAttribute('aria-pressed', 'true');
-    this.play.setAttribute('aria-label', 'Pause the waves');
     replaceChildren(this.play, '❚❚ Pause');
     this.tick();
   }
@@ -112,7 +112,6 @@ export class WaveStepper {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.play.setAttribute('aria-pressed', 'false');
-    this.play.setAttribute('aria-label', 'Play the waves');
     replaceChildren(this.play, '▶ Play');
   }
 
