@@ -341,7 +341,8 @@ export const LoginSessionSchema = Type.Object({
   token: Type.String({ description: 'the Keystone token: send it as X-Auth-Token' }),
   expires_at: Type.String({ description: 'when the token lapses (ISO 8601)' }),
   user: NamedInDomainSchema,
-  project: NamedInDomainSchema,
+  project: Nullable(NamedInDomainSchema),
+  system_scope: Type.Optional(Type.Literal('all', { description: 'present for a token scoped to the system (project is then null)' })),
   roles: Type.Array(Type.String(), { description: 'role names in the token (implied roles included)' }),
 });
 export type LoginSession = Static<typeof LoginSessionSchema>;

@@ -46,6 +46,7 @@ describe('ulm-api against the real Keystone: 401, 403 by role, token cache', fun
   let projectId: string | undefined;
   const userIds: string[] = [];
   const tokens = {} as Record<Role, string>;
+  const passwords = {} as Record<string, string>;
   let readerRoleId = '';
   let systemReaderId = '';
 
@@ -75,6 +76,7 @@ describe('ulm-api against the real Keystone: 401, 403 by role, token cache', fun
   /** A password user of this test, with a token in the given scope. */
   async function userWithToken(name: string, scope: { project_id: string } | { system_scope: 'all' }, grant: (userId: string) => Promise<void>): Promise<string> {
     const password = randomBytes(18).toString('base64url');
+    passwords[name] = password;
     const { user } = await keystone<{ user: { id: string } }>('POST', '/users', { user: { name: `${PREFIX}${suffix}-${name}`, password, domain_id: 'default' } });
     userIds.push(user.id);
     await grant(user.id);
@@ -197,6 +199,20 @@ describe('ulm-api against the real Keystone: 401, 403 by role, token cache', fun
       assert.equal(answer.statusCode, 401, garbage);
       assert.equal(answer.json().error.code, 401);
     }
+  });
+
+  it('a system reader logs in to the panel with a token scoped to the system, and reads hosts with it', async () => {
+    const api = app();
+    const login = await api.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: `${PREFIX}${suffix}-system-reader`, password: passwords['system-reader'], system_scope: 'all' } });
+    assert.equal(login.statusCode, 200, login.body);
+    const session = login.json() as { token: string; project: unknown; system_scope?: string; roles: string[] };
+    assert.equal(session.project, null);
+    assert.equal(session.system_scope, 'all');
+    assert.deepEqual(session.roles, ['reader']);
+    assert.equal((await api.inject({ method: 'GET', url: '/v1/hosts', headers: { 'x-auth-token': session.token } })).statusCode, 200);
+    // Keystone refuses a system token to a user whose roles are on a project only.
+    const refused = await api.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: `${PREFIX}${suffix}-reader`, password: passwords.reader, system_scope: 'all' } });
+    assert.equal(refused.statusCode, 401);
   });
 
   it('403 for a member, on reads and on writes', async () => {

@@ -9,6 +9,8 @@ export interface PanelSession {
   expiresAt: string | null;
   userName: string;
   projectName: string | null;
+  /** A token scoped to the system (a system reader or admin), not to a project. */
+  systemScope?: boolean;
   roles: string[];
 }
 
@@ -36,7 +38,8 @@ export function keepKeystoneSession(login: LoginSession): PanelSession {
     token: login.token,
     expiresAt: login.expires_at,
     userName: login.user.name,
-    projectName: login.project.name,
+    projectName: login.project?.name ?? null,
+    systemScope: login.system_scope === 'all',
     roles: login.roles,
   };
   sessionStorage.setItem(KEY, JSON.stringify(session));

@@ -1,6 +1,7 @@
 // Logging in to the panel as one logs in to Horizon: the browser sends a user name and password
-// to ulm-api, which asks Keystone for a project-scoped token (password method) and hands the
-// token back; the browser never talks to Keystone. Logging out revokes the token in Keystone.
+// to ulm-api, which asks Keystone for a token scoped to a project, or to the system for a system
+// reader or admin (password method), and hands the token back; the browser never talks to
+// Keystone. Logging out revokes the token in Keystone.
 import { AuthenticationError, CloudConfigError, OpenStackConnectionError, OpenStackHttpError } from '../../../openstack/errors.js';
 import type { HttpClient } from '../../../openstack/http.js';
 import { AuthenticationUnavailable } from '../errors.js';
@@ -10,7 +11,10 @@ import type { LoginSession, NamedInDomain } from '../../../core/api/records.js';
 export interface LoginRequest {
   username: string;
   password: string;
-  project_name: string;
+  /** The project to scope the token to; absent with system_scope. */
+  project_name?: string;
+  /** "all": a token scoped to the system instead of a project (Keystone's `--os-system-scope all`). */
+  system_scope?: 'all';
   /** Default "Default", Keystone's default domain, as Horizon's single-domain login assumes. */
   user_domain_name?: string;
   project_domain_name?: string;
@@ -34,6 +38,7 @@ interface TokenBody {
     expires_at?: string;
     user?: { id?: string; name?: string; domain?: { id?: string; name?: string } };
     project?: { id?: string; name?: string; domain?: { id?: string; name?: string } };
+    system?: { all?: boolean };
     roles?: Array<{ name?: string }>;
   };
 }
@@ -51,7 +56,9 @@ export class KeystonePasswordLogin implements PasswordLogin {
           methods: ['password'],
           password: { user: { name: request.username, domain: { name: request.user_domain_name ?? DEFAULT_DOMAIN_NAME }, password: request.password } },
         },
-        scope: { project: { name: request.project_name, domain: { name: request.project_domain_name ?? DEFAULT_DOMAIN_NAME } } },
+        scope: request.system_scope
+          ? { system: { all: true } }
+          : { project: { name: request.project_name, domain: { name: request.project_domain_name ?? DEFAULT_DOMAIN_NAME } } },
       },
     };
     let response;
@@ -75,14 +82,16 @@ export class KeystonePasswordLogin implements PasswordLogin {
     if (response.status >= 300) return null;
     const token = response.headers['x-subject-token'];
     const found = response.data?.token;
-    if (!token || !found?.user?.id || !found.project?.id || !Number.isFinite(Date.parse(found.expires_at ?? ''))) {
+    const scoped = request.system_scope ? found?.system?.all === true : Boolean(found?.project?.id);
+    if (!token || !found?.user?.id || !scoped || !Number.isFinite(Date.parse(found.expires_at ?? ''))) {
       throw new AuthenticationUnavailable(`Keystone at ${this.identityUrl} answered the login without a usable token: is this Keystone's address?`);
     }
     return {
       token,
       expires_at: new Date(Date.parse(found.expires_at!)).toISOString(),
       user: named(found.user, request.username),
-      project: named(found.project, request.project_name),
+      project: request.system_scope ? null : named(found.project!, request.project_name ?? ''),
+      ...(request.system_scope ? { system_scope: 'all' as const } : {}),
       roles: (found.roles ?? []).map((role) => role.name).filter((name): name is string => typeof name === 'string'),
     };
   }

@@ -14,6 +14,12 @@ class PasswordLoginDouble implements PasswordLogin {
 
   async login(request: LoginRequest): Promise<LoginSession | null> {
     this.logins.push(request);
+    if (request.system_scope === 'all' && request.username === 'sam' && request.password === PASSWORD) {
+      return {
+        token: 'token-sam', expires_at: '2026-11-22T20:00:00.000Z', user: { id: 'user-sam', name: 'sam', domain: { id: 'default', name: 'Default' } },
+        project: null, system_scope: 'all', roles: ['reader'],
+      };
+    }
     if (request.username !== 'alice' || request.password !== PASSWORD || request.project_name !== 'ops') return null;
     return {
       token: 'token-alice',
@@ -51,9 +57,26 @@ describe('the panel\'s session routes (/v1/auth)', () => {
     assert.equal(answer.headers['cache-control'], 'no-store');
     const body = answer.json() as LoginSession;
     assert.equal(body.token, 'token-alice');
-    assert.equal(body.project.name, 'ops');
+    assert.equal(body.project?.name, 'ops');
     assert.deepEqual(body.roles, ['admin', 'member', 'reader']);
     assert.deepEqual(login.logins, [{ username: 'alice', password: PASSWORD, project_name: 'ops', user_domain_name: 'Default' }]);
+  });
+
+  it('log a system reader in with a token scoped to the system; the scope is a project or the system, exactly one', async () => {
+    const { app, login } = sessionApi();
+    const answer = await app.inject(post('/v1/auth/login', { username: 'sam', password: PASSWORD, system_scope: 'all' }));
+    assert.equal(answer.statusCode, 200, answer.body);
+    const body = answer.json() as LoginSession;
+    assert.equal(body.project, null);
+    assert.equal(body.system_scope, 'all');
+    assert.deepEqual(login.logins, [{ username: 'sam', password: PASSWORD, system_scope: 'all' }]);
+    const neither = await app.inject(post('/v1/auth/login', { username: 'sam', password: PASSWORD }));
+    assert.equal(neither.statusCode, 400);
+    assert.deepEqual((neither.json() as ErrorAnswer).error.issues.map((issue) => issue.path), ['project_name']);
+    const both = await app.inject(post('/v1/auth/login', { username: 'sam', password: PASSWORD, project_name: 'ops', system_scope: 'all' }));
+    assert.equal(both.statusCode, 400);
+    assert.match((both.json() as ErrorAnswer).error.message, /either project_name or system_scope, not both/);
+    assert.equal(login.logins.length, 1, 'a refused scope never reaches Keystone');
   });
 
   it('answer wrong credentials with 401 and WWW-Authenticate, without saying which part was wrong', async () => {

@@ -66,18 +66,27 @@ export function loginPage(context: PageContext): Page {
     const password = field('Password', 'password', 'password', '', 'current-password');
     const domain = field('Domain', 'domain', 'text', 'Default');
     const project = field('Project', 'project_name', 'text');
+    // A system reader or admin has its role on the system, not on a project (Keystone's --os-system-scope all).
+    const systemScope = element('input', { attributes: { type: 'checkbox', id: 'login-system-scope', name: 'system_scope' } });
+    const systemScopeGroup = element('div', { className: 'form-group checkbox' },
+      element('label', { attributes: { for: 'login-system-scope' } }, systemScope, ' System scope (a system reader or admin: no project)'));
+    systemScope.addEventListener('change', () => {
+      project.input.disabled = systemScope.checked;
+      if (systemScope.checked) showFieldError(project, null);
+    });
     const formError = element('div', { className: 'alert alert-error', attributes: { role: 'alert', hidden: true } });
     const submit = element('button', { className: 'btn btn-primary', text: 'Sign In', attributes: { type: 'submit' } });
     const form = element('form', { className: 'login-form', attributes: { novalidate: true } },
-      element('p', { className: 'help-block', text: 'Your OpenStack (Keystone) credentials: ulm-api asks Keystone for a token scoped to the project.' }),
-      formError, user.group, password.group, domain.group, project.group,
+      element('p', { className: 'help-block', text: 'Your OpenStack (Keystone) credentials: ulm-api asks Keystone for a token scoped to the project, or to the system.' }),
+      formError, user.group, password.group, domain.group, project.group, systemScopeGroup,
       element('div', { className: 'form-actions' }, submit));
     const fields: Record<string, FieldControl> = { username: user, password, user_domain_name: domain, project_domain_name: domain, project_name: project };
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       for (const control of Object.values(fields)) showFieldError(control, null);
       formError.hidden = true;
-      const missing = Object.entries({ username: user, password, project_name: project }).filter(([, control]) => control.input.value === '');
+      const required = systemScope.checked ? { username: user, password } : { username: user, password, project_name: project };
+      const missing = Object.entries(required).filter(([, control]) => control.input.value === '');
       if (missing.length) {
         for (const [, control] of missing) showFieldError(control, 'This field is required.');
         missing[0][1].input.focus();
@@ -89,9 +98,8 @@ export function loginPage(context: PageContext): Page {
       post<LoginSession>('v1/auth/login', {
         username: user.input.value.trim(),
         password: password.input.value,
-        project_name: project.input.value.trim(),
+        ...(systemScope.checked ? { system_scope: 'all' } : { project_name: project.input.value.trim(), project_domain_name: domainName }),
         user_domain_name: domainName,
-        project_domain_name: domainName,
       }, { unauthorizedIsAnswer: true }).then((session) => {
         keepKeystoneSession(session);
         context.navigate(next);

@@ -40,7 +40,7 @@ export function buildShell(session: PanelSession, onSignOut: () => void): Shell 
   const who = session.token === null
     ? element('span', { className: 'who noauth', text: 'noauth (development: no authentication)' })
     : element('span', { className: 'who' },
-      element('span', { className: 'project', text: `Project: ${session.projectName ?? '–'}` }),
+      element('span', { className: 'project', text: session.systemScope ? 'Scope: system' : `Project: ${session.projectName ?? '–'}` }),
       element('span', { className: 'user', text: `User: ${session.userName}` }));
   const signOut = element('button', { className: 'btn btn-link sign-out', text: 'Sign Out', attributes: { type: 'button' }, on: { click: onSignOut } });
   const shell = element('div', { className: 'shell' },
