@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { Cluster } from '../../../core/cluster.js';
 import type { PlanDocument } from '../../../core/plan/format.js';
 import { exactConsolidation, type ExactSolver } from '../../../core/planner/exact-consolidation.js';
-import { plan } from '../../../core/planner/index.js';
+import { exactSolverMayImprove, plan, type PlanRequest } from '../../../core/planner/index.js';
 import { Placement } from '../../../core/planner/placement.js';
 import { resolvePolicy, validatePolicy, type Policy } from '../../../core/policy/schema.js';
 import type { Snapshot } from '../../../core/snapshot/format.js';
 import { readSnapshot, snapshotPolicy } from '../../../core/snapshot/read.js';
-import { loadExactSolver } from '../../../services/exact-solver.js';
+import { loadExactSolver, planWithExactStep } from '../../../services/exact-solver.js';
 import { snapshot } from '../../support/builders.js';
 import { NOW } from '../../support/planning.js';
 import { score, sharedDir } from '../../support/scorer.js';
@@ -74,5 +74,22 @@ describe('consolidation: the exact step', function () {
     assert.equal(new Set(hostOf).size, 2);
     assert.equal(hostOfServer('db-1'), 'cmp-c');
     assert.notEqual(hostOfServer('web-1'), hostOfServer('web-2'));
+  });
+
+  it('is asked for only where a plan without it is above the lower bound on a cluster the model covers', async () => {
+    const request = (name: string, policy?: Policy): PlanRequest => {
+      const instance = benchInstance(name);
+      return { snapshot: instance, policy: policy ? validatePolicy(policy) : snapshotPolicy(instance), now: Date.parse(NOW), planner: 'ulm-test' };
+    };
+    const fragmented = request('fragmented-s');
+    assert.equal(exactSolverMayImprove(fragmented, plan(fragmented)), true);
+    // uniform-xs: the plan without it already leaves 1 host, the lower bound.
+    const uniform = request('uniform-xs');
+    assert.equal(exactSolverMayImprove(uniform, plan(uniform)), false);
+    // Under N+k the model does not apply.
+    const spare = request('fragmented-s', { ...(benchInstance('fragmented-s').policy as Policy), spare_capacity_hosts: 1 });
+    assert.equal(exactSolverMayImprove(spare, plan(spare)), false);
+    // ulm plan and audits go through planWithExactStep: fragmented-s at the optimum.
+    assert.equal((await planWithExactStep(fragmented)).meta.metrics.active_hosts_after, 4);
   });
 });
