@@ -3,11 +3,9 @@
 // colour means one thing on every page. The canvas cannot use var(): it reads the computed value.
 
 import { element } from '../dom.js';
+import type { ColourMeaning } from './colour-meanings.js';
 
-export type ColourMeaning =
-  | 'active' | 'empty' | 'under-way' | 'maintenance' | 'powered-off' | 'disabled' | 'failed'
-  | 'server' | 'exempt' | 'never-move' | 'moved' | 'temporary' | 'changed-host'
-  | 'level-low' | 'level-medium' | 'level-high' | 'window' | 'scheduled-maintenance';
+export { COLOUR_MEANINGS, type ColourMeaning } from './colour-meanings.js';
 
 /** A host state's meaning: draining is work under way, down is a failure. */
 export const HOST_STATE_MEANINGS: Record<string, ColourMeaning> = {
