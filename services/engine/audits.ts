@@ -9,7 +9,7 @@ import { ValidationError } from '../../core/validation.js';
 import { ensureApplierAvailable } from '../applier/availability.js';
 import { MissingMetricsError } from '../collect/collect.js';
 import type { AuditRecord, PolicyRecord } from '../db/index.js';
-import type { EngineContext } from './context.js';
+import { asTheApplierRuns, type EngineContext } from './context.js';
 import { withExemptions } from './exemptions.js';
 import { startApprovedPlan } from './plan-start.js';
 import type { Engine } from '../../core/api/engine.js';
@@ -123,7 +123,7 @@ async function finishAudit(context: EngineContext, request: AuditRequest, opened
   }
   if (request.target) snapshot = { ...snapshot, target: Object.fromEntries(Object.entries(request.target).filter(([server]) => snapshot.servers.some((candidate) => candidate.id === server))) };
   const stored = await repositories.snapshots.create(snapshot);
-  const planned = withExemptions(snapshot, policy, await repositories.serverExemptions.list());
+  const planned = withExemptions(snapshot, asTheApplierRuns(policy, deps.applierSettings), await repositories.serverExemptions.list());
   // Hosts the power driver cannot power off stay on, disabled: the plan says so instead of
   // promising power-offs that would only be skipped.
   const powerless = planned.policy.power_off === true && !deps.power.controlsPower;

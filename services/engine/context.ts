@@ -44,6 +44,16 @@ export const DEFAULT_DRAIN_POLICY: Policy = {
   goal: 'drain', max_host_cpu: 0.9, max_host_memory: 0.95, max_parallel_per_host: 2, metrics: { missing: 'use_allocations' },
 };
 
+/**
+ * The policy as the applier will run its plan: a wave holds at most the migrations the applier
+ * runs at once ([applier] max_parallel_migrations), since a larger wave would only queue its
+ * rest and hold back the next wave's ready moves.
+ */
+export function asTheApplierRuns(policy: Policy, settings: Pick<ApplierSettings, 'maxParallelMigrations'>): Policy {
+  const limit = Math.min(policy.max_parallel_migrations ?? Infinity, settings.maxParallelMigrations);
+  return limit === policy.max_parallel_migrations ? policy : { ...policy, max_parallel_migrations: limit };
+}
+
 /** The name of the stored policy whose settings drains and rebalancing use, when it exists. */
 export const DRAIN_POLICY_NAME = 'drain';
 

@@ -4,7 +4,7 @@
 import { ValidationError } from '../../core/validation.js';
 import { NotFound } from '../db/index.js';
 import { runAudit, submitAudit } from './audits.js';
-import type { EngineContext } from './context.js';
+import { asTheApplierRuns, type EngineContext } from './context.js';
 import { powerOffHosts, restoreHosts } from './host-plans.js';
 import { describeHosts } from './hosts.js';
 import type { Engine } from '../../core/api/engine.js';
@@ -40,7 +40,7 @@ export function hostOperations(context: EngineContext): HostOperations {
       if (!hosts.length) throw new ValidationError('invalid undrain', [{ path: 'hosts', message: 'is empty: name at least one host to bring back' }]);
       // Moving servers back restores a placement that existed: the usage limits are the hosts'
       // size (Placement capacity is still checked at every step).
-      const rebalance = options.rebalance ? { ...(await drainPolicy(hosts)), max_host_cpu: 1, max_host_memory: 1 } : undefined;
+      const rebalance = options.rebalance ? asTheApplierRuns({ ...(await drainPolicy(hosts)), max_host_cpu: 1, max_host_memory: 1 }, context.deps.applierSettings) : undefined;
       const outcome = await restoreHosts(hostPlans, hosts, { rebalance });
       return { results: outcome.results, action_plan: outcome.actionPlanId ? await planView(outcome.actionPlanId) : null };
     },
