@@ -182,10 +182,10 @@ export const OPTIONS = {
     maintenance_minimum_margin_seconds: integer({ default: 300, min: 0, help: 'Scheduled maintenances: the least time added to the estimated drain (planning, disabling the hosts, a slow migration).' }),
   },
   applier: {
-    max_parallel_migrations: integer({ default: 2, min: 1, help: 'Most live migrations the applier runs at once across the cloud; a policy may ask for fewer.' }),
+    max_parallel_migrations: integer({ default: 2, min: 1, help: 'Most live migrations the applier runs at once across the cloud; a policy may ask for fewer. Plans are cut into waves of at most this many migrations.' }),
     migration_timeout_seconds: integer({ default: 1800, min: 60, help: 'A live migration still running after this long is aborted and its action fails; the plan stops safely.' }),
-    poll_interval_seconds: integer({ default: 5, min: 1, help: 'Seconds between two looks at a running migration in Nova once it has run 15 s (every half second before: most end within seconds, and a wave waits for its last).' }),
-    no_valid_host_retry_seconds: integer({ default: 150, min: 0, help: 'Nova\'s scheduler learns late that a server left a host (scheduler_instance_sync_interval, 120 s by default), so it may refuse a server group member onto a host another member has just left with "No valid host". Such a refusal is tried again every 15 s for this long before the action fails; 0 fails at once.' }),
+    poll_interval_seconds: integer({ default: 5, min: 1, help: 'Seconds between two looks at a running migration in Nova once it has run 15 s (every quarter second before: most end within seconds, and a wave waits for its last).' }),
+    no_valid_host_retry_seconds: integer({ default: 150, min: 0, help: 'Nova\'s scheduler learns late that a server left a host (scheduler_instance_sync_interval, 120 s by default), so it may refuse a server group member onto a host another member has just left with "No valid host". Such a refusal is tried again after 2, 4, 8, then every 15 s for this long before the action fails; 0 fails at once. Lowering scheduler_instance_sync_interval in nova.conf shortens the wait.' }),
     lease_seconds: integer({ default: 60, min: 5, help: 'An applier renews its claim on a running plan within this time; a plan whose applier stopped renewing (crash, lost host) is resumed by another applier after it.' }),
   },
   monitor: {
