@@ -197,11 +197,14 @@ function buildModel(placement: Placement, { hosts, servers }: Neighbourhood): Mo
   cluster.groups.forEach((group, groupNumber) => {
     if (group.policy !== 'anti-affinity') return;
     const members = group.members.filter((server) => inModel.has(server));
-    if (members.length < 2) return;
+    if (members.length === 0) return;
     for (const host of hosts) {
       const names = members.filter((server) => choices.get(server)!.includes(host)).map((server) => assignName(server, host));
       const staying = placement.membersOn(groupNumber, host) - members.filter((server) => placement.hostOf[server] === host).length;
-      const allowed = group.maxPerHost - staying;
+      // A host already over the limit at the start (Nova let it be) may keep its members: the
+      // rule forbids adding to it, which the check after the solve holds.
+      const home = members.filter((server) => placement.hostOf[server] === host).length;
+      const allowed = Math.max(group.maxPerHost - staying, staying >= group.maxPerHost ? home : 0);
       if (names.length > allowed) rows.push(`g${groupNumber}_${host}: ${names.join(' + ')} <= ${Math.max(0, allowed)}`);
     }
   });
