@@ -200,7 +200,7 @@ describe('the panel with Keystone login, against ulm serve on the loopback cloud
     await page.getByLabel('User Name').fill(credentials.username);
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByLabel('Domain').fill(credentials.user_domain_name ?? 'Default');
-    await page.getByLabel('Project').fill(credentials.project_name);
+    await page.getByLabel('Project', { exact: true }).fill(credentials.project_name);
     await page.getByRole('button', { name: 'Sign In' }).click();
     await page.getByRole('alert').filter({ hasText: 'Invalid credentials' }).waitFor();
     assert.equal(await page.getByLabel('Password').inputValue(), '', 'the password is cleared');
