@@ -33,6 +33,7 @@ export function planRecord(plan: ActionPlanView): Row {
     stale: plan.stale,
     stale_reason: plan.stale_reason,
     failure_reason: plan.failure_reason,
+    resumptions: plan.resumptions,
     migrations: metrics.migrations,
     temporary_migrations: metrics.temporary_migrations,
     waves: metrics.waves,
@@ -107,6 +108,7 @@ export function renderPlanDetail(plan: ActionPlanView, actions: ActionView[], op
       ['state', plan.state], ['goal', plan.goal], ['audit', plan.audit_id ?? ''],
       ...(plan.stale ? [['stale', plan.stale_reason ?? 'the cloud changed since it was made']] : []),
       ...(plan.failure_reason ? [['failure reason', plan.failure_reason]] : []),
+      ...(plan.resumptions ? [['resumed', `${plan.resumptions} time(s), after the applier running it stopped`]] : []),
       ['created', plan.created_at], ['started', plan.started_at ?? ''], ['finished', plan.finished_at ?? ''],
     ], options.fitWidth),
     renderSection('Metrics', ['Metric', 'Value'], [

@@ -167,6 +167,7 @@ export const ActionPlanViewSchema = Type.Object({
   failure_reason: Nullable(Type.String()),
   metrics: PlanMetricsSchema,
   progress: PlanProgressViewSchema,
+  resumptions: Type.Integer({ minimum: 0, description: 'how often an applier resumed the plan after the one running it stopped (crash, restart)' }),
   created_at: Time('created'),
   started_at: Nullable(Time('started')),
   finished_at: Nullable(Time('finished')),

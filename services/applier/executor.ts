@@ -64,7 +64,8 @@ export async function executePlan(context: ApplierContext, planId: string, optio
     plan = await repositories.actionPlans.updateState(planId, 'ONGOING', { from: ['APPROVED'] });
     logger.info({ plan: planId }, 'action plan started');
   } else if (plan.state === 'ONGOING' || plan.state === 'CANCELLING') {
-    logger.info({ plan: planId, state: plan.state }, 'resuming action plan');
+    await repositories.actionPlans.recordResumption(planId);
+    logger.info({ plan: planId, state: plan.state, resumptions: plan.resumptions + 1 }, 'resuming action plan');
   } else {
     throw new PlanNotStartable(`action plan ${planId} is ${plan.state}: only an APPROVED plan starts (or an ONGOING one resumes)`);
   }

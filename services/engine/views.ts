@@ -63,6 +63,7 @@ export function actionPlanView(record: ActionPlanRecord, actions: ActionRecord[]
         .map((action) => ({ server: action.serverName ?? action.server ?? '', source: action.source ?? '', destination: action.destination ?? '' })),
       done: doneOf(actions),
     },
+    resumptions: record.resumptions,
     created_at: record.createdAt, started_at: record.startedAt, finished_at: record.finishedAt,
   };
 }

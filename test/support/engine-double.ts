@@ -218,7 +218,7 @@ export class EngineDouble implements Engine {
     const plan: ActionPlanView = {
       id: planId, audit_id: auditId, goal, state, stale: false, stale_reason: null, failure_reason: null, metrics: { ...ZERO_METRICS },
       progress: { waves: 2, current_wave: state === 'ONGOING' ? 1 : null, counts: { ...Object.fromEntries(ACTION_STATES.map((name) => [name, 0])), PENDING: 2 } as ActionPlanView['progress']['counts'], transfers: [], done: { migrations: 0, hosts_disabled: 0, hosts_powered_off: 0, hosts_powered_on: 0, hosts_enabled: 0 } },
-      created_at: iso(DOUBLE_NOW), started_at: state === 'ONGOING' ? iso(DOUBLE_NOW) : null, finished_at: null,
+      resumptions: 0, created_at: iso(DOUBLE_NOW), started_at: state === 'ONGOING' ? iso(DOUBLE_NOW) : null, finished_at: null,
     };
     const audit: AuditView = {
       id: auditId, policy_id: policy?.id ?? null, policy_name: policy?.name ?? '(inline)', window_id: windowId, goal, triggered_by: triggeredBy,

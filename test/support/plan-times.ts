@@ -44,6 +44,8 @@ export interface PlanTimesRecord {
   wall_seconds: number;
   /** Of the wall time, how long no action was running: checks before a call, bookkeeping between waves. */
   idle_seconds?: number;
+  /** How often an applier resumed the plan after the one running it was stopped (the crash tests kill it). */
+  resumptions?: number;
   /** Each succeeded live migration, journaled start to verified finish. */
   migration_seconds: number[];
   /** Host actions that ran (disable_compute, power_off, power_on, enable_compute). */
@@ -87,6 +89,7 @@ export function planTimes(plan: ActionPlanRecord, actions: ActionRecord[], setti
     max_per_source_host: settings.maxPerSourceHost, poll_interval_seconds: settings.pollIntervalSeconds,
     wall_seconds: (Math.max(...finished) - Math.min(...started)) / 1000,
     idle_seconds: idleSeconds(started.map((start, index) => [start, finished[index]])),
+    resumptions: plan.resumptions,
     migration_seconds: migrations.map((action) => seconds(action.startedAt!, action.finishedAt!)),
     host_actions: ran.filter((action) => action.type !== 'live_migrate')
       .map((action) => ({ type: action.type, host: action.host, state: action.state, seconds: seconds(action.startedAt!, action.finishedAt!) })),

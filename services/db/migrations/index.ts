@@ -7,6 +7,7 @@ import * as maintenances from './0003-maintenances.js';
 import * as hostStateChangedAt from './0004-host-state-changed-at.js';
 import * as planAbortAndRestore from './0005-plan-abort-and-restore.js';
 import * as auditHeartbeat from './0006-audit-heartbeat.js';
+import * as planResumptions from './0007-plan-resumptions.js';
 
 export interface SchemaMigration {
   name: string;
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly SchemaMigration[] = [
   { name: '0004_host_state_changed_at', ...hostStateChangedAt },
   { name: '0005_plan_abort_and_restore', ...planAbortAndRestore },
   { name: '0006_audit_heartbeat', ...auditHeartbeat },
+  { name: '0007_plan_resumptions', ...planResumptions },
 ];
 
 export const migrationSource: Knex.MigrationSource<SchemaMigration> = {

@@ -21,6 +21,8 @@ export interface ActionPlanRecord {
   failureReason: string | null;
   /** An operator's cancel asked to abort the live migrations in flight too. */
   abortRequested: boolean;
+  /** How often an applier resumed it after the one running it stopped. */
+  resumptions: number;
   createdAt: string;
   updatedAt: string;
   startedAt: string | null;
@@ -39,7 +41,7 @@ function toRecord(row: Row): ActionPlanRecord {
     id: text(row.id), auditId: optionalText(row.audit_id), state: text(row.state) as PlanState,
     document: json<PlanDocument>(row.document), metrics: json<PlanMetrics>(row.metrics),
     stale: flag(row.stale), staleReason: optionalText(row.stale_reason), failureReason: optionalText(row.failure_reason),
-    abortRequested: flag(row.abort_requested),
+    abortRequested: flag(row.abort_requested), resumptions: Number(row.resumptions ?? 0),
     createdAt: timestamp(row.created_at), updatedAt: timestamp(row.updated_at),
     startedAt: optionalTimestamp(row.started_at), finishedAt: optionalTimestamp(row.finished_at),
   };
@@ -155,6 +157,11 @@ export class ActionPlanRepository {
       .andWhere((query) => query.whereNull('applier').orWhere('applier', holder).orWhere('lease_expires_at', '<', now))
       .update({ applier: holder, lease_expires_at: until, updated_at: now });
     return changed(count) === 1;
+  }
+
+  /** An applier takes the running plan over after the one running it stopped. */
+  async recordResumption(id: string): Promise<void> {
+    await this.knex('action_plans').where({ id }).update({ resumptions: this.knex.raw('resumptions + 1'), updated_at: this.clock() });
   }
 
   /** Gives the claim up (the plan finished, or the applier stops). */

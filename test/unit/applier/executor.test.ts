@@ -301,7 +301,7 @@ describe('the applier', () => {
     assert.equal((await storage.repositories.hostStates.find('cmp-1'))?.poweredOff, false);
   });
 
-  it('a restore plan powers on, waits for nova-compute, enables; a resumed restore repeats nothing', async () => {
+  it('a restore plan powers on, waits for nova-compute, enables; a resumed restore repeats nothing and counts its resumption', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2', 'cmp-3']);
     const power = new SimulatedPower();
     const consolidation = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1'), disable(0, 'cmp-3'), powerOff(2, 'cmp-1'), powerOff(2, 'cmp-3')]);
@@ -315,6 +315,9 @@ describe('the applier', () => {
     await power.powerOn({ name: 'cmp-1' });
     const plan = await executePlan({ ...contextFor(compute), power }, restore);
     assert.equal(plan.state, 'SUCCEEDED');
+    // The record says it was resumed, not run in one go; the uninterrupted one says so too.
+    assert.equal(plan.resumptions, 1);
+    assert.equal((await storage.repositories.actionPlans.get(consolidation)).resumptions, 0);
     assert.deepEqual(power.calls.filter((call) => call.startsWith('on')), ['on cmp-1', 'on cmp-3']);
     assert.equal(compute.services.get('cmp-1')!.enabled, true);
     assert.equal(compute.services.get('cmp-3')!.enabled, true);

@@ -92,6 +92,20 @@ describe('applier speed report (test/bench/applier-times.ts)', () => {
     assert.ok(!kinds.has('rebalance'), 'a kind without plans has no row');
   });
 
+  it('leaves a plan resumed after its applier was killed out of the median and the verdict, and marks it', () => {
+    // Its migration held the kill and the takeover: 40 s, and a wall time of 60 s for 1 migration.
+    const killed = plan('drain-killed', 'drain', { migration_seconds: [40], wall_seconds: 60, resumptions: 1 });
+    const times = analyse(parsePlanTimes([...RUN, killed].map((record) => JSON.stringify(record)).join('\n'), 'hand-made'));
+    assert.equal(times.medianMigrationSeconds, 5);
+    assert.equal(times.migrations, 10);
+    const drain = times.kinds.find((kind) => kind.kind === 'drain')!;
+    assert.equal(drain.plans, 3);
+    assert.equal(drain.measured, 2);
+    assert.ok(Math.abs(drain.medianRatio! - 1.6) < 1e-9);
+    assert.match(formatReport(times, 'hand-made'), /SUCCEEDED \(resumed 1×\)/);
+    assert.throws(() => parsePlanTimes(JSON.stringify({ ...killed, resumptions: -1 }), 'bad'), /resumptions: expected a whole number/);
+  });
+
   it('prints one row per kind and one line per plan, with the verdict and the run it came from', () => {
     const text = formatReport(analyse(parsePlanTimes(file(), 'hand-made')), 'hand-made');
     assert.match(text, /hand-made: 5 plan\(s\) recorded 2026-12-06T10:00:00\.000Z/);

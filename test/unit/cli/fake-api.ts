@@ -85,7 +85,7 @@ export function planView(overrides: Partial<ActionPlanView> = {}): ActionPlanVie
       hosts_over_limits_before: 0, hosts_over_limits_after: 0,
     },
     progress: { waves: 2, current_wave: null, counts: { PENDING: 5, ONGOING: 0, SUCCEEDED: 0, FAILED: 0, SKIPPED: 0, CANCELLED: 0 }, transfers: [], done: { migrations: 0, hosts_disabled: 0, hosts_powered_off: 0, hosts_powered_on: 0, hosts_enabled: 0 } },
-    created_at: TIME, started_at: null, finished_at: null,
+    resumptions: 0, created_at: TIME, started_at: null, finished_at: null,
     ...overrides,
   };
 }
