@@ -2,19 +2,12 @@
 // the audit must not stay ONGOING forever: once its runner is silent for longer than
 // AUDIT_ABANDONED_AFTER_MS, readers end it FAILED and say which process stopped.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Policy } from '../../../core/policy/schema.js';
 import type { Snapshot } from '../../../core/snapshot/format.js';
-import { createLogger } from '../../../openstack/logger.js';
-import { DEFAULT_APPLIER_SETTINGS } from '../../../services/applier/executor.js';
-import { InProcessBus } from '../../../services/bus/index.js';
-import { createRepositories, migrateToLatest, openDatabase, type Database, type Repositories } from '../../../services/db/index.js';
 import { AUDIT_ABANDONED_AFTER_MS } from '../../../services/engine/audits.js';
-import { createEngine } from '../../../services/engine/engine.js';
+import type { ServiceEngine } from '../../../services/engine/engine.js';
 import { snapshot } from '../../support/builders.js';
-import { simulatedCloudOf, SimulatedPower } from '../../support/simulated-compute.js';
+import { BED_NOW, openEngineBed, type EngineBed } from '../../support/engine-bed.js';
 
 const CLUSTER: Snapshot = snapshot()
   .hosts(['cmp-1', 'cmp-2'], { vcpus: 16, memory_mb: 32768 })
@@ -23,36 +16,17 @@ const CLUSTER: Snapshot = snapshot()
 const CONSOLIDATE: Policy = { goal: 'consolidate', metrics: { missing: 'use_allocations' } };
 
 describe('audits whose process stopped', () => {
-  let directory: string;
-  let database: Database;
-  let repositories: Repositories;
-  let bus: InProcessBus;
-  let engine: ReturnType<typeof createEngine>;
+  let bed: EngineBed;
+  let engine: ServiceEngine;
   let now: number;
-  let collecting: Promise<Snapshot>;
 
   beforeEach(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'ulm-abandoned-'));
-    database = await openDatabase(`sqlite:///${directory}/ulm.sqlite`);
-    await migrateToLatest(database);
-    now = Date.parse('2026-12-01T12:00:00Z');
-    repositories = createRepositories(database, { clock: () => new Date(now) });
-    const logger = createLogger({ level: 'silent' });
-    bus = new InProcessBus({ logger });
-    const compute = simulatedCloudOf(CLUSTER);
+    now = BED_NOW;
+    bed = await openEngineBed(CLUSTER, { rowClock: () => new Date(now) });
     // The collection never ends, as in a process that died while collecting.
-    collecting = new Promise<Snapshot>(() => undefined);
-    engine = createEngine({
-      repositories, cloud: () => Promise.reject(new Error('no cloud in this test')), collect: () => collecting, compute: async () => compute,
-      power: new SimulatedPower(), bus, clock: { now: () => now, sleep: async () => undefined }, logger,
-      applierSettings: DEFAULT_APPLIER_SETTINGS, planner: 'test', version: 'test', runner: 'ctl-1:4711',
-    });
+    engine = bed.engine({ collect: () => new Promise<Snapshot>(() => undefined), clock: { now: () => now, sleep: async () => undefined }, runner: 'ctl-1:4711' });
   });
-  afterEach(async () => {
-    await bus.close();
-    await database.close();
-    rmSync(directory, { recursive: true, force: true });
-  });
+  afterEach(() => bed.close());
 
   it('a silent audit ends FAILED when read, naming the process that stopped', async () => {
     const submitted = await engine.submitAudit({ document: CONSOLIDATE });
@@ -69,7 +43,7 @@ describe('audits whose process stopped', () => {
     now += AUDIT_ABANDONED_AFTER_MS - 1000;
     assert.equal((await engine.getAudit(submitted.id)).state, 'ONGOING');
     // Its runner says it is alive; long after the start, the audit is still its runner's.
-    await repositories.audits.heartbeat(submitted.id);
+    await bed.repositories.audits.heartbeat(submitted.id);
     now += AUDIT_ABANDONED_AFTER_MS - 1000;
     assert.equal((await engine.listAudits())[0].state, 'ONGOING');
   });

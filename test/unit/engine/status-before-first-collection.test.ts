@@ -2,17 +2,9 @@
 // monitor collects and how to collect now, instead of counting 0 hosts; once a snapshot is
 // stored it names that snapshot and counts its hosts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Snapshot } from '../../../core/snapshot/format.js';
-import { createLogger } from '../../../openstack/logger.js';
-import { DEFAULT_APPLIER_SETTINGS } from '../../../services/applier/executor.js';
-import { InProcessBus } from '../../../services/bus/index.js';
-import { createRepositories, migrateToLatest, openDatabase, type Database, type Repositories } from '../../../services/db/index.js';
-import { createEngine } from '../../../services/engine/engine.js';
 import { snapshot } from '../../support/builders.js';
-import { simulatedCloudOf, SimulatedPower } from '../../support/simulated-compute.js';
+import { openEngineBed, type EngineBed } from '../../support/engine-bed.js';
 
 const TWO_HOSTS: Snapshot = snapshot()
   .hosts(['cmp-1', 'cmp-2'], { vcpus: 16, memory_mb: 32768 })
@@ -20,28 +12,11 @@ const TWO_HOSTS: Snapshot = snapshot()
   .build();
 
 describe('status before the first collection', () => {
-  let directory: string;
-  let database: Database;
-  let repositories: Repositories;
-  let bus: InProcessBus;
-  const engineWith = (monitorIntervalSeconds: number | undefined) => createEngine({
-    repositories, cloud: () => Promise.reject(new Error('no cloud in this test')), collect: async () => TWO_HOSTS, compute: async () => simulatedCloudOf(TWO_HOSTS),
-    power: new SimulatedPower(), bus, clock: { now: () => Date.parse('2026-12-01T12:00:00Z'), sleep: async () => undefined }, logger: createLogger({ level: 'silent' }),
-    applierSettings: DEFAULT_APPLIER_SETTINGS, planner: 'test', version: 'test', monitorIntervalSeconds,
-  });
+  let bed: EngineBed;
+  const engineWith = (monitorIntervalSeconds: number | undefined) => bed.engine({ monitorIntervalSeconds });
 
-  beforeEach(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'ulm-status-'));
-    database = await openDatabase(`sqlite:///${directory}/ulm.sqlite`);
-    await migrateToLatest(database);
-    repositories = createRepositories(database);
-    bus = new InProcessBus({ logger: createLogger({ level: 'silent' }) });
-  });
-  afterEach(async () => {
-    await bus.close();
-    await database.close();
-    rmSync(directory, { recursive: true, force: true });
-  });
+  beforeEach(async () => { bed = await openEngineBed(TWO_HOSTS); });
+  afterEach(() => bed.close());
 
   it('says no snapshot is collected yet, how often the monitor collects and how to collect now', async () => {
     const status = await engineWith(30).status();

@@ -2,17 +2,10 @@
 // max_parallel_migrations): a larger wave would only queue its rest and hold back the next
 // wave's ready moves. A policy's own, smaller limit still wins.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Snapshot } from '../../../core/snapshot/format.js';
-import { createLogger } from '../../../openstack/logger.js';
 import { DEFAULT_APPLIER_SETTINGS } from '../../../services/applier/executor.js';
-import { InProcessBus } from '../../../services/bus/index.js';
-import { createRepositories, migrateToLatest, openDatabase, type Database } from '../../../services/db/index.js';
-import { createEngine } from '../../../services/engine/engine.js';
 import { snapshot } from '../../support/builders.js';
-import { simulatedCloudOf, SimulatedPower } from '../../support/simulated-compute.js';
+import { openEngineBed, type EngineBed } from '../../support/engine-bed.js';
 
 // cmp-1 holds four servers; each of the three others has room for all of them.
 const CLUSTER: Snapshot = snapshot()
@@ -24,30 +17,12 @@ const CLUSTER: Snapshot = snapshot()
   .build();
 
 describe('plans with waves as the applier runs them', () => {
-  let directory: string;
-  let database: Database;
-  let bus: InProcessBus;
-
-  beforeEach(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'ulm-waves-'));
-    database = await openDatabase(`sqlite:///${directory}/ulm.sqlite`);
-    await migrateToLatest(database);
-    bus = new InProcessBus({ logger: createLogger({ level: 'silent' }) });
-  });
-  afterEach(async () => {
-    await bus.close();
-    await database.close();
-    rmSync(directory, { recursive: true, force: true });
-  });
+  let bed: EngineBed;
+  beforeEach(async () => { bed = await openEngineBed(CLUSTER); });
+  afterEach(() => bed.close());
 
   async function drainWaves(maxParallelMigrations: number, policyLimit?: number): Promise<number[]> {
-    const repositories = createRepositories(database);
-    const compute = simulatedCloudOf(CLUSTER);
-    const engine = createEngine({
-      repositories, cloud: () => Promise.reject(new Error('no cloud in this test')), collect: async () => CLUSTER, compute: async () => compute,
-      power: new SimulatedPower(), bus, clock: { now: () => Date.parse('2026-12-01T12:00:00Z'), sleep: async () => undefined }, logger: createLogger({ level: 'silent' }),
-      applierSettings: { ...DEFAULT_APPLIER_SETTINGS, maxParallelMigrations }, planner: 'test', version: 'test',
-    });
+    const engine = bed.engine({ applierSettings: { ...DEFAULT_APPLIER_SETTINGS, maxParallelMigrations } });
     const { action_plan: plan } = await engine.createAudit({
       document: { goal: 'drain', drain_hosts: ['cmp-1'], metrics: { missing: 'use_allocations' }, ...(policyLimit ? { max_parallel_migrations: policyLimit } : {}) },
     });
