@@ -25,6 +25,24 @@ function planWith(instance: Snapshot, exactSolver: ExactSolver | undefined, poli
   return plan({ snapshot: instance, policy: policy ? validatePolicy(policy) : snapshotPolicy(instance), now: Date.parse(NOW), planner: 'ulm-test', exactSolver });
 }
 
+
+/**
+ * The exact model alone on four 16 GiB hosts holding one 4 GiB server each (`[name, host,
+ * movable]`), web-1 and web-2 in an anti-affinity group: the hosts it uses and where each server ends.
+ */
+function exactOnFourHosts(solver: ExactSolver, servers: [name: string, host: string, movable?: boolean][]): { hostsUsed: number; hostOf(name: string): string } {
+  const flavor = { vcpus: 2, memory_mb: 4 * GIB };
+  const usage = { cpu_cores: 0.1, memory_mb: 1 * GIB };
+  let builder = snapshot().policy({ goal: 'consolidate' });
+  for (const host of ['cmp-a', 'cmp-b', 'cmp-c', 'cmp-d']) builder = builder.host(host, { vcpus: 64, memory_mb: 16 * GIB });
+  for (const [name, host, movable] of servers) builder = builder.server(name, { on: host, flavor, usage, ...(movable === false ? { migratable: false } : {}) });
+  const instance = builder.group('web', 'anti-affinity', ['web-1', 'web-2']).build();
+  const cluster = new Cluster(instance, resolvePolicy(snapshotPolicy(instance)), Date.parse(NOW));
+  const hostOf = exactConsolidation(new Placement(cluster), solver);
+  assert.ok(hostOf, 'the exact model frees hosts here');
+  return { hostsUsed: new Set(hostOf).size, hostOf: (name) => cluster.hostNames[hostOf[cluster.serverNames.indexOf(name)]] };
+}
+
 describe('consolidation: the exact step', function () {
   // Solving fragmented-s exactly takes 2 to 5 s on a small, busy machine.
   this.timeout(120_000);
@@ -55,48 +73,22 @@ describe('consolidation: the exact step', function () {
   });
 
   it('keeps anti-affinity members apart and never-move servers home', () => {
-    // Four 16 GiB hosts, one 4 GiB server each. Without its rules the model would put all four on
-    // cmp-c (16 GiB): one host. The anti-affinity pair must stay apart and db-1 cannot move:
-    // two hosts, db-1 and one member on cmp-c, the other member elsewhere.
-    const flavor = { vcpus: 2, memory_mb: 4 * GIB };
-    const usage = { cpu_cores: 0.1, memory_mb: 1 * GIB };
-    const instance = snapshot().policy({ goal: 'consolidate' })
-      .host('cmp-a', { vcpus: 64, memory_mb: 16 * GIB }).host('cmp-b', { vcpus: 64, memory_mb: 16 * GIB })
-      .host('cmp-c', { vcpus: 64, memory_mb: 16 * GIB }).host('cmp-d', { vcpus: 64, memory_mb: 16 * GIB })
-      .server('web-1', { on: 'cmp-a', flavor, usage }).server('web-2', { on: 'cmp-b', flavor, usage })
-      .server('db-1', { on: 'cmp-c', flavor, usage, migratable: false })
-      .server('app-1', { on: 'cmp-d', flavor, usage })
-      .group('web', 'anti-affinity', ['web-1', 'web-2'])
-      .build();
-    const cluster = new Cluster(instance, resolvePolicy(snapshotPolicy(instance)), Date.parse(NOW));
-    const hostOf = exactConsolidation(new Placement(cluster), solver);
-    assert.ok(hostOf, 'the exact model frees hosts here');
-    const hostOfServer = (name: string) => cluster.hostNames[hostOf[cluster.serverNames.indexOf(name)]];
-    assert.equal(new Set(hostOf).size, 2);
-    assert.equal(hostOfServer('db-1'), 'cmp-c');
-    assert.notEqual(hostOfServer('web-1'), hostOfServer('web-2'));
+    // Without its rules the model would put all four servers on cmp-c (16 GiB): one host. The
+    // anti-affinity pair must stay apart and db-1 cannot move: two hosts, db-1 and one member on
+    // cmp-c, the other member elsewhere.
+    const placed = exactOnFourHosts(solver, [['web-1', 'cmp-a'], ['web-2', 'cmp-b'], ['db-1', 'cmp-c', false], ['app-1', 'cmp-d']]);
+    assert.equal(placed.hostsUsed, 2);
+    assert.equal(placed.hostOf('db-1'), 'cmp-c');
+    assert.notEqual(placed.hostOf('web-1'), placed.hostOf('web-2'));
   });
 
   it('keeps a movable server away from a never-move member of its anti-affinity group', () => {
     // web-1 cannot move from cmp-c; web-2, its only movable group-mate, must end elsewhere: two
     // hosts, not the one (cmp-c) that memory alone would allow.
-    const flavor = { vcpus: 2, memory_mb: 4 * GIB };
-    const usage = { cpu_cores: 0.1, memory_mb: 1 * GIB };
-    const instance = snapshot().policy({ goal: 'consolidate' })
-      .host('cmp-a', { vcpus: 64, memory_mb: 16 * GIB }).host('cmp-b', { vcpus: 64, memory_mb: 16 * GIB })
-      .host('cmp-c', { vcpus: 64, memory_mb: 16 * GIB }).host('cmp-d', { vcpus: 64, memory_mb: 16 * GIB })
-      .server('web-2', { on: 'cmp-a', flavor, usage }).server('app-1', { on: 'cmp-b', flavor, usage })
-      .server('web-1', { on: 'cmp-c', flavor, usage, migratable: false })
-      .server('app-2', { on: 'cmp-d', flavor, usage })
-      .group('web', 'anti-affinity', ['web-1', 'web-2'])
-      .build();
-    const cluster = new Cluster(instance, resolvePolicy(snapshotPolicy(instance)), Date.parse(NOW));
-    const hostOf = exactConsolidation(new Placement(cluster), solver);
-    assert.ok(hostOf, 'the exact model frees hosts here');
-    const hostOfServer = (name: string) => cluster.hostNames[hostOf[cluster.serverNames.indexOf(name)]];
-    assert.equal(new Set(hostOf).size, 2);
-    assert.equal(hostOfServer('web-1'), 'cmp-c');
-    assert.notEqual(hostOfServer('web-2'), 'cmp-c');
+    const placed = exactOnFourHosts(solver, [['web-2', 'cmp-a'], ['app-1', 'cmp-b'], ['web-1', 'cmp-c', false], ['app-2', 'cmp-d']]);
+    assert.equal(placed.hostsUsed, 2);
+    assert.equal(placed.hostOf('web-1'), 'cmp-c');
+    assert.notEqual(placed.hostOf('web-2'), 'cmp-c');
   });
 
   it('is asked for only where a plan without it is above the lower bound on a cluster the model covers', async () => {
