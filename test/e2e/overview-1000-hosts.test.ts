@@ -5,17 +5,13 @@
 // long the page takes to draw and how it answers scrolling, filtering and keys afterwards, and
 // asserts only that it renders every host and stays responsive (figures go to the report).
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { createLogger } from '../../openstack/logger.js';
-import { resolveCloudConfig } from '../../openstack/config.js';
-import { createApiApp, type ApiApp } from '../../services/api/app.js';
-import { loadConfig } from '../../services/config/index.js';
-import { openRuntime, type Runtime } from '../../services/runtime.js';
+import type { Runtime } from '../../services/runtime.js';
 import { generatedInstance } from '../support/bench.js';
-import { assertNoProblems, launchBrowser, openPanel, OUTPUT, REPO, screenshot } from './browser.js';
+import { openStoredRecordsPanel, type StoredRecordsPanel } from './stored-records-panel.js';
+import { assertNoProblems, launchBrowser, openPanel, OUTPUT, screenshot } from './browser.js';
 
 const HOSTS = 1000;
 const SERVERS = 20_000;
@@ -40,15 +36,13 @@ interface Figures {
 
 describe('the Overview with 1,000 hosts and 20,000 servers (noauth ulm-api, generated snapshot)', function () {
   this.timeout(300_000);
-  let directory: string;
   let runtime: Runtime;
-  let app: ApiApp;
+  let panel: StoredRecordsPanel;
   let url: string;
   let browser: Browser;
   let notActive: number;
 
   before(async () => {
-    if (!existsSync(join(REPO, 'web', 'static', 'index.html'))) throw new Error('the panel is not built: run npm run build (scripts/e2e does)');
     const snapshot = generatedInstance({ family: 'uniform', hosts: HOSTS, servers: SERVERS, seed: 1 });
     assert.ok(snapshot, 'the shared generator made the 1,000-host snapshot (set ULM_SHARED to the shared folder if it is elsewhere)');
     // A few hosts in each state an operator meets.
@@ -58,11 +52,8 @@ describe('the Overview with 1,000 hosts and 20,000 servers (noauth ulm-api, gene
     const receivers = snapshot.hosts.slice(0, 20).map((host) => host.name);
     snapshot.servers.forEach((server, index) => { if (emptied.has(server.host)) server.host = receivers[index % receivers.length]; });
 
-    directory = mkdtempSync(join(tmpdir(), 'ulm-e2e-1000-'));
-    const config = loadConfig([], { DEFAULT: { state_path: directory }, api: { auth_strategy: 'noauth' } });
-    // No cloud behind this engine: the status card says the cloud is unreachable, which is true.
-    const nowhere = resolveCloudConfig({ env: {}, overrides: { auth_type: 'password', auth: { auth_url: 'http://127.0.0.1:9/v3', username: 'nobody', password: 'none', project_name: 'none', user_domain_name: 'Default', project_domain_name: 'Default' } } });
-    runtime = await openRuntime(config, { cloudConfig: nowhere, migrate: true, logger: createLogger({ level: 'silent' }) });
+    panel = await openStoredRecordsPanel('1000');
+    ({ runtime, url } = panel);
     await runtime.repositories.snapshots.create(snapshot);
     for (const host of snapshot.hosts.slice(920, 935)) await runtime.repositories.hostStates.recordDisabled(host.name, { reason: 'ulm: consolidated' });
     for (const host of snapshot.hosts.slice(930, 935)) await runtime.repositories.hostStates.recordPoweredOff(host.name);
@@ -74,18 +65,12 @@ describe('the Overview with 1,000 hosts and 20,000 servers (noauth ulm-api, gene
     // Made here: 15 disabled, 5 down, 15 in maintenance (5 of them powered off), 5 emptied but
     // enabled; the generator disables a few more of its own.
     notActive = (await runtime.engine.listHosts()).filter((host) => host.state !== 'active').length;
-    app = createApiApp({ engine: runtime.engine, auth: { strategy: 'noauth' }, panelDirectory: join(REPO, 'web', 'static') });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
-    await app?.close();
-    await runtime?.close();
-    if (directory) rmSync(directory, { recursive: true, force: true });
+    await panel?.close();
   });
 
   it('says on the login page that noauth needs no login, and lets the user in', async () => {

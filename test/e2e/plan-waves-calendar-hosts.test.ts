@@ -5,19 +5,13 @@
 // that is not its last: a temporary move), the plan it makes, a power-saving window and a
 // scheduled maintenance. Screenshots in test-output/e2e/.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { LiveMigrateAction, PlanDocument } from '../../core/plan/format.js';
-import { createLogger } from '../../openstack/logger.js';
-import { resolveCloudConfig } from '../../openstack/config.js';
-import { createApiApp, type ApiApp } from '../../services/api/app.js';
-import { loadConfig } from '../../services/config/index.js';
-import { openRuntime, type Runtime } from '../../services/runtime.js';
+import type { Runtime } from '../../services/runtime.js';
 import { snapshot } from '../support/builders.js';
 import { planFor } from '../support/planning.js';
-import { assertNoProblems, launchBrowser, openPanel, REPO, screenshot } from './browser.js';
+import { openStoredRecordsPanel, type StoredRecordsPanel } from './stored-records-panel.js';
+import { assertNoProblems, launchBrowser, openPanel, screenshot } from './browser.js';
 
 /** What the login page stores after "Enter the panel" with noauth: the tests start logged in. */
 const NOAUTH_SESSION = `sessionStorage.setItem('ulm.session', ${JSON.stringify(JSON.stringify({ token: null, expiresAt: null, userName: 'noauth', projectName: null, roles: ['admin'] }))});`;
@@ -27,9 +21,8 @@ const [FIRST, SECOND, THIRD, SPARE] = HOSTS;
 
 describe('a plan\'s waves, the calendar and the Hosts table (noauth ulm-api, stored records)', function () {
   this.timeout(300_000);
-  let directory: string;
   let runtime: Runtime;
-  let app: ApiApp;
+  let panel: StoredRecordsPanel;
   let url: string;
   let browser: Browser;
   let plan: PlanDocument;
@@ -37,7 +30,6 @@ describe('a plan\'s waves, the calendar and the Hosts table (noauth ulm-api, sto
   let maintenanceAt: Date;
 
   before(async () => {
-    if (!existsSync(join(REPO, 'web', 'static', 'index.html'))) throw new Error('the panel is not built: run npm run build (scripts/e2e does)');
     // Three full hosts swap their servers round (vm-1 to the second, vm-2 to the third, vm-3 to the
     // first): one of them must wait on the spare host first. Two more hosts keep their servers.
     const builder = snapshot().policy({ goal: 'reach_target' }).hosts(HOSTS, { vcpus: 8, memory_mb: 8192 });
@@ -49,11 +41,8 @@ describe('a plan\'s waves, the calendar and the Hosts table (noauth ulm-api, sto
     plan = planFor(cluster);
     assert.ok(plan.actions.some((action) => action.type === 'live_migrate' && action.temporary && action.destination === SPARE), 'the planner parks a server on the spare host (a temporary move)');
 
-    directory = mkdtempSync(join(tmpdir(), 'ulm-e2e-waves-'));
-    const config = loadConfig([], { DEFAULT: { state_path: directory }, api: { auth_strategy: 'noauth' } });
-    // No cloud behind this engine: nothing here reaches Nova.
-    const nowhere = resolveCloudConfig({ env: {}, overrides: { auth_type: 'password', auth: { auth_url: 'http://127.0.0.1:9/v3', username: 'nobody', password: 'none', project_name: 'none', user_domain_name: 'Default', project_domain_name: 'Default' } } });
-    runtime = await openRuntime(config, { cloudConfig: nowhere, migrate: true, logger: createLogger({ level: 'silent' }) });
+    panel = await openStoredRecordsPanel('waves');
+    ({ runtime, url } = panel);
     const { repositories } = runtime;
     const stored = await repositories.snapshots.create(cluster);
     // As the scheduler records an audit: planned from this snapshot, then its plan.
@@ -73,18 +62,12 @@ describe('a plan\'s waves, the calendar and the Hosts table (noauth ulm-api, sto
       drainStartsAt: new Date(maintenanceAt.getTime() - 3_600_000).toISOString(), estimatedDrainSeconds: 3600, createdBy: 'e2e',
     });
 
-    app = createApiApp({ engine: runtime.engine, auth: { strategy: 'noauth' }, panelDirectory: join(REPO, 'web', 'static') });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
-    await app?.close();
-    await runtime?.close();
-    if (directory) rmSync(directory, { recursive: true, force: true });
+    await panel?.close();
   });
 
   async function open(path: string, width = 1440): Promise<{ page: Page; panel: Awaited<ReturnType<typeof openPanel>> }> {
