@@ -1,56 +1,27 @@
-// Executes an approved action plan wave by wave: every action through its kind's life cycle
-// (actions/), journaled before and after it touches the cloud. A failure or a cancel stops new
-// work at once (no further action starts, in this wave or later ones; migrations in flight
-// finish, or are aborted when asked), hosts still to be emptied stay enabled, and the plan's
-// final state says what happened. On a restart, in-flight actions are reconciled with the cloud.
-import { outcomeOf, type ActionState } from '../../core/plan/states.js';
-import type { ActionPlanRecord, ActionRecord } from '../db/index.js';
-import type { ActionRun, WaveLedger } from './actions/kind.js';
-import { actionIssues, actionKindOf, AFTER_MIGRATIONS, BEFORE_MIGRATIONS } from './actions/registry.js';
-import { resumeAction, runAction } from './actions/run.js';
+// Executes an approved action plan: every action through its kind's life cycle (actions/),
+// journaled before and after it touches the cloud, each as soon as the actions it waits for on
+// its hosts and server have ended (flow.ts). A failure or a cancel stops new work at once (no
+// further action starts, in this wave or later ones; migrations in flight finish, or are
+// aborted when asked), hosts still to be emptied stay enabled, and the plan's final state says
+// what happened. On a restart, in-flight actions are reconciled with the cloud first.
+import { outcomeOf } from '../../core/plan/states.js';
+import type { ActionPlanRecord } from '../db/index.js';
+import { actionIssues, actionKindOf } from './actions/registry.js';
+import { resumeAction } from './actions/run.js';
 import type { ApplierContext } from './context.js';
-import { crashPoint } from './crash-points.js';
+import { runFlow, type FlowOptions } from './flow.js';
+import { PlanRun, type Stop } from './plan-run.js';
+import { reportProgress } from './progress.js';
 
 export * from './context.js';
 
-export interface ExecuteOptions {
-  /** No wave starts at or after this instant (a power-saving window is about to close). */
-  stopNewWavesAt?: number;
-}
+export type ExecuteOptions = FlowOptions;
 
 /** A plan that may not start: stale, or in a state from which it cannot run. */
 export class PlanNotStartable extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PlanNotStartable';
-  }
-}
-
-/** Why a plan stops taking new work: a failed action, or an operator's cancel (with or without abort). */
-interface Stop {
-  reason: 'failed' | 'cancelled';
-  abort: boolean;
-}
-
-class PlanRun {
-  private failed = false;
-
-  constructor(readonly context: ApplierContext, readonly planId: string) {}
-
-  markFailed(): void {
-    this.failed = true;
-  }
-
-  /** Read before every action starts and between polls: the plan row is the truth across processes. */
-  async stop(): Promise<Stop | null> {
-    if (this.failed) return { reason: 'failed', abort: false };
-    const plan = await this.context.repositories.actionPlans.get(this.planId);
-    if (plan.state === 'CANCELLING') return { reason: 'cancelled', abort: plan.abortRequested };
-    return null;
-  }
-
-  runOf(plan: ActionPlanRecord, action: ActionRecord, wave: WaveLedger): ActionRun {
-    return { context: this.context, plan, action, wave, stopRequested: () => this.stop() };
   }
 }
 
@@ -73,25 +44,21 @@ export async function executePlan(context: ApplierContext, planId: string, optio
 
   // Actions in flight when a previous applier stopped: settle them against the cloud first.
   for (const action of await repositories.actions.list({ actionPlanId: planId, states: ['ONGOING'] })) {
-    const state = await resumeAction(actionKindOf(action.type), run.runOf(plan, action, { incoming: new Map() }));
+    const state = await resumeAction(actionKindOf(action.type), run.runOf(plan, action));
+    run.ledger.incoming.delete(action.id);
     if (state === 'FAILED') run.markFailed();
   }
 
-  const waves = [...new Set((await repositories.actions.list({ actionPlanId: planId })).map((action) => action.wave))].sort((a, b) => a - b);
-  for (const wave of waves) {
-    const stop = await run.stop();
-    if (stop) return finishStopped(context, planId, stop, waves.length);
-    const pending = await repositories.actions.list({ actionPlanId: planId, wave, states: ['PENDING'] });
-    if (!pending.length) continue;
-    if (options.stopNewWavesAt !== undefined && context.clock.now() >= options.stopNewWavesAt) {
-      await repositories.actionPlans.requestCancel(planId, { abort: false });
-      return finishCancelled(context, planId, 'the power-saving window is closing: no new wave starts');
-    }
-    plan = await repositories.actionPlans.get(planId);
-    await runWave(run, plan, wave, pending, waves.length);
-  }
+  const actions = await repositories.actions.list({ actionPlanId: planId });
+  const waves = new Set(actions.map((action) => action.wave)).size;
+  plan = await repositories.actionPlans.get(planId);
+  const ended = (await run.stop()) ? 'stopped' : await runFlow(run, plan, actions, options);
   const stop = await run.stop();
-  if (stop) return finishStopped(context, planId, stop, waves.length);
+  if (stop) return finishStopped(context, planId, stop, waves);
+  if (ended === 'closing') {
+    await repositories.actionPlans.requestCancel(planId, { abort: false });
+    return finishCancelled(context, planId, 'the power-saving window is closing: no new wave starts');
+  }
   const states = (await repositories.actions.list({ actionPlanId: planId })).map((action) => action.state);
   const outcome = outcomeOf(states, false);
   const skipped = states.filter((state) => state === 'SKIPPED').length;
@@ -99,7 +66,7 @@ export async function executePlan(context: ApplierContext, planId: string, optio
     ...(outcome === 'PARTIAL' ? { failureReason: `${skipped} action(s) skipped: the goal was met only in part; see their reasons` } : {}),
   });
   logger.info({ plan: planId, state: outcome, skipped }, 'action plan finished');
-  await report(context, planId, waves.length, null, outcome.toLowerCase());
+  await reportProgress(context, planId, waves, null, outcome.toLowerCase());
   return finished;
 }
 
@@ -112,7 +79,7 @@ async function finishStopped(context: ApplierContext, planId: string, stop: Stop
   const plan = await repositories.actionPlans.get(planId);
   const finished = await repositories.actionPlans.updateState(planId, 'FAILED', { failureReason: `stopped: ${reason}`, from: [plan.state] });
   logger.error({ plan: planId, failed: failed.length }, 'action plan failed; hosts still to be emptied stay enabled');
-  await report(context, planId, waves, null, 'failed');
+  await reportProgress(context, planId, waves, null, 'failed');
   return finished;
 }
 
@@ -125,88 +92,4 @@ async function finishCancelled(context: ApplierContext, planId: string, why: str
     : await repositories.actionPlans.updateState(planId, 'CANCELLED', { failureReason: why });
   logger.warn({ plan: planId }, `action plan cancelled: ${why}`);
   return finished;
-}
-
-/** Host actions of one type in a wave, one after the other (a wave holds a handful of hosts). */
-async function runHostActions(run: PlanRun, plan: ActionPlanRecord, actions: ActionRecord[], types: readonly string[], ledger: WaveLedger): Promise<void> {
-  for (const type of types) {
-    for (const action of actions.filter((candidate) => candidate.type === type)) {
-      if (await run.stop()) return;
-      const state = await runAction(actionKindOf(type), run.runOf(plan, action, ledger));
-      if (state === 'FAILED') run.markFailed();
-      if (type === 'disable_compute' && state === 'SUCCEEDED') crashPoint('maintenance.after-disable');
-    }
-  }
-}
-
-async function runWave(run: PlanRun, plan: ActionPlanRecord, wave: number, actions: ActionRecord[], waves: number): Promise<void> {
-  const { context } = run;
-  const migrations = actions.filter((action) => action.type === 'live_migrate');
-  const hostActions = actions.filter((action) => action.type !== 'live_migrate');
-  await report(context, plan.id, waves, wave, `wave ${wave + 1}: ${migrations.length} live migration(s), ${hostActions.length} host action(s)`);
-  const ledger: WaveLedger = { incoming: new Map() };
-
-  await runHostActions(run, plan, hostActions, BEFORE_MIGRATIONS, ledger);
-
-  const waiting = [...migrations];
-  const inFlight = new Map<string, ActionRecord>();
-  // Never more out of one host than its nova-compute runs at once: Nova would only queue them,
-  // and a queued migration's timeout would measure waiting, not the migration.
-  const outOf = new Map<string, number>();
-  const nextStartable = () => waiting.findIndex((action) => (outOf.get(action.source!) ?? 0) < context.settings.maxPerSourceHost);
-  const sleeping = new Set<() => void>();
-  const wakeAll = () => {
-    for (const wake of [...sleeping]) wake();
-    sleeping.clear();
-  };
-  const worker = async () => {
-    for (;;) {
-      // A failure or a cancel: no new migration starts, in flight ones finish.
-      if (!waiting.length || await run.stop()) return;
-      const index = nextStartable();
-      if (index < 0) {
-        // Another worker's migration out of the same host is running: wait for one to end.
-        await new Promise<void>((resolve) => sleeping.add(resolve));
-        continue;
-      }
-      const [action] = waiting.splice(index, 1);
-      outOf.set(action.source!, (outOf.get(action.source!) ?? 0) + 1);
-      inFlight.set(action.id, action);
-      try {
-        await report(context, plan.id, waves, wave, `migrating ${action.serverName ?? action.server}`, inFlight);
-        const state = await runAction(actionKindOf(action.type), run.runOf(plan, action, ledger));
-        if (state === 'FAILED') run.markFailed();
-      } catch (error) {
-        // The journal or the cloud could not be read: start nothing more here; a resumed executor will.
-        waiting.length = 0;
-        throw error;
-      } finally {
-        inFlight.delete(action.id);
-        outOf.set(action.source!, outOf.get(action.source!)! - 1);
-        wakeAll();
-      }
-    }
-  };
-  // Every worker ends before an error is passed on: a worker left running after its plan's
-  // executor gave up would race the executor that resumes the plan.
-  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(context.settings.maxParallelMigrations, waiting.length)) }, worker));
-  const broken = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-  if (broken) throw broken.reason;
-
-  // Hosts are put into maintenance only after the wave's migrations are done and only if
-  // nothing failed: a failure stops the plan with every remaining host enabled.
-  if (await run.stop()) return;
-  await runHostActions(run, plan, hostActions, AFTER_MIGRATIONS, ledger);
-  await report(context, plan.id, waves, wave, `wave ${wave + 1} done`);
-}
-
-async function report(context: ApplierContext, planId: string, waves: number, wave: number | null, message: string, inFlight?: Map<string, ActionRecord>): Promise<void> {
-  if (!context.onProgress) return;
-  const plan = await context.repositories.actionPlans.get(planId);
-  const counts = { PENDING: 0, ONGOING: 0, SUCCEEDED: 0, FAILED: 0, SKIPPED: 0, CANCELLED: 0 } as Record<ActionState, number>;
-  for (const action of await context.repositories.actions.list({ actionPlanId: planId })) counts[action.state]++;
-  context.onProgress({
-    planId, state: plan.state, wave, waves, counts, message,
-    transfers: [...(inFlight?.values() ?? [])].map((action) => ({ server: action.serverName ?? action.server!, source: action.source!, destination: action.destination! })),
-  });
 }

@@ -25,6 +25,10 @@ export class SimulatedCompute implements ComputeOperations {
   readonly mostOutOf = new Map<string, number>();
   /** Servers whose next live migrations Nova's scheduler refuses after the 202 ("No valid host"): how many. */
   readonly noValidHost = new Map<string, number>();
+  /** Polls a server's live migrations take, when not the cloud's default. */
+  readonly pollsOf = new Map<string, number>();
+  /** Where every server was at each call, by the call as `calls` lists it (the last of equal ones). */
+  readonly layoutAtCall = new Map<string, Map<string, string>>();
   /** Nova's conductor writes the migration record after the API's 202: polls that miss it. */
   recordDelayPolls = 0;
   /** Nova's status and task state of a server, when not simply ACTIVE (default) or migrating. */
@@ -51,7 +55,7 @@ export class SimulatedCompute implements ComputeOperations {
   }
 
   async startLiveMigration(serverId: string, destination: string): Promise<{ requestId: string | undefined }> {
-    this.calls.push(`migrate ${serverId} -> ${destination}`);
+    this.record(`migrate ${serverId} -> ${destination}`);
     const requestId = `req-${this.nextId}`;
     const refusal = this.refuse.get(serverId);
     if (refusal) {
@@ -65,7 +69,7 @@ export class SimulatedCompute implements ComputeOperations {
       this.endedMigration(serverId, 'error', source, destination);
       return { requestId };
     }
-    this.migrations.push({ id: this.nextId++, server: serverId, status: 'running', source, destination, createdAt: new Date().toISOString(), pollsLeft: this.pollsPerMigration, hiddenFor: this.recordDelayPolls });
+    this.migrations.push({ id: this.nextId++, server: serverId, status: 'running', source, destination, createdAt: new Date().toISOString(), pollsLeft: this.pollsOf.get(serverId) ?? this.pollsPerMigration, hiddenFor: this.recordDelayPolls });
     const running = (this.runningOutOf.get(source) ?? 0) + 1;
     this.runningOutOf.set(source, running);
     this.mostOutOf.set(source, Math.max(this.mostOutOf.get(source) ?? 0, running));
@@ -106,7 +110,7 @@ export class SimulatedCompute implements ComputeOperations {
   }
 
   async disableCompute(host: string, reason: string): Promise<void> {
-    this.calls.push(`disable ${host}`);
+    this.record(`disable ${host}`);
     this.services.set(host, { ...this.services.get(host)!, enabled: false, disabledReason: reason });
   }
 
@@ -129,6 +133,11 @@ export class SimulatedCompute implements ComputeOperations {
       room.vcpus -= flavor.vcpus; room.memoryMb -= flavor.memoryMb; room.diskGb -= flavor.diskGb;
     }
     return room;
+  }
+
+  private record(call: string): void {
+    this.calls.push(call);
+    this.layoutAtCall.set(call, new Map(this.hostOf));
   }
 
   /** Live migrations started for a server (a repeated one shows twice). */

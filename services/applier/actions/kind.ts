@@ -5,17 +5,19 @@ import type { TObject } from '@sinclair/typebox';
 import type { ActionPlanRecord, ActionRecord } from '../../db/index.js';
 import type { ApplierContext } from '../context.js';
 
-/** What the cloud looks like to one wave: room already promised to its earlier moves. */
-export interface WaveLedger {
-  /** Allocation promised to each destination by the wave's earlier live migrations. */
-  incoming: Map<string, { vcpus: number; memoryMb: number; diskGb: number }>;
+/**
+ * Room promised on destinations that Placement may not show yet: by live migration (action id),
+ * from the moment its precondition passed until it ends.
+ */
+export interface RoomLedger {
+  incoming: Map<string, { destination: string; vcpus: number; memoryMb: number; diskGb: number }>;
 }
 
 export interface ActionRun {
   context: ApplierContext;
   plan: ActionPlanRecord;
   action: ActionRecord;
-  wave: WaveLedger;
+  ledger: RoomLedger;
   /** True once a failure or a cancel asks the plan to stop (checked between polls). */
   stopRequested(): Promise<{ abort: boolean } | null>;
 }

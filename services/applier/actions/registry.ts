@@ -20,10 +20,6 @@ export function actionKindOf(type: string): ActionKind {
   return kind;
 }
 
-/** Host actions in a wave run in this order around its live migrations: hosts come back first, leave last. */
-export const BEFORE_MIGRATIONS: readonly string[] = ['power_on', 'enable_compute'];
-export const AFTER_MIGRATIONS: readonly string[] = ['disable_compute', 'power_off'];
-
 const compiledParameters = new Map(ACTION_KINDS.map((kind) => [kind.type, TypeCompiler.Compile(Type.Object(kind.parameters.properties))]));
 
 /** Each action of a plan against its kind's parameters' schema: what is wrong, by path. */

@@ -59,6 +59,43 @@ describe('the applier', () => {
     assert.equal(compute.calls.at(-1), 'disable cmp-1');
   });
 
+  it('starts a move between other hosts while the wave before is still migrating; a move into a host only once the moves out of it ended', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-3', c: 'cmp-5' }, ['cmp-1', 'cmp-2', 'cmp-3', 'cmp-4', 'cmp-5']);
+    compute.pollsOf.set('a', 6);
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), move(1, 'b', 'cmp-3', 'cmp-4'), move(1, 'c', 'cmp-5', 'cmp-1')]);
+    assert.equal((await executePlan(contextFor(compute), id)).state, 'SUCCEEDED');
+    assert.equal(compute.layoutAtCall.get('migrate b -> cmp-4')!.get('a'), 'cmp-1', 'b started while a was still leaving cmp-1');
+    assert.equal(compute.layoutAtCall.get('migrate c -> cmp-1')!.get('a'), 'cmp-2', 'c went to cmp-1 only after a had left it');
+  });
+
+  it('puts an emptied host into maintenance while the moves between other hosts go on', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-3' }, ['cmp-1', 'cmp-2', 'cmp-3', 'cmp-4']);
+    compute.pollsOf.set('b', 500);
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), move(0, 'b', 'cmp-3', 'cmp-4'), disable(1, 'cmp-1')]);
+    const context = contextFor(compute);
+    // Polls that let the journal's I/O run in between, as real ones do.
+    context.clock = { now: () => Date.now(), sleep: () => new Promise((resolve) => setImmediate(resolve)) };
+    assert.equal((await executePlan(context, id)).state, 'SUCCEEDED');
+    const atDisable = compute.layoutAtCall.get('disable cmp-1')!;
+    assert.equal(atDisable.get('a'), 'cmp-2', 'cmp-1 was empty when disabled');
+    assert.equal(atDisable.get('b'), 'cmp-3', 'b was still migrating');
+  });
+
+  it('when the window closes, no new wave starts: the started ones end, the rest is cancelled', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-2' }, ['cmp-1', 'cmp-2', 'cmp-3', 'cmp-4']);
+    let now = 0;
+    const context = contextFor(compute);
+    context.clock = { now: () => now, sleep: async () => { now += 1000; } };
+    // b leaves cmp-2 where a arrives: it waits for a, and the window closes meanwhile.
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1'), move(2, 'b', 'cmp-2', 'cmp-4')]);
+    const plan = await executePlan(context, id, { stopNewWavesAt: 500 });
+    assert.equal(plan.state, 'CANCELLED');
+    assert.match(plan.failureReason ?? '', /window is closing/);
+    assert.deepEqual((await storage.repositories.actions.list({ actionPlanId: id })).map((action) => action.state), ['SUCCEEDED', 'CANCELLED', 'CANCELLED']);
+    assert.equal(compute.startsOf('b'), 0);
+    assert.equal(compute.services.get('cmp-1')!.enabled, true);
+  });
+
   it('never runs more migrations out of one host at once than nova-compute does', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-1', c: 'cmp-1', d: 'cmp-2' }, ['cmp-1', 'cmp-2', 'cmp-3']);
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-3'), move(0, 'b', 'cmp-1', 'cmp-3'), move(0, 'c', 'cmp-1', 'cmp-3'), move(0, 'd', 'cmp-2', 'cmp-3')]);

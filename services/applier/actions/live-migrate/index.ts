@@ -19,7 +19,7 @@ const CLOCK_SKEW_MS = 60_000;
 const EARLIER_CALL_MARGIN_MS = 5_000;
 /** How long a migration may take to appear in /os-migrations after a call that reached Nova. */
 const APPEARANCE_MS = 60_000;
-/** Polls this often while a migration is young: most end within seconds, and a wave waits for its last. */
+/** Polls this often while a migration is young: most end within seconds, and the moves that wait for one start as soon as it ends. */
 const EARLY_POLL_MS = 250;
 const EARLY_MS = 15_000;
 /**
@@ -38,7 +38,7 @@ function since(action: ActionRecord, now: number): string {
   return new Date(Math.min(started, now) - CLOCK_SKEW_MS).toISOString();
 }
 
-async function precondition({ context, action, wave }: ActionRun): Promise<Precondition> {
+async function precondition({ context, action, ledger }: ActionRun): Promise<Precondition> {
   const { compute } = context;
   const destination = action.destination!;
   // The three reads are independent: taken at once, they are as fresh and cost one round trip.
@@ -52,12 +52,16 @@ async function precondition({ context, action, wave }: ActionRun): Promise<Preco
   if (!service.enabled) return { verdict: 'skip', reason: `destination ${destination} was disabled meanwhile (${service.disabledReason ?? 'no reason given'})` };
   if (!service.up) return { verdict: 'skip', reason: `destination ${destination}'s nova-compute is down` };
   if (location.flavor) {
-    const promised = wave.incoming.get(destination) ?? { vcpus: 0, memoryMb: 0, diskGb: 0 };
-    const after = { vcpus: promised.vcpus + location.flavor.vcpus, memoryMb: promised.memoryMb + location.flavor.memoryMb, diskGb: promised.diskGb + location.flavor.diskGb };
+    const { vcpus, memoryMb, diskGb } = location.flavor;
+    const after = { vcpus, memoryMb, diskGb };
+    for (const [other, promised] of ledger.incoming) {
+      if (other === action.id || promised.destination !== destination) continue;
+      after.vcpus += promised.vcpus; after.memoryMb += promised.memoryMb; after.diskGb += promised.diskGb;
+    }
     if (room && (after.vcpus > room.vcpus || after.memoryMb > room.memoryMb || after.diskGb > room.diskGb)) {
       return { verdict: 'skip', reason: `destination ${destination} has no room for it now in Placement (free: ${room.vcpus} VCPU, ${room.memoryMb} MEMORY_MB, ${room.diskGb} DISK_GB)` };
     }
-    wave.incoming.set(destination, after);
+    ledger.incoming.set(action.id, { destination, vcpus, memoryMb, diskGb });
   }
   return { verdict: 'run' };
 }

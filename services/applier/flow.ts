@@ -1,0 +1,114 @@
+// Runs a plan's pending actions, each as soon as the actions it waits for have ended
+// (core/plan/dependencies.ts: on every host and server, the waves' order) and a migration slot
+// is free: at most [applier] max_parallel_migrations at once (never more than the plan's largest
+// wave, which keeps the policy's limit), and never more out of one host than its nova-compute
+// runs. A failure or a cancel stops new work at once, in this wave or any other; actions in
+// flight end first, and so does every action before an error is passed on, since one left
+// running after its executor gave up would race the executor that resumes the plan.
+import { stepDependencies } from '../../core/plan/dependencies.js';
+import type { ActionPlanRecord, ActionRecord } from '../db/index.js';
+import { actionKindOf } from './actions/registry.js';
+import { runAction } from './actions/run.js';
+import { crashPoint } from './crash-points.js';
+import type { PlanRun } from './plan-run.js';
+import { reportProgress } from './progress.js';
+
+export interface FlowOptions {
+  /** No wave starts at or after this instant (a power-saving window is about to close). */
+  stopNewWavesAt?: number;
+}
+
+/**
+ * `done`: every pending action ran; `stopped`: a failure or a cancel stopped new work; `closing`:
+ * the actions left belong to waves that may no longer start.
+ */
+export type FlowEnd = 'done' | 'stopped' | 'closing';
+
+const count = (actions: ActionRecord[], noun: string) => `${actions.length} ${noun}(s)`;
+
+export async function runFlow(run: PlanRun, plan: ActionPlanRecord, actions: ActionRecord[], options: FlowOptions = {}): Promise<FlowEnd> {
+  const { context } = run;
+  const { settings, clock } = context;
+  const waits = stepDependencies(actions);
+  const waves = new Set(actions.map((action) => action.wave)).size;
+  const unfinished = new Set(actions.flatMap((action, index) => (action.state === 'PENDING' || action.state === 'ONGOING' ? [index] : [])));
+  const pending = actions.flatMap((action, index) => (action.state === 'PENDING' ? [index] : []));
+  const startedWaves = new Set(actions.filter((action) => action.state !== 'PENDING').map((action) => action.wave));
+  const leftInWave = new Map<number, number>();
+  for (const index of unfinished) leftInWave.set(actions[index].wave, (leftInWave.get(actions[index].wave) ?? 0) + 1);
+  const migrationsPerWave = new Map<number, number>();
+  for (const action of actions) if (action.type === 'live_migrate') migrationsPerWave.set(action.wave, (migrationsPerWave.get(action.wave) ?? 0) + 1);
+  const slots = Math.max(1, Math.min(settings.maxParallelMigrations, Math.max(0, ...migrationsPerWave.values())));
+
+  const running = new Map<number, Promise<void>>();
+  const outOf = new Map<string, number>();
+  let migrating = 0;
+  let broken: { error: unknown } | undefined;
+  let stopped = false;
+  let closing = false;
+  const inFlight = () => [...running.keys()].map((index) => actions[index]);
+
+  const launch = (index: number) => {
+    const action = actions[index];
+    const migration = action.type === 'live_migrate';
+    if (migration) {
+      migrating++;
+      outOf.set(action.source!, (outOf.get(action.source!) ?? 0) + 1);
+    }
+    running.set(index, (async () => {
+      try {
+        if (migration) await reportProgress(context, plan.id, waves, action.wave, `migrating ${action.serverName ?? action.server}`, [...inFlight(), action]);
+        const state = await runAction(actionKindOf(action.type), run.runOf(plan, action));
+        if (state === 'FAILED') run.markFailed();
+        if (action.type === 'disable_compute' && state === 'SUCCEEDED') crashPoint('maintenance.after-disable');
+      } catch (error) {
+        // The journal or the cloud could not be read: start nothing more; a resumed executor will.
+        broken ??= { error };
+      } finally {
+        running.delete(index);
+        unfinished.delete(index);
+        run.ledger.incoming.delete(action.id);
+        if (migration) {
+          migrating--;
+          outOf.set(action.source!, outOf.get(action.source!)! - 1);
+        }
+        const left = leftInWave.get(action.wave)! - 1;
+        leftInWave.set(action.wave, left);
+        if (left === 0 && !broken) await reportProgress(context, plan.id, waves, action.wave, `wave ${action.wave + 1} done`).catch((error: unknown) => { broken ??= { error }; });
+      }
+    })());
+  };
+
+  for (;;) {
+    if (!broken && !stopped) {
+      try {
+        stopped = (await run.stop()) !== null;
+        closing = options.stopNewWavesAt !== undefined && clock.now() >= options.stopNewWavesAt;
+        for (let position = 0; !stopped && position < pending.length; position++) {
+          const index = pending[position];
+          const action = actions[index];
+          if (waits[index].some((earlier) => unfinished.has(earlier))) continue;
+          if (closing && !startedWaves.has(action.wave)) continue;
+          if (action.type === 'live_migrate' && (migrating >= slots || (outOf.get(action.source!) ?? 0) >= settings.maxPerSourceHost)) continue;
+          pending.splice(position--, 1);
+          if (!startedWaves.has(action.wave)) {
+            startedWaves.add(action.wave);
+            const wave = actions.filter((candidate) => candidate.wave === action.wave && candidate.state === 'PENDING');
+            const moves = wave.filter((candidate) => candidate.type === 'live_migrate');
+            await reportProgress(context, plan.id, waves, action.wave, `wave ${action.wave + 1}: ${count(moves, 'live migration')}, ${count(wave.filter((candidate) => candidate.type !== 'live_migrate'), 'host action')}`, inFlight());
+          }
+          launch(index);
+        }
+      } catch (error) {
+        broken ??= { error };
+      }
+    }
+    if (!running.size) break;
+    await Promise.race(running.values());
+  }
+  if (broken) throw broken.error;
+  if (stopped) return 'stopped';
+  if (!pending.length) return 'done';
+  if (closing) return 'closing';
+  throw new Error(`action plan ${plan.id}: ${pending.length} action(s) could not start though nothing runs: their dependencies never ended`);
+}
