@@ -21,7 +21,7 @@ import { apiAuthenticationFromConfig } from '../../services/api/feature.js';
 import { loadConfig } from '../../services/config/index.js';
 import { openRuntime, type Runtime } from '../../services/runtime.js';
 import { recordPlanTimes } from '../support/plan-times.js';
-import { CLOUD, cloudEnvironment, devCloudConfig, liveMigrationsPerHost, openstack, openstackAction, REPO, requireDevCloud, sleep } from './dev-cloud.js';
+import { CLOUD, cloudEnvironment, devCloudConfig, devCloudOptions, openstack, openstackAction, REPO, requireDevCloud, sleep } from './dev-cloud.js';
 
 interface Run {
   status: number;
@@ -82,7 +82,7 @@ describe('the ulm command against a running ulm-api (real engine, loopback cloud
     const built = join(REPO, 'dist', 'cli', 'backend.js');
     if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(REPO, 'cli', 'backend.ts')).mtimeMs) throw new Error('ulm is not built from the current sources: run npm run build');
     directory = mkdtempSync(join(tmpdir(), 'ulm-cli-functional-'));
-    const config = loadConfig([], { DEFAULT: { state_path: directory }, nova: { max_concurrent_live_migrations: String(liveMigrationsPerHost()) } });
+    const config = loadConfig([], { ...devCloudOptions(), DEFAULT: { state_path: directory } });
     const logger = createLogger({ level: 'silent' });
     runtime = await openRuntime(config, { cloudConfig: devCloudConfig(), migrate: true, logger });
     // Tokens are validated with the dev cloud's credentials, as ulm-api does with clouds.yaml.

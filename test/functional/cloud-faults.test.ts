@@ -17,7 +17,7 @@ import { loadConfig } from '../../services/config/index.js';
 import type { ActionPlanView, ActionView } from '../../core/api/records.js';
 import { startFeatures, stopFeatures, type RunningFeature } from '../../services/features.js';
 import { openRuntime, type Runtime } from '../../services/runtime.js';
-import { devCloudConfig, openstack, REPO, requireDevCloud, sleep } from './dev-cloud.js';
+import { devCloudConfig, devCloudOptionsIni, openstack, REPO, requireDevCloud, sleep } from './dev-cloud.js';
 import { FaultProxy, type FaultRule } from './fault-proxy.js';
 import { PrivateMariadb, PrivateRabbitmq } from './private-services.js';
 import { restoreLayout, waitForPlan } from './service-support.js';
@@ -31,7 +31,7 @@ interface FaultRuntime {
 async function openFaultRuntime(cloud: CloudConfig, extra = ''): Promise<FaultRuntime> {
   const directory = mkdtempSync(join(tmpdir(), 'ulm-functional-faults-'));
   const configFile = join(directory, 'ulm.conf');
-  writeFileSync(configFile, `[DEFAULT]\nstate_path = ${directory}\n[applier]\npoll_interval_seconds = 2\nlease_seconds = 10\n${extra}`);
+  writeFileSync(configFile, `[DEFAULT]\nstate_path = ${directory}\n[applier]\npoll_interval_seconds = 2\nlease_seconds = 10\n${devCloudOptionsIni()}${extra}`);
   const runtime = await openRuntime(loadConfig([configFile]), {
     cloudConfig: cloud, migrate: true, configFiles: [configFile],
     logger: createLogger({ level: (process.env.ULM_TEST_LOG ?? 'error') as 'error' }),

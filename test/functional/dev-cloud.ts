@@ -94,6 +94,24 @@ export function schedulerSyncSeconds(): number {
   return Number(startedWith().ULM_OS_SCHEDULER_SYNC_SECONDS ?? 0);
 }
 
+/**
+ * ulm's options that follow the dev cloud's nova.conf, as an operator sets them: live migrations
+ * out of one host as its nova-compute runs them, and "No valid host" tried again a few of the
+ * scheduler's sync intervals (the default, 150 s, suits Nova's default of 120 s).
+ */
+export function devCloudOptions(): Record<string, Record<string, string>> {
+  const sync = schedulerSyncSeconds();
+  return {
+    nova: { max_concurrent_live_migrations: String(liveMigrationsPerHost()) },
+    ...(sync > 0 ? { applier: { no_valid_host_retry_seconds: String(Math.max(20, 4 * sync)) } } : {}),
+  };
+}
+
+/** The same as ulm.conf sections. */
+export function devCloudOptionsIni(): string {
+  return Object.entries(devCloudOptions()).map(([section, options]) => `[${section}]\n${Object.entries(options).map(([name, value]) => `${name} = ${value}\n`).join('')}`).join('');
+}
+
 /** The compute hosts and sizes `up` started (written to $STATE/dev-cloud.env). */
 export function seededHosts(): { sizes: Map<string, HostSize>; cpuRatio: number; ramRatio: number; diskRatio: number } {
   const env = startedWith();

@@ -14,7 +14,7 @@ import { startFeatures, stopFeatures, type FeatureName, type RunningFeature } fr
 import { openRuntime, type Runtime } from '../../services/runtime.js';
 import { recordPlanTimes } from '../support/plan-times.js';
 import { createConnection } from 'mysql2/promise';
-import { devCloudConfig, liveMigrationsPerHost, openstack, openstackAction, schedulerSyncSeconds, sleep, STATE } from './dev-cloud.js';
+import { devCloudConfig, devCloudOptionsIni, liveMigrationsPerHost, openstack, openstackAction, schedulerSyncSeconds, sleep, STATE } from './dev-cloud.js';
 
 export interface TestRuntime {
   runtime: Runtime;
@@ -28,7 +28,7 @@ export interface TestRuntime {
 export async function openTestRuntime(options: { extra?: string; power?: PowerDriver; directory?: string; features?: FeatureName[] } = {}): Promise<TestRuntime> {
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'ulm-functional-'));
   const configFile = join(directory, 'ulm.conf');
-  writeFileSync(configFile, `[DEFAULT]\nstate_path = ${directory}\n[applier]\npoll_interval_seconds = 2\nlease_seconds = 10\n[nova]\nmax_concurrent_live_migrations = ${liveMigrationsPerHost()}\n${options.extra ?? ''}`);
+  writeFileSync(configFile, `[DEFAULT]\nstate_path = ${directory}\n[applier]\npoll_interval_seconds = 2\nlease_seconds = 10\n${devCloudOptionsIni()}${options.extra ?? ''}`);
   const config = loadConfig([configFile]);
   const runtime = await openRuntime(config, {
     cloudConfig: devCloudConfig(), migrate: true, power: options.power, configFiles: [configFile],
