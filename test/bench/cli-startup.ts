@@ -5,13 +5,14 @@
 // (no `npm run build` needed) and run the way bin/ulm runs it.
 // Run: node --import tsx test/bench/cli-startup.ts [--runs N] [--no-build]
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { formatTable } from '../../cli/output.js';
 import { REPO_ROOT } from '../support/scorer.js';
+import { buildCli } from './build-cli.js';
 
 const OUTPUT = join(REPO_ROOT, 'test-output', 'cli-bench');
 const SHARED = process.env.ULM_SHARED ?? join(REPO_ROOT, '..', 'shared');
@@ -22,16 +23,6 @@ interface Case {
   args: string[];
   /** Wall-time target in seconds (issue 11); null for the baseline. */
   target: number | null;
-}
-
-/** Compiles the CLI (and what it imports) from the working tree, with bin/ulm beside it. */
-function build(): void {
-  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const compiled = spawnSync(process.execPath, [tsc, '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(OUTPUT, 'dist'), '--sourceMap', 'false'], { stdio: 'inherit' });
-  // tsc emits even with type errors elsewhere in the tree (another change in progress): time what it emitted.
-  if (!existsSync(join(OUTPUT, 'dist', 'cli', 'main.js'))) throw new Error(`the CLI did not compile (tsc exit ${compiled.status})`);
-  mkdirSync(join(OUTPUT, 'bin'), { recursive: true });
-  cpSync(join(REPO_ROOT, 'bin', 'ulm'), join(OUTPUT, 'bin', 'ulm'));
 }
 
 /** One run's wall time in seconds; fails loudly on an exit status the command should not have. */
@@ -57,7 +48,7 @@ function main(): void {
     console.error(`cli-bench: no ${INSTANCE}; set ULM_SHARED to the folder that contains bench/`);
     process.exit(2);
   }
-  if (!values['no-build']) build();
+  if (!values['no-build']) buildCli(OUTPUT);
   const ulm = join(OUTPUT, 'bin', 'ulm');
   // What an operator's shell may add to every node start (a CA bundle read at start-up) is not ulm's time.
   const environment: NodeJS.ProcessEnv = { ...process.env };

@@ -4,7 +4,7 @@
 // target (≤ 30 s each). A benchmark, not a test: it exits 0 whenever it ran.
 // Run: node --import tsx test/bench/scale-collect.ts [--hosts N] [--servers N] [--latency-ms MS] [--build-dir DIR] [--no-build]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -17,6 +17,7 @@ import { createDatasource } from '../../plugins/datasources/index.js';
 import { collectSnapshot } from '../../services/collect/collect.js';
 import { DEFAULT_MONITOR_POLICY, SAMPLE_METRICS } from '../../services/monitor/monitor.js';
 import { REPO_ROOT } from '../support/scorer.js';
+import { buildCli, cliBuiltIn } from './build-cli.js';
 import type { CallStats } from './scale-cloud/server.js';
 
 const TARGET_SECONDS = 30;
@@ -28,16 +29,6 @@ interface Run {
   peakHeapMib: number | null;
   calls: CallStats;
   summary: string;
-}
-
-/** Compiles the CLI from the working tree into DIR/dist, with bin/ulm beside it (as bin/ulm runs from dist/). */
-function build(directory: string): void {
-  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const compiled = spawnSync(process.execPath, [tsc, '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(directory, 'dist'), '--sourceMap', 'false'], { stdio: 'inherit' });
-  // tsc emits even with type errors elsewhere in the tree (another change in progress): run what it emitted.
-  if (!existsSync(join(directory, 'dist', 'cli', 'main.js'))) throw new Error(`the CLI did not compile (tsc exit ${compiled.status})`);
-  mkdirSync(join(directory, 'bin'), { recursive: true });
-  cpSync(join(REPO_ROOT, 'bin', 'ulm'), join(directory, 'bin', 'ulm'));
 }
 
 /** Starts the stand-in in its own process, so its memory and CPU are not ulm's. */
@@ -115,8 +106,8 @@ async function main(): Promise<void> {
   const buildDirectory = resolve(values['build-dir']);
   const scratch = join(REPO_ROOT, 'test-output', 'scale-bench', 'run');
   mkdirSync(scratch, { recursive: true });
-  if (!values['no-build']) build(buildDirectory);
-  if (!existsSync(join(buildDirectory, 'dist', 'cli', 'main.js'))) throw new Error(`no compiled CLI in ${buildDirectory}/dist: leave out --no-build`);
+  if (!values['no-build']) buildCli(buildDirectory);
+  if (!cliBuiltIn(buildDirectory)) throw new Error(`no compiled CLI in ${buildDirectory}/dist: leave out --no-build`);
   const standIn = await startStandIn(['--hosts', values.hosts, '--servers', values.servers, '--latency-ms', values['latency-ms']]);
   const runs: Run[] = [];
   try {

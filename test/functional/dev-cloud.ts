@@ -24,7 +24,7 @@ export function requireDevCloud(): void {
   if (!existsSync(`${STATE}/clouds.yaml`)) {
     throw new Error(`the dev cloud is not up (no ${STATE}/clouds.yaml): run bash scripts/functional, or bash scripts/dev-cloud/up && bash scripts/dev-cloud/seed`);
   }
-  if (!existsSync(`${REPO}/dist/cli/main.js`)) throw new Error('ulm is not built: run npm run build (scripts/functional does)');
+  if (!existsSync(`${REPO}/dist/ulm/main.js`)) throw new Error('ulm is not built: run npm run build (scripts/functional does)');
 }
 
 /**

@@ -26,7 +26,7 @@ let built: boolean | undefined;
 /** True when dist/ was built after the last change to cli/ and core/. */
 function distIsCurrent(): boolean {
   if (built === undefined) {
-    const main = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+    const main = join(REPO_ROOT, 'dist', 'ulm', 'main.js');
     built = existsSync(main) && statSync(main).mtimeMs >= Math.max(newestSource(join(REPO_ROOT, 'cli')), newestSource(join(REPO_ROOT, 'core')));
   }
   return built;
