@@ -17,7 +17,7 @@ import { loadConfig } from '../../services/config/index.js';
 import type { ActionPlanView, ActionView } from '../../core/api/records.js';
 import { startFeatures, stopFeatures, type RunningFeature } from '../../services/features.js';
 import { openRuntime, type Runtime } from '../../services/runtime.js';
-import { devCloudConfig, devCloudOptionsIni, openstack, REPO, requireDevCloud, sleep } from './dev-cloud.js';
+import { devCloudConfig, devCloudOptionsIni, openstack, REPO, requireDevCloud, serverList, sleep } from './dev-cloud.js';
 import { FaultProxy, type FaultRule } from './fault-proxy.js';
 import { PrivateMariadb, PrivateRabbitmq } from './private-services.js';
 import { restoreLayout, waitForPlan } from './service-support.js';
@@ -51,7 +51,7 @@ interface NovaServer { id: string; name: string; host: string | null; pinned: bo
 
 /** Every server as python-openstackclient reads it (one call: it is slow on a busy machine). */
 function novaServers(): Map<string, NovaServer> {
-  const listed = openstack<{ ID: string; Name: string; Host: string | null; Properties?: unknown }[]>(['server', 'list', '--all-projects', '--long']);
+  const listed = serverList();
   return new Map(listed.map((server) => [server.ID, { id: server.ID, name: server.Name, host: server.Host, pinned: JSON.stringify(server.Properties ?? '').includes('ulm:migratable') }]));
 }
 

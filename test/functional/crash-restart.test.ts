@@ -19,7 +19,7 @@ import type { CrashPoint } from '../../services/applier/crash-points.js';
 import type { ActionView } from '../../core/api/records.js';
 import { rabbitmqctl, testTransportUrl } from '../integration/bus/support.js';
 import { freeUdpPort } from '../support/ports.js';
-import { CLOUD, cloudEnvironment, openstack, REPO, requireDevCloud, sleep } from './dev-cloud.js';
+import { CLOUD, cloudEnvironment, openstack, REPO, requireDevCloud, serverList, sleep } from './dev-cloud.js';
 import { startFeatures, stopFeatures } from '../../services/features.js';
 import { computeServices, currentLayout, freshMariaDatabase, openTestRuntime, restoreLayout, waitForPlan, type TestRuntime } from './service-support.js';
 
@@ -54,7 +54,7 @@ function completedLiveMigrationsSince(since: string): Map<string, string[]> {
 
 /** The compute host holding the fewest servers (at least one), none of them pinned: the smallest drain. */
 function smallestDrain(): { host: string; servers: string[] } {
-  const servers = openstack<{ ID: string; Host: string | null; Properties?: unknown }[]>(['server', 'list', '--all-projects', '--long']);
+  const servers = serverList();
   const pinned = new Set(servers.filter((server) => JSON.stringify(server.Properties ?? '').includes('ulm:migratable')).map((server) => server.Host));
   const candidates = [...new Set(servers.map((server) => server.Host).filter((host): host is string => host !== null && !pinned.has(host)))]
     .map((host) => ({ host, servers: servers.filter((server) => server.Host === host).map((server) => server.ID) }))

@@ -3,7 +3,7 @@
 // the seeded layout is back as python-openstackclient reads it, and a second run changes nothing.
 import { strict as assert } from 'node:assert';
 import { computeServices } from './service-support.js';
-import { openstack, openstackAction, requireDevCloud, resetDevCloud, seededHosts, seededLayout, sleep, type Run } from './dev-cloud.js';
+import { openstack, openstackAction, requireDevCloud, resetDevCloud, seededHosts, seededLayout, serverList, sleep, type Run } from './dev-cloud.js';
 
 interface OscServer { ID: string; Name: string; Status: string; Host: string | null }
 interface OscGroup { Name: string; Members: string[] | string }
@@ -12,7 +12,7 @@ const EXTRA = 'ulm-ft-reset-extra';
 const REASON = 'ulm-ft reset: operator maintenance';
 
 function servers(): OscServer[] {
-  return openstack<OscServer[]>(['server', 'list', '--all-projects', '--long']);
+  return serverList<OscServer>();
 }
 
 describe('scripts/dev-cloud/reset brings the dev cloud back to its seeded layout', function () {

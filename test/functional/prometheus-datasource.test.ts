@@ -14,7 +14,7 @@ import { connectCloud } from '../../openstack/cloud.js';
 import { silentLogger } from '../../openstack/logger.js';
 import { createDatasource } from '../../plugins/datasources/index.js';
 import { collectSnapshot } from '../../services/collect/collect.js';
-import { devCloudConfig, openstack, sleep, STATE } from './dev-cloud.js';
+import { devCloudConfig, openstack, serverList, sleep, STATE } from './dev-cloud.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const MEBIBYTE = 1024 * 1024;
@@ -107,7 +107,7 @@ describe('Prometheus datasource against a real Prometheus server', function () {
   before(async function () {
     if (!existsSync(PROMETHEUS)) throw new Error(`${PROMETHEUS} is missing: apt-get install -y --no-install-recommends prometheus (scripts/functional does)`);
     if (!existsSync(`${STATE}/clouds.yaml`)) throw new Error(`the dev cloud is not up (no ${STATE}/clouds.yaml): run bash scripts/functional`);
-    const listed = openstack<Array<{ ID: string; Status: string; Host: string | null }>>(['server', 'list', '--all-projects', '--long', '-c', 'ID', '-c', 'Status', '-c', 'Host']);
+    const listed = serverList<{ ID: string; Status: string; Host: string | null }>(['-c', 'ID', '-c', 'Status', '-c', 'Host']);
     const computeHosts = openstack<Array<{ Host: string }>>(['compute', 'service', 'list', '--service', 'nova-compute']).map((service) => service.Host).sort();
     const servers = listed.filter((server) => server.Host).map((server, index): ExportedServer => ({
       id: server.ID, host: server.Host!, domain: `instance-${(index + 1).toString(16).padStart(8, '0')}`,

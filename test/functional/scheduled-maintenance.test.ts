@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { MaintenanceRecord } from '../../services/db/index.js';
 import { WindowScheduler } from '../../services/scheduler/scheduler.js';
-import { openstack, requireDevCloud, sleep } from './dev-cloud.js';
+import { requireDevCloud, serverList, sleep } from './dev-cloud.js';
 import { computeServices, currentLayout, openTestRuntime, restoreLayout, type TestRuntime } from './service-support.js';
 
 const MINUTE = 60_000;
@@ -41,7 +41,7 @@ describe('a scheduled maintenance on the real cloud', function () {
   it('drains the host by its time and brings it back after until', async () => {
     const { engine } = test.runtime;
     const layout = currentLayout();
-    const pinned = new Set(openstack<{ ID: string; Properties?: unknown }[]>(['server', 'list', '--all-projects', '--long']).filter((server) => JSON.stringify(server.Properties ?? '').includes('ulm:migratable')).map((server) => server.ID));
+    const pinned = new Set(serverList().filter((server) => JSON.stringify(server.Properties ?? '').includes('ulm:migratable')).map((server) => server.ID));
     const counts = new Map<string, number>();
     for (const [server, on] of layout) counts.set(on, (counts.get(on) ?? 0) + (pinned.has(server) ? 100 : 1));
     const host = [...counts].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0][0];

@@ -14,7 +14,7 @@ import { startFeatures, stopFeatures, type FeatureName, type RunningFeature } fr
 import { openRuntime, type Runtime } from '../../services/runtime.js';
 import { recordPlanTimes } from '../support/plan-times.js';
 import { createConnection } from 'mysql2/promise';
-import { devCloudConfig, devCloudOptionsIni, liveMigrationsPerHost, openstack, openstackAction, schedulerSyncSeconds, sleep, STATE } from './dev-cloud.js';
+import { devCloudConfig, devCloudOptionsIni, liveMigrationsPerHost, openstack, openstackAction, schedulerSyncSeconds, serverList, sleep, STATE } from './dev-cloud.js';
 
 export interface TestRuntime {
   runtime: Runtime;
@@ -51,7 +51,7 @@ interface OpenstackServer { ID: string; Name: string; Host: string | null }
 
 /** Server id -> host, as Nova reports it (python-openstackclient, an independent reader). */
 export function currentLayout(): Map<string, string> {
-  const servers = openstack<OpenstackServer[]>(['server', 'list', '--all-projects', '--long']);
+  const servers = serverList<OpenstackServer>();
   return new Map(servers.filter((server) => server.Host).map((server) => [server.ID, server.Host!]));
 }
 

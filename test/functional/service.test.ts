@@ -18,7 +18,7 @@ import { NotificationListener } from '../../services/listener/index.js';
 import { WindowScheduler } from '../../services/scheduler/scheduler.js';
 import { testTransportUrl } from '../integration/bus/support.js';
 import { freeUdpPort } from '../support/ports.js';
-import { cloudEnvironment, liveMigrationsPerHost, openstack, openstackAction, REPO, requireDevCloud, sleep } from './dev-cloud.js';
+import { cloudEnvironment, liveMigrationsPerHost, openstack, openstackAction, REPO, requireDevCloud, serverList, sleep } from './dev-cloud.js';
 import { computeServices, currentLayout, freshMariaDatabase, openTestRuntime, placementUsage, restoreLayout, waitForPlan, type TestRuntime } from './service-support.js';
 
 // As many migrations per host at once as the dev cloud's nova-compute runs.
@@ -61,7 +61,7 @@ describe('ulm on the real cloud', function () {
     it('a drained host is emptied then disabled with ulm\'s reason; undrain enables it and moves its servers back', async () => {
       const { engine } = test.runtime;
       const layout = currentLayout();
-      const pinned = new Set(openstack<{ ID: string; Properties?: unknown }[]>(['server', 'list', '--all-projects', '--long']).filter((server) => JSON.stringify(server.Properties ?? '').includes('ulm:migratable')).map((server) => server.ID));
+      const pinned = new Set(serverList().filter((server) => JSON.stringify(server.Properties ?? '').includes('ulm:migratable')).map((server) => server.ID));
       const counts = new Map<string, number>();
       for (const [server, host] of layout) counts.set(host, (counts.get(host) ?? 0) + (pinned.has(server) ? 100 : 1));
       const host = [...counts].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0][0];

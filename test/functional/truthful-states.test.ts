@@ -12,7 +12,7 @@ import { occurrenceAt } from '../../core/policy/power-saving-window.js';
 import { ApplierWorker } from '../../services/applier/worker.js';
 import { createApiApp, type ApiApp } from '../../services/api/app.js';
 import { WindowScheduler } from '../../services/scheduler/scheduler.js';
-import { cloudEnvironment, openstack, openstackAction, REPO, requireDevCloud, sleep, type Run } from './dev-cloud.js';
+import { cloudEnvironment, openstackAction, REPO, requireDevCloud, serverList, sleep, type Run } from './dev-cloud.js';
 import { computeServices, currentLayout, openTestRuntime, restoreLayout, waitForPlan, type TestRuntime } from './service-support.js';
 
 /** Why the test disables hosts itself: an operator's reason, not ulm's. */
@@ -70,7 +70,7 @@ function ulmAsync(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
 }
 
 function servers(): OscServer[] {
-  return openstack<OscServer[]>(['server', 'list', '--all-projects', '--long']);
+  return serverList<OscServer>();
 }
 
 /** The ids of the servers on `host`, in a layout read from Nova. */
