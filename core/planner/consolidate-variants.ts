@@ -53,16 +53,22 @@ function variantsFor(cluster: Cluster): ConsolidationVariant[] {
 /**
  * A plan that frees fewer hosts wins when the hosts the other frees in addition cost more than
  * this many times its own migrations per freed host: the last hosts are not worth any price.
+ * Under N+k every freed host must also leave room for the servers of failed ones, so the last
+ * hosts cost more by nature, and stopping early there is the collapse N+k planning must avoid
+ * (fragmented, 30 hosts, seed 11, N+2: ulm kept 11 hosts of its 14, where a baseline cut at its
+ * last N+2-safe wave frees 13).
  */
 const MARGINAL_COST_RATIO = 3;
+const MARGINAL_COST_RATIO_UNDER_SPARE_CAPACITY = 6;
 
 interface Outcome {
   active: number;
   cost: number;
 }
 
-/** Index of the outcome to keep: most hosts freed, unless the last ones cost too much. */
-export function chooseOutcome(outcomes: Outcome[], activeBefore: number): number {
+/** Index of the outcome to keep: most hosts freed, unless the last ones cost too much (`spareCapacityHosts`: the policy's N+k). */
+export function chooseOutcome(outcomes: Outcome[], activeBefore: number, spareCapacityHosts = 0): number {
+  const ratio = spareCapacityHosts > 0 ? MARGINAL_COST_RATIO_UNDER_SPARE_CAPACITY : MARGINAL_COST_RATIO;
   const order = outcomes.map((_, index) => index).sort((a, b) => outcomes[a].active - outcomes[b].active || outcomes[a].cost - outcomes[b].cost || a - b);
   let chosen = order[0];
   for (const index of order.slice(1)) {
@@ -75,7 +81,7 @@ export function chooseOutcome(outcomes: Outcome[], activeBefore: number): number
     if (extraHosts === 0) { chosen = index; continue; }
     const marginal = (current.cost - candidate.cost) / extraHosts;
     const average = candidate.cost / Math.max(1, activeBefore - candidate.active);
-    if (marginal > MARGINAL_COST_RATIO * average) chosen = index;
+    if (marginal > ratio * average) chosen = index;
   }
   return chosen;
 }
@@ -126,8 +132,9 @@ export function consolidateBest(placement: Placement, context: PlanContext): Pla
     const orders: EmptyingOrder[] = placement.cluster.serverCount <= 6_000 ? ['cpu', 'memory', 'servers'] : ['cpu'];
     for (const order of orders) trials.push(runCutAtSpareCapacity(placement, context, order));
   }
-  trials.push(...searchHostsToEmpty(placement, context, trials[chooseOutcome(trials, activeBefore)]));
-  const best = trials[chooseOutcome(trials, activeBefore)];
+  const spare = placement.cluster.policy.spareCapacityHosts;
+  trials.push(...searchHostsToEmpty(placement, context, trials[chooseOutcome(trials, activeBefore, spare)]));
+  const best = trials[chooseOutcome(trials, activeBefore, spare)];
   context.adopt(best.context);
   return best.placement;
 }

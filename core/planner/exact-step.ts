@@ -23,7 +23,7 @@ export function exactConsolidationSchedule(heuristic: Placement, context: PlanCo
   // The planner's one rule for trading hosts against migrations (consolidate-variants.ts).
   const activeBefore = new Placement(cluster).activeHostCount();
   const outcomes = [heuristic, exact].map((placement) => ({ active: placement.activeHostCount(), cost: movingCost(placement) }));
-  if (chooseOutcome(outcomes, activeBefore) !== 1) return null;
+  if (chooseOutcome(outcomes, activeBefore, cluster.policy.spareCapacityHosts) !== 1) return null;
 
   const trial = context.fork();
   for (const server of [...trial.moveReasons.keys()]) trial.moveReasons.delete(server);

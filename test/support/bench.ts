@@ -25,15 +25,18 @@ export interface GeneratorRequest {
   hosts: number;
   servers: number;
   seed: number;
+  /** `--spare-hosts K`: the policy's N+k. */
+  spareHosts?: number;
 }
 
-/** `node gen.mjs --family F --hosts H --servers S --seed N`, or null when it refuses the size. */
-export function generatedInstance({ family, hosts, servers, seed }: GeneratorRequest): Snapshot | null {
+/** `node gen.mjs --family F --hosts H --servers S --seed N [--spare-hosts K]`, or null when it refuses the size. */
+export function generatedInstance({ family, hosts, servers, seed, spareHosts }: GeneratorRequest): Snapshot | null {
   const environment = { ...process.env };
   delete environment.NODE_OPTIONS;
   delete environment.NODE_EXTRA_CA_CERTS;
   const run = spawnSync(process.execPath, [
     join(sharedDir(), 'bench', 'gen.mjs'), '--family', family, '--hosts', String(hosts), '--servers', String(servers), '--seed', String(seed),
+    ...(spareHosts ? ['--spare-hosts', String(spareHosts)] : []),
   ], { encoding: 'utf8', env: environment, maxBuffer: 64 * 1024 * 1024 });
   if (run.status !== 0) return null;
   return readSnapshot(JSON.parse(run.stdout));

@@ -3,6 +3,8 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import type { Snapshot } from '../../../core/snapshot/format.js';
 import { numbered, snapshot } from '../../support/builders.js';
+import { chooseOutcome } from '../../../core/planner/consolidate-variants.js';
+import { generatedInstance } from '../../support/bench.js';
 import { randomCluster } from '../../support/random-clusters.js';
 import { activeHostsAfter, blockedBy, checkedPlan, migrations } from '../../support/planning.js';
 
@@ -69,6 +71,22 @@ describe('planner: N+k floor', () => {
       assert.equal(score.hosts_freed, spare === 1 ? 4 : 3, `N+${spare} freed ${score.hosts_freed}`);
     });
   }
+
+  it('under N+k, the plan that frees more hosts is kept though its last hosts cost up to six times the other\'s migrations per freed host (three without N+k)', () => {
+    // 30 hosts: 14 freed with 107 migrations, or 11 with 42 (3.8 per host; the 3 more cost 21.7 each).
+    const outcomes = [{ active: 16, cost: 107 }, { active: 19, cost: 42 }];
+    assert.equal(chooseOutcome(outcomes, 30, 0), 1);
+    assert.equal(chooseOutcome(outcomes, 30, 2), 0);
+  });
+
+  it('the sweep\'s fragmented instance of 30 hosts, seed 11, N+2: frees at least the floor of 13 (ulm-spec-naive cut at its last N+2-safe wave) and keeps N+2', function () {
+    this.timeout(120_000);
+    const instance = generatedInstance({ family: 'fragmented', hosts: 30, servers: 600, seed: 11, spareHosts: 2 });
+    assert.ok(instance, 'gen.mjs made the instance');
+    const { score } = checkedPlan(instance);
+    assert.equal(score.n_plus_k_ok, true);
+    assert.ok((score.hosts_freed ?? 0) >= 13, `freed ${score.hosts_freed} with ${score.migrations} migrations`);
+  });
 
   it('property: with N+1 or N+2 every consolidation plan keeps N+k when the cluster had it', function () {
     this.timeout(120_000);
