@@ -31,14 +31,19 @@ function membersOf(group: string): string[] {
   return Array.isArray(shown.members) ? shown.members : String(shown.members).split(/[,\s]+/).filter(Boolean);
 }
 
-/** Every live migration Nova recorded for the server, oldest first. */
-function liveMigrationsOf(server: string): { id: string; status: string; dest_compute: string }[] {
-  const migrations = openstack<Record<string, string>[]>(['--os-compute-api-version', '2.80', 'server', 'migration', 'list', '--server', server, '--type', 'live-migration']);
-  return migrations.map((migration) => ({
-    id: String(migration.Id ?? migration.id),
-    status: String(migration.Status ?? migration.status),
-    dest_compute: String(migration['Dest Compute'] ?? migration.dest_compute),
-  }));
+/** The live migrations Nova lists (its newest page, newest first), by server: one python-openstackclient call for all. */
+function liveMigrationsByServer(): Map<string, { id: string; status: string; dest_compute: string }[]> {
+  const migrations = openstack<Record<string, string>[]>(['--os-compute-api-version', '2.80', 'server', 'migration', 'list', '--type', 'live-migration']);
+  const byServer = new Map<string, { id: string; status: string; dest_compute: string }[]>();
+  for (const migration of migrations) {
+    const server = String(migration['Server UUID'] ?? migration.server_uuid);
+    byServer.set(server, [...(byServer.get(server) ?? []), {
+      id: String(migration.Id ?? migration.id),
+      status: String(migration.Status ?? migration.status),
+      dest_compute: String(migration['Dest Compute'] ?? migration.dest_compute),
+    }]);
+  }
+  return byServer;
 }
 
 describe('ulm on the real cloud', function () {
@@ -164,7 +169,8 @@ describe('ulm on the real cloud', function () {
       const document = await engine.getPlanDocument(plan.id);
       const promised = document.actions.filter((action) => action.type === 'disable_compute').map((action) => action.host);
       // Nova's migration records from before the plan (earlier tests, the seed) are not counted.
-      const earlier = new Set(document.actions.flatMap((action) => action.type === 'live_migrate' ? liveMigrationsOf(action.server).map((migration) => migration.id) : []));
+      const before = liveMigrationsByServer();
+      const earlier = new Set(document.actions.flatMap((action) => action.type === 'live_migrate' ? (before.get(action.server) ?? []).map((migration) => migration.id) : []));
       const first = startApplier();
       await waitForApplier(test.runtime.bus, 30_000);
       await engine.startActionPlan(plan.id);
@@ -181,9 +187,10 @@ describe('ulm on the real cloud', function () {
       assert.equal(finished.state, 'SUCCEEDED', finished.failure_reason ?? '');
 
       const actions = await engine.listActions(plan.id);
+      const after = liveMigrationsByServer();
       for (const action of actions.filter((candidate) => candidate.type === 'live_migrate')) {
         assert.equal(action.state, 'SUCCEEDED');
-        const completed = liveMigrationsOf(action.server!).filter((migration) => !earlier.has(migration.id) && migration.status === 'completed');
+        const completed = (after.get(action.server!) ?? []).filter((migration) => !earlier.has(migration.id) && migration.status === 'completed');
         const planned = actions.filter((candidate) => candidate.server === action.server).length;
         assert.equal(completed.length, planned, `server ${action.server_name}: ${completed.length} completed live migrations for ${planned} planned`);
       }
