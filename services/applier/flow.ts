@@ -1,11 +1,12 @@
 // Runs a plan's pending actions, each as soon as the actions it waits for have ended
 // (core/plan/dependencies.ts: on every host and server, the waves' order) and a migration slot
 // is free: at most [applier] max_parallel_migrations at once (never more than the plan's largest
-// wave, which keeps the policy's limit), and never more out of one host than its nova-compute
+// wave, which keeps the policy's limit), never more on one host than the plan has in one wave
+// (the policy's max_parallel_per_host), and never more out of one host than its nova-compute
 // runs. A failure or a cancel stops new work at once, in this wave or any other; actions in
 // flight end first, and so does every action before an error is passed on, since one left
 // running after its executor gave up would race the executor that resumes the plan.
-import { stepDependencies } from '../../core/plan/dependencies.js';
+import { migrationsPerHostLimit, stepDependencies } from '../../core/plan/dependencies.js';
 import type { ActionPlanRecord, ActionRecord } from '../db/index.js';
 import { actionKindOf } from './actions/registry.js';
 import { runAction } from './actions/run.js';
@@ -39,9 +40,12 @@ export async function runFlow(run: PlanRun, plan: ActionPlanRecord, actions: Act
   const migrationsPerWave = new Map<number, number>();
   for (const action of actions) if (action.type === 'live_migrate') migrationsPerWave.set(action.wave, (migrationsPerWave.get(action.wave) ?? 0) + 1);
   const slots = Math.max(1, Math.min(settings.maxParallelMigrations, Math.max(0, ...migrationsPerWave.values())));
+  const perHost = migrationsPerHostLimit(actions);
 
   const running = new Map<number, Promise<void>>();
   const outOf = new Map<string, number>();
+  /** Migrations in flight with the host as source or destination. */
+  const onHost = new Map<string, number>();
   let migrating = 0;
   let broken: { error: unknown } | undefined;
   let stopped = false;
@@ -54,6 +58,7 @@ export async function runFlow(run: PlanRun, plan: ActionPlanRecord, actions: Act
     if (migration) {
       migrating++;
       outOf.set(action.source!, (outOf.get(action.source!) ?? 0) + 1);
+      for (const host of [action.source!, action.destination!]) onHost.set(host, (onHost.get(host) ?? 0) + 1);
     }
     running.set(index, (async () => {
       try {
@@ -71,6 +76,7 @@ export async function runFlow(run: PlanRun, plan: ActionPlanRecord, actions: Act
         if (migration) {
           migrating--;
           outOf.set(action.source!, outOf.get(action.source!)! - 1);
+          for (const host of [action.source!, action.destination!]) onHost.set(host, onHost.get(host)! - 1);
         }
         const left = leftInWave.get(action.wave)! - 1;
         leftInWave.set(action.wave, left);
@@ -89,7 +95,8 @@ export async function runFlow(run: PlanRun, plan: ActionPlanRecord, actions: Act
           const action = actions[index];
           if (waits[index].some((earlier) => unfinished.has(earlier))) continue;
           if (closing && !startedWaves.has(action.wave)) continue;
-          if (action.type === 'live_migrate' && (migrating >= slots || (outOf.get(action.source!) ?? 0) >= settings.maxPerSourceHost)) continue;
+          if (action.type === 'live_migrate' && (migrating >= slots || (outOf.get(action.source!) ?? 0) >= settings.maxPerSourceHost
+            || (onHost.get(action.source!) ?? 0) >= perHost || (onHost.get(action.destination!) ?? 0) >= perHost)) continue;
           pending.splice(position--, 1);
           if (!startedWaves.has(action.wave)) {
             startedWaves.add(action.wave);

@@ -68,6 +68,20 @@ describe('the applier', () => {
     assert.equal(compute.layoutAtCall.get('migrate c -> cmp-1')!.get('a'), 'cmp-2', 'c went to cmp-1 only after a had left it');
   });
 
+  it('drains a host move after move: the next wave\'s move out of it starts as soon as one ends, within the plan\'s limit on one host', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-1', c: 'cmp-1' }, ['cmp-1', 'cmp-2', 'cmp-3', 'cmp-4']);
+    compute.pollsOf.set('a', 400);
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), move(0, 'b', 'cmp-1', 'cmp-3'), move(1, 'c', 'cmp-1', 'cmp-4'), disable(2, 'cmp-1')]);
+    const context = contextFor(compute, { maxPerSourceHost: 2 });
+    context.clock = { now: () => Date.now(), sleep: () => new Promise((resolve) => setImmediate(resolve)) };
+    assert.equal((await executePlan(context, id)).state, 'SUCCEEDED');
+    const atC = compute.layoutAtCall.get('migrate c -> cmp-4')!;
+    assert.equal(atC.get('b'), 'cmp-3', 'c started after b ended');
+    assert.equal(atC.get('a'), 'cmp-1', 'c started while a was still migrating');
+    assert.equal(compute.mostOutOf.get('cmp-1'), 2, 'never more than the plan has in one wave');
+    assert.deepEqual([...compute.layoutAtCall.get('disable cmp-1')!.values()], ['cmp-2', 'cmp-3', 'cmp-4']);
+  });
+
   it('puts an emptied host into maintenance while the moves between other hosts go on', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-3' }, ['cmp-1', 'cmp-2', 'cmp-3', 'cmp-4']);
     compute.pollsOf.set('b', 500);
