@@ -284,8 +284,7 @@ describe('the ulm command against a running ulm-api (real engine, loopback cloud
   });
 
   it('drains a host with --wait, following it to SUCCEEDED, then brings it back (undrain --rebalance --wait)', async function () {
-    type OscServer = { ID: string; Host: string };
-    const placed = () => new Map(serverList<OscServer>().map((server) => [server.ID, server.Host]));
+    const placed = () => new Map(serverList().map((server) => [server.ID, server.Host]));
     // The host with the fewest servers right now: a small plan.
     assert.equal((await ulm('snapshot', 'create', '-f', 'value', '-c', 'id')).status, 0);
     const hosts = JSON.parse((await ulm('host', 'list', '-f', 'json', '--sort-column', 'Servers')).stdout) as { Name: string; Servers: number; State: string }[];

@@ -1,7 +1,7 @@
 // ulm's processes killed (SIGKILL) in the middle of a plan on the real loopback cloud, at each of
 // the applier's crash points (services/applier/crash-points.ts), then started again: the plan
 // ends as planned with no live migration repeated or lost and every host in service or in
-// maintenance as planned, read back through python-openstackclient. A scheduler killed right
+// maintenance as planned, read back from Nova's API apart from ulm's clients. A scheduler killed right
 // after it made a window's restore plan: the applier alone brings the hosts back before the
 // close, and a restarted scheduler ends the run without a second restore. The processes share a
 // fresh MariaDB database and a RabbitMQ virtual host of their own with this test's runtime,
@@ -19,7 +19,7 @@ import type { CrashPoint } from '../../services/applier/crash-points.js';
 import type { ActionView } from '../../core/api/records.js';
 import { rabbitmqctl, testTransportUrl } from '../integration/bus/support.js';
 import { freeUdpPort } from '../support/ports.js';
-import { CLOUD, cloudEnvironment, openstack, REPO, requireDevCloud, serverList, sleep } from './dev-cloud.js';
+import { CLOUD, cloudEnvironment, novaGet, REPO, requireDevCloud, serverList, sleep } from './dev-cloud.js';
 import { startFeatures, stopFeatures } from '../../services/features.js';
 import { computeServices, currentLayout, freshMariaDatabase, openTestRuntime, restoreLayout, waitForPlan, type TestRuntime } from './service-support.js';
 
@@ -41,13 +41,12 @@ async function freshVirtualHost(): Promise<{ url: string; drop(): Promise<void> 
   return { url: url.toString(), drop: async () => { await rabbitmqctl('delete_vhost', name); } };
 }
 
-/** Server id -> the destinations of its completed live migrations since `since`, oldest first (python-openstackclient). */
+/** Server id -> the destinations of its completed live migrations since `since`, oldest first (Nova's API). */
 function completedLiveMigrationsSince(since: string): Map<string, string[]> {
-  const migrations = openstack<Record<string, string | number | null>[]>(['--os-compute-api-version', '2.80', 'server', 'migration', 'list', '--type', 'live-migration', '--changes-since', since]);
+  const { migrations } = novaGet<{ migrations: { id: number; status: string; instance_uuid: string; dest_compute: string }[] }>(`/os-migrations?migration_type=live-migration&changes-since=${encodeURIComponent(since)}`);
   const completed = new Map<string, string[]>();
-  for (const migration of migrations.filter((candidate) => candidate.Status === 'completed').sort((a, b) => Number(a.Id) - Number(b.Id))) {
-    const server = String(migration['Server UUID']);
-    completed.set(server, [...(completed.get(server) ?? []), String(migration['Dest Compute'])]);
+  for (const migration of migrations.filter((candidate) => candidate.status === 'completed').sort((a, b) => a.id - b.id)) {
+    completed.set(migration.instance_uuid, [...(completed.get(migration.instance_uuid) ?? []), migration.dest_compute]);
   }
   return completed;
 }
@@ -159,8 +158,8 @@ describe('ulm processes killed mid-plan on the real cloud (MariaDB, RabbitMQ)', 
   }
 
   /**
-   * The plan ended SUCCEEDED with every action SUCCEEDED, and the cloud, as python-openstackclient
-   * reads it, is as the plan says: each server it moved is on its destination, Nova completed
+   * The plan ended SUCCEEDED with every action SUCCEEDED, and the cloud, as Nova's API says apart
+   * from ulm's clients, is as the plan says: each server it moved is on its destination, Nova completed
    * exactly the live migrations this test's plans asked for (none repeated, none lost), the plan's
    * disabled hosts are disabled with its reason and empty, every other host is enabled, and the
    * hosts it powered off or on are off or on. `hosts: false` for a plan whose hosts a later plan

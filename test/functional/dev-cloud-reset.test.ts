@@ -12,7 +12,7 @@ const EXTRA = 'ulm-ft-reset-extra';
 const REASON = 'ulm-ft reset: operator maintenance';
 
 function servers(): OscServer[] {
-  return serverList<OscServer>();
+  return serverList();
 }
 
 describe('scripts/dev-cloud/reset brings the dev cloud back to its seeded layout', function () {

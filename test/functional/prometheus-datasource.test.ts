@@ -107,7 +107,7 @@ describe('Prometheus datasource against a real Prometheus server', function () {
   before(async function () {
     if (!existsSync(PROMETHEUS)) throw new Error(`${PROMETHEUS} is missing: apt-get install -y --no-install-recommends prometheus (scripts/functional does)`);
     if (!existsSync(`${STATE}/clouds.yaml`)) throw new Error(`the dev cloud is not up (no ${STATE}/clouds.yaml): run bash scripts/functional`);
-    const listed = serverList<{ ID: string; Status: string; Host: string | null }>(['-c', 'ID', '-c', 'Status', '-c', 'Host']);
+    const listed = serverList();
     const computeHosts = openstack<Array<{ Host: string }>>(['compute', 'service', 'list', '--service', 'nova-compute']).map((service) => service.Host).sort();
     const servers = listed.filter((server) => server.Host).map((server, index): ExportedServer => ({
       id: server.ID, host: server.Host!, domain: `instance-${(index + 1).toString(16).padStart(8, '0')}`,

@@ -14,7 +14,7 @@ import { startFeatures, stopFeatures, type FeatureName, type RunningFeature } fr
 import { openRuntime, type Runtime } from '../../services/runtime.js';
 import { recordPlanTimes } from '../support/plan-times.js';
 import { createConnection } from 'mysql2/promise';
-import { devCloudConfig, devCloudOptionsIni, liveMigrationsPerHost, openstack, openstackAction, schedulerSyncSeconds, serverList, sleep, STATE } from './dev-cloud.js';
+import { devCloudConfig, devCloudOptionsIni, liveMigrationsPerHost, novaGet, openstack, openstackAction, schedulerSyncSeconds, serverList, sleep, STATE } from './dev-cloud.js';
 
 export interface TestRuntime {
   runtime: Runtime;
@@ -47,16 +47,16 @@ export async function openTestRuntime(options: { extra?: string; power?: PowerDr
   };
 }
 
-interface OpenstackServer { ID: string; Name: string; Host: string | null }
-
-/** Server id -> host, as Nova reports it (python-openstackclient, an independent reader). */
+/** Server id -> host, as Nova's API reports it (read apart from ulm's clients). */
 export function currentLayout(): Map<string, string> {
-  const servers = serverList<OpenstackServer>();
+  const servers = serverList();
   return new Map(servers.filter((server) => server.Host).map((server) => [server.ID, server.Host!]));
 }
 
+/** The nova-compute services as `openstack compute service list --long` names their fields (read from Nova's API). */
 export function computeServices(): { Host: string; Status: string; State: string; 'Disabled Reason': string | null }[] {
-  return openstack(['compute', 'service', 'list', '--service', 'nova-compute', '--long']);
+  const { services } = novaGet<{ services: { host: string; status: string; state: string; disabled_reason: string | null }[] }>('/os-services?binary=nova-compute');
+  return services.map((service) => ({ Host: service.host, Status: service.status, State: service.state, 'Disabled Reason': service.disabled_reason }));
 }
 
 /** What a host holds in Placement (all resource classes), from python-openstackclient. */

@@ -18,7 +18,7 @@ import { NotificationListener } from '../../services/listener/index.js';
 import { WindowScheduler } from '../../services/scheduler/scheduler.js';
 import { testTransportUrl } from '../integration/bus/support.js';
 import { freeUdpPort } from '../support/ports.js';
-import { cloudEnvironment, liveMigrationsPerHost, openstack, openstackAction, REPO, requireDevCloud, serverList, sleep } from './dev-cloud.js';
+import { cloudEnvironment, liveMigrationsPerHost, novaGet, openstack, openstackAction, REPO, requireDevCloud, serverList, sleep } from './dev-cloud.js';
 import { computeServices, currentLayout, freshMariaDatabase, openTestRuntime, placementUsage, restoreLayout, waitForPlan, type TestRuntime } from './service-support.js';
 
 // As many migrations per host at once as the dev cloud's nova-compute runs.
@@ -31,17 +31,12 @@ function membersOf(group: string): string[] {
   return Array.isArray(shown.members) ? shown.members : String(shown.members).split(/[,\s]+/).filter(Boolean);
 }
 
-/** The live migrations Nova lists (its newest page, newest first), by server: one python-openstackclient call for all. */
+/** The live migrations Nova lists (its newest page, newest first), by server: one read of Nova's API for all. */
 function liveMigrationsByServer(): Map<string, { id: string; status: string; dest_compute: string }[]> {
-  const migrations = openstack<Record<string, string>[]>(['--os-compute-api-version', '2.80', 'server', 'migration', 'list', '--type', 'live-migration']);
+  const { migrations } = novaGet<{ migrations: { id: number; status: string; instance_uuid: string; dest_compute: string }[] }>('/os-migrations?migration_type=live-migration');
   const byServer = new Map<string, { id: string; status: string; dest_compute: string }[]>();
   for (const migration of migrations) {
-    const server = String(migration['Server UUID'] ?? migration.server_uuid);
-    byServer.set(server, [...(byServer.get(server) ?? []), {
-      id: String(migration.Id ?? migration.id),
-      status: String(migration.Status ?? migration.status),
-      dest_compute: String(migration['Dest Compute'] ?? migration.dest_compute),
-    }]);
+    byServer.set(migration.instance_uuid, [...(byServer.get(migration.instance_uuid) ?? []), { id: String(migration.id), status: migration.status, dest_compute: migration.dest_compute }]);
   }
   return byServer;
 }

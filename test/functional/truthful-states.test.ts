@@ -70,7 +70,7 @@ function ulmAsync(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
 }
 
 function servers(): OscServer[] {
-  return serverList<OscServer>();
+  return serverList();
 }
 
 /** The ids of the servers on `host`, in a layout read from Nova. */
