@@ -41,11 +41,20 @@ async function freshVirtualHost(): Promise<{ url: string; drop(): Promise<void> 
   return { url: url.toString(), drop: async () => { await rabbitmqctl('delete_vhost', name); } };
 }
 
-/** Server id -> the destinations of its completed live migrations since `since`, oldest first (Nova's API). */
-function completedLiveMigrationsSince(since: string): Map<string, string[]> {
-  const { migrations } = novaGet<{ migrations: { id: number; status: string; instance_uuid: string; dest_compute: string }[] }>(`/os-migrations?migration_type=live-migration&changes-since=${encodeURIComponent(since)}`);
+type LiveMigrationRecord = { id: number; status: string; instance_uuid: string; dest_compute: string };
+
+/** Nova's live migrations updated since `since` (Nova's API). */
+function liveMigrationsSince(since: string): LiveMigrationRecord[] {
+  return novaGet<{ migrations: LiveMigrationRecord[] }>(`/os-migrations?migration_type=live-migration&changes-since=${encodeURIComponent(since)}`).migrations;
+}
+
+/**
+ * Server id -> the destinations of its completed live migrations newer than migration `floor`
+ * (the newest when the test began: the previous test's last moves may be seconds old), oldest first.
+ */
+function completedLiveMigrationsAfter(floor: number, since: string): Map<string, string[]> {
   const completed = new Map<string, string[]>();
-  for (const migration of migrations.filter((candidate) => candidate.status === 'completed').sort((a, b) => a.id - b.id)) {
+  for (const migration of liveMigrationsSince(since).filter((candidate) => candidate.id > floor && candidate.status === 'completed').sort((a, b) => a.id - b.id)) {
     completed.set(migration.instance_uuid, [...(completed.get(migration.instance_uuid) ?? []), migration.dest_compute]);
   }
   return completed;
@@ -82,8 +91,12 @@ describe('ulm processes killed mid-plan on the real cloud (MariaDB, RabbitMQ)', 
   let ipmiOptions: Record<string, unknown>;
   const simulators: { process: ChildProcess; directory: string }[] = [];
   const started: UlmProcess[] = [];
-  /** When the running test began, and the live migrations its plans asked for (server id -> destinations in order). */
+  /**
+   * When the running test began, the newest of Nova's live migrations then, and the live
+   * migrations its plans asked for (server id -> destinations in order).
+   */
   let since: string;
+  let migrationFloor: number;
   let began: number;
   let planned: Map<string, string[]>;
 
@@ -174,7 +187,7 @@ describe('ulm processes killed mid-plan on the real cloud (MariaDB, RabbitMQ)', 
     for (const action of actions) assert.equal(action.state, 'SUCCEEDED', journal(actions));
     const moves = actions.filter((action) => action.type === 'live_migrate');
     for (const move of moves) planned.set(move.server!, [...(planned.get(move.server!) ?? []), move.destination!]);
-    const completed = completedLiveMigrationsSince(since);
+    const completed = completedLiveMigrationsAfter(migrationFloor, since);
     const layout = currentLayout();
     for (const move of moves) {
       assert.deepEqual(completed.get(move.server!) ?? [], planned.get(move.server!), `server ${move.server_name}: the destinations of Nova's completed live migrations since the test began, against those planned\n${journal(actions)}`);
@@ -255,7 +268,8 @@ describe('ulm processes killed mid-plan on the real cloud (MariaDB, RabbitMQ)', 
 
   beforeEach(() => {
     began = Date.now();
-    since = new Date(began - 5000).toISOString();
+    since = new Date(began - 60_000).toISOString();
+    migrationFloor = Math.max(0, ...liveMigrationsSince(since).map((migration) => migration.id));
     planned = new Map();
   });
 
