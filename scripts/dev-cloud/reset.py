@@ -12,7 +12,11 @@ In this order:
   4. every seed server live-migrated back to its seeded host (seed.layout, the seed's own definition),
      one at a time through Nova's scheduler (microversion 2.30: a named host, checked synchronously),
      in an order Placement's capacity and the anti-affinity groups allow: a move that fits goes first;
-     when none fits, a misplaced server standing on a host that must receive moves out of the way.
+     when none fits, a misplaced server standing on a host that must receive moves out of the way;
+  5. once per start of Nova's processes, one seeded server outside the server groups live-migrated
+     around every enabled host and home again: a nova-compute's first live migration, as source and as
+     destination, takes seconds longer than the later ones (loading code, opening RPC connections), and
+     the tests' plans should meet the steady state a long-running cloud has.
 The dev cloud has no power notion for its hosts (the fake driver's hosts are always on; the IPMI
 simulator of scripts/ipmi-sim belongs to one test and stops with it), so there is nothing to power on.
 ulm's own state is not here: each test keeps it in its own temporary database.
@@ -27,7 +31,7 @@ import time
 
 sys.dont_write_bytecode = True  # importing seed must leave no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from oslib import Cloud, wait  # noqa: E402
+from oslib import STATE, Cloud, wait  # noqa: E402
 import seed  # noqa: E402  (constants and functions only; seeding runs in seed.main())
 
 LIST_MV = '2.74'      # flavor details in server bodies, tags
@@ -244,7 +248,7 @@ class Room:
         return None
 
 
-def live_migrate(cloud, server, source, destination, why):
+def live_migrate(cloud, server, source, destination, why, kind='live migrations'):
     """One live migration, waited for; True when the server ended on the destination."""
     t0 = time.time()
     response = cloud.req('POST', 'compute', '/servers/%s/action' % server['id'], mv=MIGRATE_MV, ok=None,
@@ -268,7 +272,7 @@ def live_migrate(cloud, server, source, destination, why):
             cloud.post('compute', '/servers/%s/action' % server['id'], {'os-resetState': {'state': 'active'}})
             change('servers reset', 'server %s: reset to active (ERROR after a failed live migration)' % server['name'])
         return False
-    change('live migrations', 'server %s: live-migrated %s -> %s, %s (%.1f s)' % (
+    change(kind, 'server %s: live-migrated %s -> %s, %s (%.1f s)' % (
         server['name'], source, destination, why, time.time() - t0))
     return True
 
@@ -325,6 +329,40 @@ def make_room(cloud, servers, home, misplaced, room):
     return False
 
 
+def nova_processes():
+    """The pids of Nova's processes as `up` recorded them: a restart of any of them changes this."""
+    run = os.path.join(STATE, 'run')
+    pids = []
+    for name in sorted(os.listdir(run)):
+        if name.startswith('nova-') and name.endswith('.pid'):
+            with open(os.path.join(run, name)) as handle:
+                pids.append('%s=%s' % (name[:-4], handle.read().strip()))
+    return ' '.join(pids)
+
+
+def warm_up(cloud, mine, layout, hosts):
+    """Step 5: a ring of live migrations through every enabled host, once per start of Nova's processes."""
+    marker = os.path.join(STATE, 'run', 'warmed-up')
+    processes = nova_processes()
+    if os.path.exists(marker) and open(marker).read() == processes:
+        return
+    candidates = [seeded for seeded in layout if seeded['name'] in mine and not seeded['group'] and seeded['project'] == 'admin']
+    if len(hosts) < 2 or not candidates:
+        return
+    # The smallest flavor fits wherever the seed put servers.
+    seeded = min(candidates, key=lambda s: (seed.FLAVORS[s['flavor']][1], s['name']))
+    home = seeded['host']
+    ring = hosts[hosts.index(home) + 1:] + hosts[:hosts.index(home) + 1]
+    server, source, t0 = mine[seeded['name']], home, time.time()
+    for destination in ring:
+        if not live_migrate(cloud, server, source, destination, 'warming up Nova', kind='warm-up migrations'):
+            fail('warm-up: %s did not move %s -> %s' % (seeded['name'], source, destination))
+        source = destination
+    with open(marker, 'w') as handle:
+        handle.write(processes)
+    log('warm-up: %s went around %d hosts in %.1f s' % (seeded['name'], len(ring), time.time() - t0))
+
+
 def settle_scheduler():
     """After live migrations, waits for one instance sync of the computes (up sets its interval).
 
@@ -350,6 +388,7 @@ def main():
     settle(cloud, mine)
     restore_details(cloud, mine, layout)
     bring_home(cloud, mine, layout)
+    warm_up(cloud, mine, layout, hosts)
     settle_scheduler()
     missing = [seeded['name'] for seeded in layout if seeded['name'] not in mine]
     if missing:

@@ -88,9 +88,15 @@ export class NovaCompute implements ComputeOperations {
     await abortLiveMigration(this.cloud.nova, serverId, migrationId);
   }
 
+  /** A host's nova-compute service id, as last read: the calls that change a service need it. */
+  private readonly serviceIds = new Map<string, string>();
+
   private async service(host: string) {
     const services = await listComputeServices(this.cloud.nova, host);
-    return services.find((service) => service.host === host) ?? null;
+    const service = services.find((candidate) => candidate.host === host) ?? null;
+    if (service) this.serviceIds.set(host, service.id);
+    else this.serviceIds.delete(host);
+    return service;
   }
 
   async computeService(host: string): Promise<ComputeServiceState | null> {
@@ -98,16 +104,32 @@ export class NovaCompute implements ComputeOperations {
     return service ? { host, enabled: service.status === 'enabled', up: service.state === 'up', disabledReason: service.disabled_reason } : null;
   }
 
-  async disableCompute(host: string, reason: string): Promise<void> {
+  /**
+   * Changes a host's service by the id read last (the action's precondition has just read it),
+   * looking it up again when there is none or Nova no longer knows it (a service deleted and
+   * registered again gets a new id).
+   */
+  private async changeService(host: string, change: (serviceId: string) => Promise<unknown>): Promise<void> {
+    const known = this.serviceIds.get(host);
+    if (known) {
+      try {
+        await change(known);
+        return;
+      } catch (error) {
+        if (!(error instanceof OpenStackHttpError && error.status === 404)) throw error;
+      }
+    }
     const service = await this.service(host);
     if (!service) throw new Error(`host ${host} has no nova-compute service`);
-    await disableComputeService(this.cloud.nova, service.id, reason);
+    await change(service.id);
+  }
+
+  async disableCompute(host: string, reason: string): Promise<void> {
+    await this.changeService(host, (serviceId) => disableComputeService(this.cloud.nova, serviceId, reason));
   }
 
   async enableCompute(host: string): Promise<void> {
-    const service = await this.service(host);
-    if (!service) throw new Error(`host ${host} has no nova-compute service`);
-    await enableComputeService(this.cloud.nova, service.id);
+    await this.changeService(host, (serviceId) => enableComputeService(this.cloud.nova, serviceId));
   }
 
   async serversOnHost(host: string): Promise<string[]> {

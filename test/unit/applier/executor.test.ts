@@ -341,6 +341,21 @@ describe('the applier', () => {
     assert.deepEqual(power.calls, []);
   });
 
+
+  it('after a restart, a disable_compute whose call never reached Nova is not made on a host a server arrived on meanwhile', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-2' }, ['cmp-1', 'cmp-2']);
+    const id = await approved([disable(0, 'cmp-1')]);
+    await storage.repositories.actionPlans.updateState(id, 'ONGOING');
+    const [disabling] = await storage.repositories.actions.list({ actionPlanId: id });
+    await storage.repositories.actions.start(disabling.id); // the applier died before the call
+    compute.hostOf.set('late', 'cmp-1');
+    const plan = await executePlan(contextFor(compute), id);
+    assert.equal(plan.state, 'FAILED');
+    const [action] = await storage.repositories.actions.list({ actionPlanId: id });
+    assert.match(action.error ?? '', /cmp-1 holds 1 server\(s\) \(late\); it stays enabled/);
+    assert.equal(compute.services.get('cmp-1')!.enabled, true);
+    assert.ok(!compute.calls.includes('disable cmp-1'));
+  });
   it('with the power driver "none", a power-off is SKIPPED and the host is not recorded as powered off', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1'), powerOff(2, 'cmp-1')]);

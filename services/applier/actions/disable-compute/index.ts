@@ -18,20 +18,24 @@ export const disableCompute: ActionKind = {
   describe: (action) => `disable of nova-compute on ${action.host} (${action.reason})`,
   async precondition({ context, action }) {
     const host = action.host!;
-    const service = await context.compute.computeService(host);
+    // Independent reads, taken at once: as fresh, one round trip.
+    const [service, held, servers] = await Promise.all([
+      context.compute.computeService(host), context.repositories.hostStates.find(host), context.compute.serversOnHost(host),
+    ]);
     if (!service) return { verdict: 'skip', reason: `host ${host} has no nova-compute service` };
-    const held = await context.repositories.hostStates.find(host);
     if (!service.enabled && !held?.disabled) return { verdict: 'skip', reason: `someone else disabled ${host} (${service.disabledReason ?? 'no reason given'}); ulm leaves it alone` };
-    const servers = await context.compute.serversOnHost(host);
     if (servers.length) return { verdict: 'skip', reason: `${host} still holds ${servers.length} server(s) (${servers.slice(0, 5).join(', ')}); it stays enabled` };
     if (!service.enabled) return { verdict: 'done', detail: `${host} is already in maintenance by ulm` };
     return { verdict: 'run' };
   },
-  async execute(run) {
+  async execute(run, again = false) {
     const { context, plan, action } = run;
     const host = action.host!;
-    const servers = await context.compute.serversOnHost(host);
-    if (servers.length) return { state: 'FAILED', error: `${host} holds ${servers.length} server(s) (${servers.slice(0, 5).join(', ')}); it stays enabled` };
+    // The precondition has just found the host empty; after a restart nothing has.
+    if (again) {
+      const servers = await context.compute.serversOnHost(host);
+      if (servers.length) return { state: 'FAILED', error: `${host} holds ${servers.length} server(s) (${servers.slice(0, 5).join(', ')}); it stays enabled` };
+    }
     await context.repositories.hostStates.recordDisabled(host, { reason: action.reason, actionPlanId: plan.id });
     try {
       await context.compute.disableCompute(host, action.reason);
@@ -47,9 +51,8 @@ export const disableCompute: ActionKind = {
   },
   async verify({ context, action }) {
     const host = action.host!;
-    const service = await context.compute.computeService(host);
+    const [service, servers] = await Promise.all([context.compute.computeService(host), context.compute.serversOnHost(host)]);
     if (!service || service.enabled) return `${host}'s nova-compute service is not disabled`;
-    const servers = await context.compute.serversOnHost(host);
     if (servers.length) return `${host} holds ${servers.length} server(s)`;
     return null;
   },

@@ -1,0 +1,66 @@
+// The applier's Nova edge against a real local HTTP server: a host's service is changed by the id
+// the action's precondition has just read (one call, not a listing and a call), and looked up
+// again when Nova no longer knows that id (a nova-compute deleted and registered again).
+import { strict as assert } from 'node:assert';
+import type { Cloud } from '../../../openstack/cloud.js';
+import { HttpClient } from '../../../openstack/http.js';
+import { KeystoneSession } from '../../../openstack/keystone.js';
+import { NOVA_MICROVERSIONS } from '../../../openstack/nova/client.js';
+import { ServiceClient } from '../../../openstack/service-client.js';
+import { NovaCompute } from '../../../services/applier/nova-compute.js';
+import { json, startLocalServer, type LocalServer } from '../openstack/local-server.js';
+
+describe('the applier\'s Nova operations', () => {
+  let server: LocalServer;
+  /** The id Nova knows cmp-1's service by; the test registers it again under a new one. */
+  let serviceId = 'service-a';
+  let status = 'enabled';
+
+  before(async () => {
+    server = await startLocalServer((request, response) => {
+      if (request.url === '/v3/auth/tokens') {
+        return json(response, 201, { token: { expires_at: '2099-01-01T00:00:00Z', catalog: [{ type: 'compute', endpoints: [{ interface: 'public', region_id: 'R', url: `${server.url}/v2.1` }] }] } }, { 'X-Subject-Token': 'token' });
+      }
+      if (request.url === '/v2.1/') return json(response, 200, { version: { id: 'v2.1', version: '2.96', min_version: '2.1', status: 'CURRENT' } });
+      if (request.method === 'GET' && request.url.startsWith('/v2.1/os-services')) {
+        return json(response, 200, { services: [{ id: serviceId, binary: 'nova-compute', host: 'cmp-1', zone: 'nova', status, state: 'up', disabled_reason: null, forced_down: false, updated_at: null }] });
+      }
+      const changed = /^\/v2\.1\/os-services\/(.+)$/.exec(request.url);
+      if (request.method === 'PUT' && changed) {
+        if (changed[1] !== serviceId) return json(response, 404, { itemNotFound: { code: 404, message: `Service ${changed[1]} could not be found.` } });
+        status = (JSON.parse(request.body) as { status: string }).status;
+        return json(response, 200, { service: { id: serviceId, binary: 'nova-compute', host: 'cmp-1', zone: 'nova', status, state: 'up', disabled_reason: null, forced_down: false, updated_at: null } });
+      }
+      json(response, 404, { itemNotFound: { code: 404, message: 'not here' } });
+    });
+  });
+  after(() => server.close());
+
+  async function compute(): Promise<NovaCompute> {
+    const session = new KeystoneSession({ auth_type: 'password', auth: { auth_url: `${server.url}/v3`, user_id: 'u', password: 'p' }, interface: 'public', tls: {}, endpoint_override: {}, sources: [] }, new HttpClient({ retry: { retries: 0 } }));
+    const nova = new ServiceClient(session, { name: 'Nova', serviceType: 'compute', microversionService: 'compute' });
+    await nova.negotiate(NOVA_MICROVERSIONS);
+    return new NovaCompute({ nova } as unknown as Cloud);
+  }
+
+  const calls = (from: number) => server.received.slice(from).map((request) => `${request.method} ${request.url.replace(/\?.*/, '')}`);
+
+  it('disables a host by the service id its last read found, without listing the services again', async () => {
+    const nova = await compute();
+    assert.equal((await nova.computeService('cmp-1'))?.enabled, true);
+    const from = server.received.length;
+    await nova.disableCompute('cmp-1', 'ulm: consolidated');
+    assert.deepEqual(calls(from), ['PUT /v2.1/os-services/service-a']);
+    assert.equal(status, 'disabled');
+  });
+
+  it('looks the service up again when Nova no longer knows the id it read', async () => {
+    const nova = await compute();
+    await nova.computeService('cmp-1');
+    serviceId = 'service-b'; // nova-compute deleted and registered again
+    const from = server.received.length;
+    await nova.enableCompute('cmp-1');
+    assert.deepEqual(calls(from), ['PUT /v2.1/os-services/service-a', 'GET /v2.1/os-services', 'PUT /v2.1/os-services/service-b']);
+    assert.equal(status, 'enabled');
+  });
+});
