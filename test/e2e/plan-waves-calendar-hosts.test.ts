@@ -116,6 +116,20 @@ describe('a plan\'s waves, the calendar and the Hosts table (noauth ulm-api, sto
     assertNoProblems(panel);
   });
 
+  it('says on a plan\'s page how often an applier took it over after the one running it stopped', async () => {
+    const { page, panel } = await open(`/action_plans/${planId}`);
+    const summary = page.locator('dl').filter({ hasText: 'Duration' });
+    await summary.waitFor();
+    assert.equal(await summary.getByText('Resumed', { exact: true }).count(), 0, 'a plan run in one go says nothing of resumptions');
+    await runtime.repositories.actionPlans.recordResumption(planId);
+    await runtime.repositories.actionPlans.recordResumption(planId);
+    await page.reload();
+    await summary.getByText('Resumed', { exact: true }).waitFor();
+    await summary.getByText('2 time(s), after the applier running it stopped').waitFor();
+    await page.context().close();
+    assertNoProblems(panel);
+  });
+
   it('fits the Hosts table, its row actions included, in a 1,280 px wide window', async () => {
     const { page, panel } = await open('/hosts', 1280);
     const table = page.getByRole('table', { name: 'Hosts' });

@@ -185,6 +185,8 @@ export function actionPlanPage(context: PageContext): Page {
       ['Started', when(plan.started_at)],
       ['Finished', when(plan.finished_at)],
       ['Duration', plan.started_at ? duration(plan.started_at, plan.finished_at) : '–'],
+      // A plan an applier took over after the one running it stopped: its journal carried it on.
+      ...(plan.resumptions ? [['Resumed', `${plan.resumptions} time(s), after the applier running it stopped`] as [string, string]] : []),
     ]));
     const m = plan.metrics;
     replaceChildren(metrics, definitionList([
