@@ -2,6 +2,7 @@
 // standard error, to log_file / log_dir/PROGRAM.log, to the systemd journal (use_journal) or to
 // syslog (use_syslog); debug, log_level and default_log_levels decide what is written.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { pino, type DestinationStream, type LevelWithSilent } from 'pino';
 import { createLogger, type LogFormat, type Logger } from '../openstack/logger.js';
@@ -22,6 +23,10 @@ const SYSLOG_FACILITIES: Record<string, number> = {
 };
 const SYSLOG_SEVERITY: Record<string, number> = { CRITICAL: 2, ERROR: 3, WARNING: 4, INFO: 6, DEBUG: 7 };
 
+/** Where journald's stream socket and the syslog daemon listen (sd_journal_stream_fd(3), syslog(3)). */
+const JOURNAL_SOCKET = '/run/systemd/journal/stdout';
+const SYSLOG_SOCKET = '/dev/log';
+
 const closers = new WeakMap<Logger, () => Promise<void>>();
 
 /** The file oslo.log would write: log_file (in log_dir when relative), else log_dir/PROGRAM.log. */
@@ -39,12 +44,18 @@ export function rootLevel(config: Config): LevelWithSilent {
 
 /**
  * A line-at-a-time pipe into a system tool (systemd-cat, logger) that hands each line to the
- * journal or syslog with its priority; it must not keep the process alive on its own.
+ * journal or syslog with its priority; it must not keep the process alive on its own. `socket`
+ * is where the tool's daemon listens: without it the tool could only fail after the first lines
+ * were written to it, so they go to standard error from the start. Null when the daemon is absent.
  */
-function toolStream(command: string, args: string[], priorityOf: (line: string) => number): { stream: DestinationStream; child: ChildProcess } {
+function toolStream(command: string, args: string[], socket: string, priorityOf: (line: string) => number): { stream: DestinationStream; child: ChildProcess } | null {
+  if (!existsSync(socket)) {
+    process.stderr.write(`ulm: cannot log through ${command} (no daemon listens on ${socket}); logging to standard error\n`);
+    return null;
+  }
   const child = spawn(command, args, { stdio: ['pipe', 'ignore', 'ignore'] });
-  // Without a journal or syslog daemon the tool ends at once: the lines then go to standard
-  // error, with one line saying why, rather than nowhere.
+  // The daemon may still refuse the tool: the lines then go to standard error, with one line
+  // saying why, rather than nowhere.
   let failed = false;
   const fail = (reason: string) => {
     if (failed) return;
@@ -86,6 +97,7 @@ function fanOut(destinations: DestinationStream[]): DestinationStream {
 export function createServiceLogger(config: Config, options: LoggingOptions): Logger {
   const destinations: DestinationStream[] = [];
   const children: ChildProcess[] = [];
+  let daemonMissing = false;
   const file = logFilePath(config, options.program);
   let fileStream: ReturnType<typeof pino.destination> | undefined;
   if (file) {
@@ -93,17 +105,23 @@ export function createServiceLogger(config: Config, options: LoggingOptions): Lo
     destinations.push(fileStream);
   }
   if (config.DEFAULT.use_journal) {
-    const journal = toolStream('systemd-cat', ['--identifier', options.program, '--level-prefix=true'], (line) => SYSLOG_SEVERITY[levelOfLine(line)] ?? 6);
-    destinations.push(journal.stream);
-    children.push(journal.child);
+    const journal = toolStream('systemd-cat', ['--identifier', options.program, '--level-prefix=true'], JOURNAL_SOCKET, (line) => SYSLOG_SEVERITY[levelOfLine(line)] ?? 6);
+    if (journal) {
+      destinations.push(journal.stream);
+      children.push(journal.child);
+    } else daemonMissing = true;
   }
   if (config.DEFAULT.use_syslog) {
     const facility = SYSLOG_FACILITIES[config.DEFAULT.syslog_log_facility.toUpperCase()] ?? 1;
-    const syslog = toolStream('logger', ['--tag', options.program, `--id=${process.pid}`, '--prio-prefix'], (line) => facility * 8 + (SYSLOG_SEVERITY[levelOfLine(line)] ?? 6));
-    destinations.push(syslog.stream);
-    children.push(syslog.child);
+    // --socket-errors=on: without it, logger(1) drops every line silently when no syslog daemon listens.
+    const syslog = toolStream('logger', ['--tag', options.program, `--id=${process.pid}`, '--prio-prefix', '--socket-errors=on'], SYSLOG_SOCKET, (line) => facility * 8 + (SYSLOG_SEVERITY[levelOfLine(line)] ?? 6));
+    if (syslog) {
+      destinations.push(syslog.stream);
+      children.push(syslog.child);
+    } else daemonMissing = true;
   }
-  const toStderr = destinations.length === 0;
+  // Lines meant for a daemon that is not there go to standard error, never nowhere.
+  const toStderr = destinations.length === 0 || daemonMissing;
   if (toStderr) destinations.push(options.stderr ?? pino.destination(2));
   // A terminal shows human lines; JSON is for files, the journal and log shippers.
   const format: LogFormat = config.DEFAULT.use_json && !(toStderr && options.terminal) ? 'json' : 'text';

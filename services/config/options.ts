@@ -83,8 +83,8 @@ export const OPTIONS = {
     log_file: string({ default: '', help: 'Write the log to this file (oslo.log). A relative path is taken in log_dir. Empty: log_dir/PROGRAM.log when log_dir is set, else standard error.' }),
     log_dir: string({ default: '', help: 'Directory of the log file (oslo.log): PROGRAM.log there (ulm-api.log, ulm-applier.log, ...) unless log_file names one. Empty: no file.' }),
     use_json: boolean({ default: false, help: 'Write log records as JSON objects, one a line (oslo.log\'s JSON formatter), instead of text lines.' }),
-    use_journal: boolean({ default: false, help: 'Send the log to the systemd journal (through systemd-cat), with each record\'s priority (oslo.log).' }),
-    use_syslog: boolean({ default: false, help: 'Send the log to syslog (through logger(1)), with syslog_log_facility (oslo.log).' }),
+    use_journal: boolean({ default: false, help: 'Send the log to the systemd journal (through systemd-cat), with each record\'s priority (oslo.log). Without a journal, the lines go to standard error.' }),
+    use_syslog: boolean({ default: false, help: 'Send the log to syslog (through logger(1) to /dev/log), with syslog_log_facility (oslo.log). Without a syslog daemon, the lines go to standard error.' }),
     syslog_log_facility: string({
       default: 'LOG_USER', check: syslogFacility,
       help: 'Syslog facility of the records with use_syslog, as oslo.log names it: LOG_USER, LOG_DAEMON, LOG_LOCAL0 ... LOG_LOCAL7.',
