@@ -13,12 +13,15 @@ export interface Issue {
 /** Bad input: every issue names the field and what is expected there. */
 export class ValidationError extends Error {
   readonly issues: Issue[];
+  /** What was invalid ("invalid policy"): with the issues, all it takes to make the error again. */
+  readonly what: string;
   constructor(what: string, issues: Issue[]) {
     const shown = issues.slice(0, 10).map((issue) => `${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
     const more = issues.length > 10 ? `\n  ... and ${issues.length - 10} more` : '';
     super(`${what}:\n  ${shown.join('\n  ')}${more}`);
     this.name = 'ValidationError';
     this.issues = issues;
+    this.what = what;
   }
 }
 

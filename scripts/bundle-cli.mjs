@@ -18,7 +18,8 @@ const dist = process.argv[2] ?? join(root, 'dist');
 const output = join(dist, 'ulm');
 rmSync(output, { recursive: true, force: true });
 await build({
-  entryPoints: [join(dist, 'cli', 'main.js')],
+  // The planning thread's entry (services/planning-thread.ts) is loaded from beside the bundle's chunks.
+  entryPoints: [{ in: join(dist, 'cli', 'main.js'), out: 'main' }, { in: join(dist, 'services', 'planning-worker.js'), out: 'planning-worker' }],
   outdir: output,
   bundle: true,
   splitting: true,

@@ -2,7 +2,7 @@
 // planner, store the snapshot and the plan; and start it at once when asked (only where an
 // applier will take it). The API submits them: the audit is stored ONGOING and answered at once,
 // the collecting and planning go on in the background and end it SUCCEEDED or FAILED.
-import { planWithExactStep } from '../exact-solver.js';
+import { planInThread } from '../planning-thread.js';
 import { validatePolicy, type Policy } from '../../core/policy/schema.js';
 import type { Snapshot } from '../../core/snapshot/format.js';
 import { ValidationError } from '../../core/validation.js';
@@ -129,7 +129,7 @@ async function finishAudit(context: EngineContext, request: AuditRequest, opened
   const powerless = planned.policy.power_off === true && !deps.power.controlsPower;
   let document;
   try {
-    document = await planWithExactStep({ snapshot: planned.snapshot, policy: powerless ? { ...planned.policy, power_off: false } : planned.policy, now: now(), planner: deps.planner });
+    document = await planInThread({ snapshot: planned.snapshot, policy: powerless ? { ...planned.policy, power_off: false } : planned.policy, now: now(), planner: deps.planner });
   } catch (error) {
     if (error instanceof ValidationError) return fail(error.message, stored.id);
     throw error;

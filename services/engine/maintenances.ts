@@ -3,7 +3,6 @@
 // cancelling. The scheduler (services/scheduler/maintenances.ts) carries them out.
 import { estimateDrainStart } from '../../core/maintenance/estimate.js';
 import { cancelEffectOf } from '../../core/maintenance/states.js';
-import { plan } from '../../core/planner/index.js';
 import type { Policy } from '../../core/policy/schema.js';
 import type { Snapshot } from '../../core/snapshot/format.js';
 import { ValidationError, type Issue } from '../../core/validation.js';
@@ -13,6 +12,7 @@ import { AlreadyExists, MaintenanceStateConflict, type MaintenanceRecord, type R
 import { withExemptions } from './exemptions.js';
 import type { Engine } from '../../core/api/engine.js';
 import type { ActionPlanView, MaintenanceRequest, MaintenanceView, StatusView } from '../../core/api/records.js';
+import { planInThread } from '../planning-thread.js';
 
 export interface MaintenanceSettings {
   /** Seconds per live migration when ulm has measured none. */
@@ -115,7 +115,7 @@ export function maintenanceOperations(deps: MaintenanceDependencies): Pick<Engin
       if (unknown.length) throw new ValidationError('invalid maintenance', unknown);
       // The dry-run drain: how many migrations the hosts need now (never stored, never started).
       const planned = withExemptions(snapshot, policy, await repositories.serverExemptions.list());
-      const document = plan({ snapshot: planned.snapshot, policy: planned.policy, now, planner: deps.planner });
+      const document = await planInThread({ snapshot: planned.snapshot, policy: planned.policy, now, planner: deps.planner });
       if (document.meta.status === 'infeasible') {
         throw new ValidationError('invalid maintenance', [{ path: 'hosts', message: `cannot be emptied now: ${document.meta.infeasible ?? 'the other hosts have no room'}; free room first (ulm host drain ${hosts.join(' ')} --dry-run explains)` }]);
       }
