@@ -194,8 +194,17 @@ export class ApiEngine implements Engine {
   async drainHosts(hosts: string[], options: { dryRun?: boolean } = {}) {
     return this.outcomeOf(await this.call<AuditAndPlan>({ method: 'POST', path: '/v1/hosts/drain', body: { hosts, dry_run: options.dryRun ?? false } }));
   }
-  undrainHosts(hosts: string[], options: { rebalance?: boolean } = {}) {
-    return this.call<UndrainView>({ method: 'POST', path: '/v1/hosts/undrain', body: { hosts, rebalance: options.rebalance ?? false }, long: true });
+  /** Answers once the API has sorted the hosts out and stored the restore's audit (202): it may still be ONGOING. */
+  submitUndrain(hosts: string[], options: { rebalance?: boolean } = {}) {
+    return this.call<UndrainView>({ method: 'POST', path: '/v1/hosts/undrain', body: { hosts, rebalance: options.rebalance ?? false } });
+  }
+  /** Starts the undrain and waits for its audit to end: the restore plan started, or the audit's failure. */
+  async undrainHosts(hosts: string[], options: { rebalance?: boolean } = {}): Promise<UndrainView> {
+    const accepted = await this.submitUndrain(hosts, options);
+    if (!accepted.audit || accepted.action_plan) return accepted;
+    const { audit, action_plan: plan } = await this.outcomeOf({ audit: accepted.audit, action_plan: null });
+    if (audit.state === 'FAILED') throw new CommandFailure(`the restore's audit ${audit.id} failed: ${audit.failure_reason ?? 'no reason given'}`);
+    return { results: accepted.results, audit, action_plan: plan };
   }
 
   // ---- servers and their exemptions ----

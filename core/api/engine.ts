@@ -65,6 +65,12 @@ export interface Engine {
    * result says what happens to it; `restored` is true only for a host already in service.
    */
   undrainHosts(hosts: string[], options?: { rebalance?: boolean }): Promise<UndrainView>;
+  /**
+   * As undrainHosts, answering once the named hosts are sorted out and the restore's audit is
+   * stored (poll it: its action_plan_id names the plan); collecting the cloud and planning go on
+   * in the background. The API's POST /v1/hosts/undrain.
+   */
+  submitUndrain(hosts: string[], options?: { rebalance?: boolean }): Promise<UndrainView>;
 
   listServers(): Promise<ServerView[]>;
   setExemption(serverId: string, request: ExemptionRequest): Promise<ExemptionView>;

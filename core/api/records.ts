@@ -13,7 +13,7 @@ import { PowerSavingWindowSchema } from '../policy/power-saving-window.js';
 export { PLAN_STATES, ACTION_STATES, FINAL_PLAN_STATES, WINDOW_RUN_STATES, type PlanState, type ActionState, type WindowRunState } from '../plan/states.js';
 export { MAINTENANCE_STATES, type MaintenanceState } from '../maintenance/states.js';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Nullable = <T extends TSchema>(schema: T, options: { description?: string } = {}) => Type.Union([schema, Type.Null()], options);
 const Text = (description: string) => Type.String({ description });
 const Time = (description: string) => Type.String({ description: `${description} (ISO 8601)` });
 const literals = <const T extends string>(values: readonly T[], options: { description?: string } = {}) =>
@@ -324,8 +324,12 @@ export type AuditAndPlan = Static<typeof AuditAndPlanSchema>;
 export const UndrainViewSchema = Type.Object({
   results: Type.Array(Type.Object({ host: Type.String(), restored: Type.Boolean({ description: 'in service now; a host being restored is not yet' }), detail: Type.String() })),
   action_plan: Nullable(ActionPlanViewSchema),
+  audit: Nullable(AuditViewSchema, { description: 'the restore\'s audit: ONGOING while ulm reads the cloud and plans (poll it; its action_plan_id names the plan), null when no named host needed restoring' }),
 });
-/** Each named host's result, and the restore plan (power on, enable, and with rebalance the moves back), or null. */
+/**
+ * Each named host's result, the restore's audit, and its plan (power on, enable, and with
+ * rebalance the moves back) once made: null while the audit plans it, or when nothing was to do.
+ */
 export type UndrainView = Static<typeof UndrainViewSchema>;
 export type UndrainResult = UndrainView['results'][number];
 

@@ -65,18 +65,41 @@ export async function runAudit(context: EngineContext, request: AuditRequest): P
   return finishWithHeartbeat(context, request, await openAudit(context, request));
 }
 
-/** finishAudit, saying every AUDIT_HEARTBEAT_MS that this process still works on the audit. */
-async function finishWithHeartbeat(context: EngineContext, request: AuditRequest, opened: OpenedAudit): Promise<AuditOutcome> {
+/** `work` on an audit, saying every AUDIT_HEARTBEAT_MS that this process still works on it. */
+async function withHeartbeat<T>(context: EngineContext, auditId: string, work: () => Promise<T>): Promise<T> {
   const { repositories, deps: { logger } } = context;
   const timer = setInterval(() => {
-    repositories.audits.heartbeat(opened.audit.id).catch((error: Error) => logger.warn({ audit: opened.audit.id, error: error.message }, 'audit heartbeat not recorded'));
+    repositories.audits.heartbeat(auditId).catch((error: Error) => logger.warn({ audit: auditId, error: error.message }, 'audit heartbeat not recorded'));
   }, AUDIT_HEARTBEAT_MS);
   timer.unref();
   try {
-    return await finishAudit(context, request, opened);
+    return await work();
   } finally {
     clearInterval(timer);
   }
+}
+
+/** finishAudit, with the audit's heartbeat. */
+function finishWithHeartbeat(context: EngineContext, request: AuditRequest, opened: OpenedAudit): Promise<AuditOutcome> {
+  return withHeartbeat(context, opened.audit.id, () => finishAudit(context, request, opened));
+}
+
+/**
+ * Goes on with an audit's work in the background, with its heartbeat. Whatever happens there
+ * ends the audit: the work ends it SUCCEEDED or FAILED, and an unexpected error FAILED with the
+ * reason, so that a client polling it always sees it end.
+ */
+export function continueInBackground(context: EngineContext, auditId: string, work: () => Promise<unknown>): void {
+  const { deps, repositories } = context;
+  void withHeartbeat(context, auditId, work).catch(async (error: unknown) => {
+    deps.logger.error({ err: error, audit: auditId }, 'audit: its background work failed unexpectedly');
+    try {
+      const current = await repositories.audits.get(auditId);
+      if (current.state === 'ONGOING') await repositories.audits.updateState(auditId, 'FAILED', { failureReason: `unexpected error: ${(error as Error).message ?? String(error)}` });
+    } catch (recording) {
+      deps.logger.error({ err: recording, audit: auditId }, 'the failed audit could not be recorded as FAILED');
+    }
+  });
 }
 
 /** Ends FAILED the audits whose process stopped while they ran; readers call it before answering. */
@@ -92,16 +115,7 @@ async function failAbandonedAudits(context: EngineContext): Promise<void> {
  */
 export async function submitAudit(context: EngineContext, request: AuditRequest): Promise<AuditView> {
   const opened = await openAudit(context, request);
-  const { deps, repositories } = context;
-  void finishWithHeartbeat(context, request, opened).catch(async (error: unknown) => {
-    deps.logger.error({ err: error, audit: opened.audit.id }, 'audit: its background work failed unexpectedly');
-    try {
-      const current = await repositories.audits.get(opened.audit.id);
-      if (current.state === 'ONGOING') await repositories.audits.updateState(opened.audit.id, 'FAILED', { failureReason: `unexpected error: ${(error as Error).message ?? String(error)}` });
-    } catch (recording) {
-      deps.logger.error({ err: recording, audit: opened.audit.id }, 'the failed audit could not be recorded as FAILED');
-    }
-  });
+  continueInBackground(context, opened.audit.id, () => finishAudit(context, request, opened));
   return auditView(opened.audit);
 }
 

@@ -73,7 +73,7 @@ export function engineContext(deps: EngineDependencies): EngineContext {
   const now = () => deps.clock.now();
   return {
     deps, repositories, now,
-    hostPlans: { repositories, compute: deps.compute, bus: deps.bus, collect: deps.collect, now, planner: deps.planner },
+    hostPlans: { repositories, compute: deps.compute, bus: deps.bus, collect: deps.collect, now, planner: deps.planner, runner: deps.runner },
     async findPolicy(idOrName) {
       return (await repositories.policies.findByName(idOrName)) ?? repositories.policies.get(idOrName);
     },

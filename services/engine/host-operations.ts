@@ -3,15 +3,15 @@
 // runs), servers and their exemptions.
 import { ValidationError } from '../../core/validation.js';
 import { NotFound } from '../db/index.js';
-import { runAudit, submitAudit } from './audits.js';
+import { continueInBackground, runAudit, submitAudit } from './audits.js';
 import { asTheApplierRuns, type EngineContext } from './context.js';
-import { powerOffHosts, restoreHosts } from './host-plans.js';
+import { beginRestore, finishRestore, powerOffHosts, restoreHosts, type RestoreOptions } from './host-plans.js';
 import { describeHosts } from './hosts.js';
 import type { Engine } from '../../core/api/engine.js';
 import type { ActionPlanView, AuditRequest, ServerView, UndrainView } from '../../core/api/records.js';
-import { exemptionView } from './views.js';
+import { auditView, exemptionView } from './views.js';
 
-export type HostOperations = Pick<Engine, 'listHosts' | 'getHost' | 'drainHosts' | 'submitDrain' | 'undrainHosts' | 'listServers' | 'setExemption' | 'removeExemptions'> & {
+export type HostOperations = Pick<Engine, 'listHosts' | 'getHost' | 'drainHosts' | 'submitDrain' | 'undrainHosts' | 'submitUndrain' | 'listServers' | 'setExemption' | 'removeExemptions'> & {
   /** Powers off hosts ulm holds empty and disabled, through a plan the applier runs; null when none qualifies. */
   powerOffHosts(hosts: string[]): Promise<ActionPlanView | null>;
 };
@@ -22,6 +22,12 @@ export function hostOperations(context: EngineContext): HostOperations {
   const drainRequest = async (hosts: string[], options: { dryRun?: boolean }): Promise<AuditRequest> => {
     if (!hosts.length) throw new ValidationError('invalid drain', [{ path: 'hosts', message: 'is empty: name at least one host to drain' }]);
     return { document: await drainPolicy(hosts), approve: !options.dryRun, start: !options.dryRun, triggered_by: 'operator' };
+  };
+  const restoreOptions = async (hosts: string[], options: { rebalance?: boolean }): Promise<RestoreOptions> => {
+    if (!hosts.length) throw new ValidationError('invalid undrain', [{ path: 'hosts', message: 'is empty: name at least one host to bring back' }]);
+    // Moving servers back restores a placement that existed: the usage limits are the hosts'
+    // size (Placement capacity is still checked at every step).
+    return options.rebalance ? { rebalance: asTheApplierRuns({ ...(await drainPolicy(hosts)), max_host_cpu: 1, max_host_memory: 1 }, context.deps.applierSettings) } : {};
   };
   return {
     async listHosts() { return describeHosts(repositories); },
@@ -37,12 +43,15 @@ export function hostOperations(context: EngineContext): HostOperations {
       return submitAudit(context, await drainRequest(hosts, options));
     },
     async undrainHosts(hosts, options = {}): Promise<UndrainView> {
-      if (!hosts.length) throw new ValidationError('invalid undrain', [{ path: 'hosts', message: 'is empty: name at least one host to bring back' }]);
-      // Moving servers back restores a placement that existed: the usage limits are the hosts'
-      // size (Placement capacity is still checked at every step).
-      const rebalance = options.rebalance ? asTheApplierRuns({ ...(await drainPolicy(hosts)), max_host_cpu: 1, max_host_memory: 1 }, context.deps.applierSettings) : undefined;
-      const outcome = await restoreHosts(hostPlans, hosts, { rebalance });
-      return { results: outcome.results, action_plan: outcome.actionPlanId ? await planView(outcome.actionPlanId) : null };
+      const outcome = await restoreHosts(hostPlans, hosts, await restoreOptions(hosts, options));
+      const plan = outcome.actionPlanId ? await planView(outcome.actionPlanId) : null;
+      return { results: outcome.results, action_plan: plan, audit: plan?.audit_id ? auditView(await repositories.audits.get(plan.audit_id)) : null };
+    },
+    async submitUndrain(hosts, options = {}): Promise<UndrainView> {
+      const restore = await restoreOptions(hosts, options);
+      const begun = await beginRestore(hostPlans, hosts, restore);
+      if (begun.audit) continueInBackground(context, begun.audit.id, () => finishRestore(hostPlans, begun, restore));
+      return { results: begun.results, action_plan: null, audit: begun.audit ? auditView(begun.audit) : null };
     },
     async powerOffHosts(hosts) {
       const record = await powerOffHosts(hostPlans, hosts);

@@ -8,7 +8,7 @@ import { planRestore } from '../../core/planner/restore.js';
 import type { Policy } from '../../core/policy/schema.js';
 import type { Snapshot } from '../../core/snapshot/format.js';
 import { ensureApplierAvailable } from '../applier/availability.js';
-import type { ActionPlanRecord } from '../db/index.js';
+import type { ActionPlanRecord, AuditRecord } from '../db/index.js';
 import { withExemptions } from './exemptions.js';
 import { startApprovedPlan, type PlanStartDependencies } from './plan-start.js';
 
@@ -16,6 +16,8 @@ export interface HostPlanDependencies extends PlanStartDependencies {
   collect: (policy: Policy, generator?: Record<string, unknown>) => Promise<Snapshot>;
   now: () => number;
   planner: string;
+  /** Who runs the audits of host plans (as EngineDependencies.runner): named in an abandoned audit's reason. */
+  runner?: string;
 }
 
 /** What an undrain did for each named host; `restored` only once the host is in service. */
@@ -59,45 +61,102 @@ async function placementBefore(deps: HostPlanDependencies, hosts: string[]): Pro
   return target;
 }
 
+export interface RestoreOptions {
+  /** Move the servers drained off the hosts back, with this policy's limits. */
+  rebalance?: Policy;
+  triggeredBy?: 'manual' | 'window';
+}
+
+/** A restore whose hosts were sorted out and whose audit is stored ONGOING; `finishRestore` plans and starts it. */
+export interface BegunRestore {
+  /** Every named host's result; those being restored are `restored: false` until their enable ran. */
+  results: UndrainResult[];
+  toRestore: string[];
+  poweredOff: string[];
+  /** Null when no named host needed restoring: nothing to plan. */
+  audit: AuditRecord | null;
+}
+
+/** What happens to a host being restored, and which record says how it goes. */
+function restoringDetail(host: string, poweredOff: string[], where: string): string {
+  const steps = [poweredOff.includes(host) ? 'power on' : null, 'wait for nova-compute', 'enable'].filter(Boolean).join(', ');
+  return `restoring (${steps}): ${where}`;
+}
+
 /**
- * Brings the named hosts that ulm put into maintenance back, as a restore plan the applier runs;
- * with `rebalance`, the servers drained off them move back where they can (the others are listed
- * in the plan with their reasons). Hosts ulm does not hold are reported and left alone.
+ * Sorts the named hosts out from their nova-compute services (one read each, no collection of
+ * the cloud) and ulm's records: in service already, someone else's, unknown, or ulm's to bring
+ * back. For the last, stores the restore's audit ONGOING: the record a caller polls while
+ * `finishRestore` collects the cloud and plans.
  */
-export async function restoreHosts(deps: HostPlanDependencies, hosts: string[], options: { rebalance?: Policy; triggeredBy?: 'manual' | 'window' } = {}): Promise<HostPlanOutcome> {
+export async function beginRestore(deps: HostPlanDependencies, hosts: string[], options: RestoreOptions = {}): Promise<BegunRestore> {
   const { repositories } = deps;
   // Refused before anything is stored when no applier would run the plan.
   await ensureApplierAvailable(deps.bus);
-  const snapshot = await deps.collect(options.rebalance ?? COLLECTION_POLICY, { tool: deps.planner });
-  const held = new Map((await repositories.hostStates.list()).map((record) => [record.host, record]));
+  const compute = await deps.compute();
+  const [services, records] = await Promise.all([Promise.all(hosts.map((host) => compute.computeService(host))), repositories.hostStates.list()]);
+  const held = new Map(records.map((record) => [record.host, record]));
   const results: UndrainResult[] = [];
   const toRestore: string[] = [];
-  for (const name of hosts) {
-    const host = snapshot.hosts.find((candidate) => candidate.name === name);
+  for (const [index, name] of hosts.entries()) {
+    const service = services[index];
     const record = held.get(name);
-    if (!host) results.push({ host: name, restored: false, detail: `${name} is not a compute host of this cloud` });
-    else if (host.enabled) {
+    if (!service) results.push({ host: name, restored: false, detail: `${name} is not a compute host of this cloud` });
+    else if (service.enabled) {
       if (record?.disabled) await repositories.hostStates.recordEnabled(name);
       results.push({ host: name, restored: true, detail: `${name} is in service (its nova-compute service is enabled)` });
-    } else if (!record?.disabled && !/^ulm/.test(host.disabled_reason ?? '')) {
-      results.push({ host: name, restored: false, detail: `ulm did not disable ${name} (${host.disabled_reason ?? 'no reason given'}); left alone` });
+    } else if (!record?.disabled && !/^ulm/.test(service.disabledReason ?? '')) {
+      results.push({ host: name, restored: false, detail: `ulm did not disable ${name} (${service.disabledReason ?? 'no reason given'}); left alone` });
     } else toRestore.push(name);
   }
-  if (!toRestore.length) return { results, actionPlanId: null };
-
   const poweredOff = toRestore.filter((name) => held.get(name)?.poweredOff);
-  let planned = { snapshot, policy: options.rebalance ?? COLLECTION_POLICY };
-  let rebalance: { target: Record<string, string>; policy: Policy } | undefined;
-  if (options.rebalance) {
-    planned = withExemptions(snapshot, options.rebalance, await repositories.serverExemptions.list());
-    rebalance = { target: await placementBefore(deps, toRestore), policy: planned.policy };
+  if (!toRestore.length) return { results, toRestore, poweredOff, audit: null };
+  const goal: PlanGoal = options.rebalance ? 'rebalance' : 'restore';
+  const created = await repositories.audits.create({ policyId: null, policyName: `ulm ${goal}`, goal, triggeredBy: options.triggeredBy ?? 'manual', parameters: { hosts: toRestore, rebalance: Boolean(options.rebalance) } });
+  const audit = await repositories.audits.updateState(created.id, 'ONGOING', { runner: deps.runner ?? 'this process' });
+  for (const name of toRestore) results.push({ host: name, restored: false, detail: restoringDetail(name, poweredOff, `audit ${audit.id} plans it`) });
+  return { results: hosts.map((name) => results.find((result) => result.host === name)!), toRestore, poweredOff, audit };
+}
+
+/**
+ * Collects the cloud, plans the restore (power on, enable; with `rebalance` the servers drained
+ * off the hosts move back where they can, the others listed with their reasons), stores the plan
+ * under the begun restore's audit, APPROVED, and starts it. The audit ends SUCCEEDED, or FAILED
+ * with the reason before the error is passed on.
+ */
+export async function finishRestore(deps: HostPlanDependencies, begun: BegunRestore, options: RestoreOptions = {}): Promise<ActionPlanRecord> {
+  const { repositories } = deps;
+  const audit = begun.audit!;
+  try {
+    const snapshot = await deps.collect(options.rebalance ?? COLLECTION_POLICY, { tool: deps.planner, audit: audit.id });
+    let planned = { snapshot, policy: options.rebalance ?? COLLECTION_POLICY };
+    let rebalance: { target: Record<string, string>; policy: Policy } | undefined;
+    if (options.rebalance) {
+      planned = withExemptions(snapshot, options.rebalance, await repositories.serverExemptions.list());
+      rebalance = { target: await placementBefore(deps, begun.toRestore), policy: planned.policy };
+    }
+    const document = planRestore({ snapshot: planned.snapshot, hosts: begun.toRestore, poweredOff: begun.poweredOff, rebalance, now: deps.now(), planner: deps.planner });
+    const stored = await repositories.snapshots.create(snapshot);
+    const plan = await repositories.actionPlans.create({ auditId: audit.id, document, state: 'APPROVED' });
+    await repositories.audits.updateState(audit.id, 'SUCCEEDED', { snapshotId: stored.id });
+    await startApprovedPlan(deps, plan.id);
+    return plan;
+  } catch (error) {
+    const current = await repositories.audits.get(audit.id);
+    if (current.state === 'ONGOING') await repositories.audits.updateState(audit.id, 'FAILED', { failureReason: `the restore could not be planned: ${(error as Error).message ?? String(error)}` });
+    throw error;
   }
-  const document = planRestore({ snapshot: planned.snapshot, hosts: toRestore, poweredOff, rebalance, now: deps.now(), planner: deps.planner });
-  const plan = await storeAndStart(deps, document.meta.goal as PlanGoal, snapshot, document, options.triggeredBy ?? 'manual', { hosts: toRestore, rebalance: Boolean(options.rebalance) });
-  for (const name of toRestore) {
-    const steps = [poweredOff.includes(name) ? 'power on' : null, 'wait for nova-compute', 'enable'].filter(Boolean).join(', ');
-    results.push({ host: name, restored: false, detail: `restoring (${steps}): action plan ${plan.id}` });
-  }
+}
+
+/**
+ * Brings the named hosts that ulm put into maintenance back, as a restore plan the applier runs,
+ * and answers once the plan is started. Hosts ulm does not hold are reported and left alone.
+ */
+export async function restoreHosts(deps: HostPlanDependencies, hosts: string[], options: RestoreOptions = {}): Promise<HostPlanOutcome> {
+  const begun = await beginRestore(deps, hosts, options);
+  if (!begun.audit) return { results: begun.results, actionPlanId: null };
+  const plan = await finishRestore(deps, begun, options);
+  const results = begun.results.map((result) => (begun.toRestore.includes(result.host) ? { ...result, detail: restoringDetail(result.host, begun.poweredOff, `action plan ${plan.id}`) } : result));
   return { results, actionPlanId: plan.id };
 }
 

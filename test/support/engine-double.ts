@@ -1,7 +1,7 @@
 // An in-memory Engine for tests of what sits in front of it (the REST API): a small cloud of four
 // hosts and four servers, policies, windows, audits and plans with real life-cycle rules and
 // core's validation, every call recorded, and any operation made to fail once on demand.
-import { PLAN_FORMAT, type PlanDocument, type PlanMetrics } from '../../core/plan/format.js';
+import { PLAN_FORMAT, type PlanDocument, type PlanGoal, type PlanMetrics } from '../../core/plan/format.js';
 import { ACTION_STATES, canTransitionPlan, StateConflict, type PlanState } from '../../core/plan/states.js';
 import { nextOccurrence, validatePowerSavingWindow } from '../../core/policy/power-saving-window.js';
 import { validatePolicy, type Goal, type Policy } from '../../core/policy/schema.js';
@@ -212,7 +212,7 @@ export class EngineDouble implements Engine {
     return (await this.createAudit(request)).audit;
   }
 
-  private audit(goal: Goal, triggeredBy: string, policy: PolicyView | null, state: PlanState, windowId: string | null): { audit: AuditView; action_plan: ActionPlanView } {
+  private audit(goal: PlanGoal, triggeredBy: string, policy: PolicyView | null, state: PlanState, windowId: string | null): { audit: AuditView; action_plan: ActionPlanView } {
     const auditId = this.id('audit');
     const planId = this.id('plan');
     const plan: ActionPlanView = {
@@ -342,26 +342,38 @@ export class EngineDouble implements Engine {
     return (await this.drainHosts(hosts, options)).audit;
   }
 
+  /** The held hosts' restore: its audit and a plan that has already run (its enables succeeded). */
+  private restore(hosts: string[]): { held: string[]; audit: AuditView | null; plan: ActionPlanView | null } {
+    const held = hosts.filter((name) => this.hostOf(name).held_by_ulm);
+    if (!held.length) return { held, audit: null, plan: null };
+    const made = this.audit('restore', 'manual', null, 'SUCCEEDED', null);
+    const plan: ActionPlanView = { ...made.action_plan, goal: 'restore' };
+    this.plans.set(plan.id, plan);
+    this.actions.set(plan.id, held.map((host, index) => ({
+      id: `${plan.id}-action-${index}`, action_plan_id: plan.id, index, wave: 0, type: 'enable_compute', server: null, server_name: null, host,
+      source: null, destination: null, temporary: false, state: 'SUCCEEDED', reason: 'restore', attempts: 1, nova_migration_id: null,
+      request_id: null, error: null, started_at: iso(DOUBLE_NOW), finished_at: iso(DOUBLE_NOW),
+    })));
+    return { held, audit: made.audit, plan };
+  }
+
+  private undrainResults(hosts: string[], held: string[], where: string): UndrainView['results'] {
+    return hosts.map((name) => (held.includes(name)
+      ? { host: name, restored: false, detail: `restoring (wait for nova-compute, enable): ${where}` }
+      : { host: name, restored: false, detail: 'not held by ulm: left as it is' }));
+  }
+
   async undrainHosts(hosts: string[], options: { rebalance?: boolean } = {}): Promise<UndrainView> {
     this.enter('undrainHosts', [hosts, options]);
-    const held = hosts.filter((name) => this.hostOf(name).held_by_ulm);
-    let plan: ActionPlanView | null = null;
-    if (held.length) {
-      ({ action_plan: plan } = this.audit('drain', 'operator', null, 'SUCCEEDED', null));
-      plan = { ...plan, goal: 'restore' };
-      this.plans.set(plan.id, plan);
-      this.actions.set(plan.id, held.map((host, index) => ({
-        id: `${plan!.id}-action-${index}`, action_plan_id: plan!.id, index, wave: 0, type: 'enable_compute', server: null, server_name: null, host,
-        source: null, destination: null, temporary: false, state: 'SUCCEEDED', reason: 'restore', attempts: 1, nova_migration_id: null,
-        request_id: null, error: null, started_at: iso(DOUBLE_NOW), finished_at: iso(DOUBLE_NOW),
-      })));
-    }
-    return {
-      results: hosts.map((name) => (held.includes(name)
-        ? { host: name, restored: false, detail: `restoring (wait for nova-compute, enable): action plan ${plan!.id}` }
-        : { host: name, restored: false, detail: 'not held by ulm: left as it is' })),
-      action_plan: plan,
-    };
+    const { held, audit, plan } = this.restore(hosts);
+    return { results: this.undrainResults(hosts, held, `action plan ${plan?.id}`), action_plan: plan, audit };
+  }
+
+  /** As the engine answers the API: the restore's audit, which has already made its plan. */
+  async submitUndrain(hosts: string[], options: { rebalance?: boolean } = {}): Promise<UndrainView> {
+    this.enter('submitUndrain', [hosts, options]);
+    const { held, audit } = this.restore(hosts);
+    return { results: this.undrainResults(hosts, held, `audit ${audit?.id} plans it`), action_plan: null, audit };
   }
 
   // ---- servers ----

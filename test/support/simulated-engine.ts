@@ -18,6 +18,8 @@ export interface SimulatedEngineOptions {
   /** The time the engine and the applier read, in milliseconds. */
   now: () => number;
   maintenanceSettings?: EngineSettings['maintenanceSettings'];
+  /** Called before each collection of the cloud completes: a test holds it back, or makes it fail. */
+  beforeCollect?: () => Promise<void>;
 }
 
 export interface SimulatedEngine {
@@ -47,11 +49,14 @@ export function useSimulatedEngine(options: SimulatedEngineOptions): SimulatedEn
     const { repositories } = storage;
     const compute = simulatedCloudOf(options.cluster);
     // What the monitor would collect: the cluster with the servers and host states the simulated cloud has now.
-    const collect = (): Promise<Snapshot> => Promise.resolve({
-      ...options.cluster,
-      servers: options.cluster.servers.map((server) => ({ ...server, host: compute.hostOf.get(server.id) ?? server.host })),
-      hosts: options.cluster.hosts.map((host) => ({ ...host, enabled: compute.services.get(host.name)!.enabled, disabled_reason: compute.services.get(host.name)!.disabledReason })),
-    });
+    const collect = async (): Promise<Snapshot> => {
+      await options.beforeCollect?.();
+      return {
+        ...options.cluster,
+        servers: options.cluster.servers.map((server) => ({ ...server, host: compute.hostOf.get(server.id) ?? server.host })),
+        hosts: options.cluster.hosts.map((host) => ({ ...host, enabled: compute.services.get(host.name)!.enabled, disabled_reason: compute.services.get(host.name)!.disabledReason })),
+      };
+    };
     const clock = { now: options.now, sleep: async () => undefined };
     const applierSettings = { ...DEFAULT_APPLIER_SETTINGS, pollIntervalMs: 0, serviceUpTimeoutMs: 1000 };
     const bus = new InProcessBus({ logger });

@@ -36,9 +36,9 @@ async function waitForEnables(engine: Engine, planId: string, intervalMs: number
 async function outcomeOf(engine: Engine, planId: string, results: UndrainResult[]): Promise<UndrainResult[]> {
   const actions = await engine.listActions(planId);
   return results.map((result) => {
-    if (result.restored || !result.detail.includes(planId)) return result;
     const enable = actions.find((action) => action.type === 'enable_compute' && action.host === result.host);
-    if (!enable) return { ...result, detail: `the restore plan ${planId} has no enable for ${result.host}` };
+    // A host in service already, or one ulm left alone, is not in the plan: its result stands.
+    if (result.restored || !enable) return result;
     if (enable.state === 'SUCCEEDED') return { ...result, restored: true, detail: `back in service (action plan ${planId})` };
     const failed = actions.find((action) => action.host === result.host && action.error);
     return { ...result, detail: `${enable.state.toLowerCase()}: ${failed?.error ?? enable.error ?? 'see ulm plan show'} (action plan ${planId})` };

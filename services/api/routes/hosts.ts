@@ -48,20 +48,21 @@ export function hostRoutes(): ApiRoute[] {
     }),
     defineRoute({
       method: 'POST', path: '/v1/hosts/undrain', operationId: 'undrainHosts', tag: 'hosts', rule: 'ulm:host:undrain',
-      summary: 'Bring back hosts ulm holds through a restore plan the applier runs: power on, wait for nova-compute, enable (202: poll the plan)',
+      summary: 'Bring back hosts ulm holds through a restore plan the applier runs: power on, wait for nova-compute, enable (202: poll the restore\'s audit, then its plan)',
       body: Type.Object({
         hosts: HostNames,
         rebalance: Type.Optional(Type.Boolean({ description: 'then spread load back onto them' })),
       }, { additionalProperties: false }),
       responses: {
         202: {
-          description: 'what happens to each host, and the restore plan to poll',
+          description: 'what happens to each host, and the restore\'s audit to poll while ulm reads the cloud and plans',
           schema: UndrainViewSchema,
         },
       },
       handler: async ({ engine, body }) => {
         refuseRepeats(body.hosts);
-        return accepted(await engine.undrainHosts(body.hosts, { rebalance: body.rebalance ?? false }));
+        const view = await engine.submitUndrain(body.hosts, { rebalance: body.rebalance ?? false });
+        return view.audit ? { ...accepted(view), headers: { Location: `/v1/audits/${encodeURIComponent(view.audit.id)}` } } : accepted(view);
       },
     }),
     defineRoute({

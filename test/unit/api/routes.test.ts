@@ -128,13 +128,16 @@ const CASES: Record<string, Case> = {
   }),
   undrainHosts: () => ({
     request: { method: 'POST', url: '/v1/hosts/undrain', payload: { hosts: ['cmp-04', 'cmp-01'], rebalance: true } },
-    check: (body) => {
-      const { results, action_plan: plan } = body as { results: unknown[]; action_plan: { id: string; goal: string } };
-      assert.equal(plan.goal, 'restore');
+    check: (body, api) => {
+      // Answered once the restore's audit is stored: the plan is polled through it.
+      const { results, action_plan: plan, audit } = body as { results: unknown[]; action_plan: null; audit: { id: string; goal: string } };
+      assert.equal(plan, null);
+      assert.equal(audit.goal, 'restore');
       assert.deepEqual(results, [
-        { host: 'cmp-04', restored: false, detail: `restoring (wait for nova-compute, enable): action plan ${plan.id}` },
+        { host: 'cmp-04', restored: false, detail: `restoring (wait for nova-compute, enable): audit ${audit.id} plans it` },
         { host: 'cmp-01', restored: false, detail: 'not held by ulm: left as it is' },
       ]);
+      assert.deepEqual(api.engine.lastCall('submitUndrain'), [['cmp-04', 'cmp-01'], { rebalance: true }]);
     },
   }),
   startHostMaintenance: () => ({

@@ -7,5 +7,5 @@ export type { TimeWindow } from '../../../core/policy/schema.js';
 export type { PlanMetrics } from '../../../core/plan/format.js';
 export type {
   ActionPlanView, ActionView, AuditAndPlan, AuditView, ExemptionView, HostLoad, HostPicture, HostState, HostView, LoginSession,
-  MaintenanceState, MaintenanceView, PlanProgressView, PolicyView, SavingsView, ServerView, StatusView, WindowView,
+  MaintenanceState, MaintenanceView, PlanProgressView, PolicyView, SavingsView, ServerView, StatusView, UndrainView, WindowView,
 } from '../../../core/api/records.js';

@@ -4,7 +4,7 @@
 
 import { auditOutcome } from '../api/audits.js';
 import { describeFailure, get, post } from '../api/client.js';
-import type { AuditAndPlan, HostView } from '../api/records.js';
+import type { AuditAndPlan, HostView, UndrainView } from '../api/records.js';
 import { element } from '../dom.js';
 import { hostStateLabel, memory } from '../format.js';
 import { flash } from '../ui/flash.js';
@@ -90,9 +90,14 @@ export function hostsPage(): Page {
       body,
       onSubmit: async () => {
         try {
-          const answer = await post<{ results: Array<{ host: string; restored: boolean; detail: string }> }>('v1/hosts/undrain', { hosts: [host.name], rebalance: rebalance.checked });
-          for (const result of answer.results) {
-            flash(result.restored ? 'success' : 'warning', `${result.host}: `, ...withPlanLinks(result.detail));
+          const answer = await post<UndrainView>('v1/hosts/undrain', { hosts: [host.name], rebalance: rebalance.checked });
+          if (answer.audit) {
+            // Being restored: the restore's audit reads the cloud and plans, then names the plan.
+            const outcome = await auditOutcome({ audit: answer.audit, action_plan: answer.action_plan });
+            if (outcome.action_plan) flash('success', `Restoring ${host.name}: ulm started action plan `, planLink(outcome.action_plan.id), '; its page shows the progress.');
+            else flash('error', `Unable to undrain ${host.name}: ${outcome.audit.failure_reason ?? 'no restore plan was made'}`);
+          } else {
+            for (const result of answer.results) flash(result.restored ? 'success' : 'warning', `${result.host}: `, ...withPlanLinks(result.detail));
           }
         } catch (error) {
           flash('error', `Unable to undrain ${host.name}: ${describeFailure(error)}`);
