@@ -18,6 +18,13 @@ const PACKING: ConsolidationVariant = { size: 1, load: 1, servers: 0.1, fit: 'ke
 const SPARING: ConsolidationVariant = { size: 1, load: 1, servers: 0.6, fit: 'keep-order' };
 const LOAD_LED: ConsolidationVariant = { size: 0, load: 1, servers: 0.3, fit: 'keep-order' };
 const EVEN: ConsolidationVariant = { size: 1, load: 1, servers: 1, fit: 'keep-order' };
+/**
+ * Mixed hardware: keeps the largest hosts and, among them, those with the most servers, whatever
+ * their load. Packing by size alone frees the most hosts but empties busy small hosts at a high
+ * price; led by load, it keeps busy small hosts and frees far fewer (fragmented, 1,000 hosts: 370
+ * active hosts with 8,067 migrations, 426 with 5,111, and 381 with 6,918 for this one).
+ */
+const SIZE_LED: ConsolidationVariant = { size: 1, load: 0, servers: 0.375, fit: 'keep-order' };
 
 /** Every variant, for small snapshots. */
 const VARIANTS: ConsolidationVariant[] = [
@@ -39,13 +46,13 @@ const VARIANTS: ConsolidationVariant[] = [
 ];
 
 /**
- * Small snapshots try every variant. Large ones try two: the packing one, and one that spares
- * migrations — led by load on mixed hardware, where weighing hosts by size alone misleads —
- * and the very largest a third.
+ * Small snapshots try every variant. Large ones try two: one that packs and one that spares
+ * migrations — on mixed hardware led by size and by load, where weighing hosts by size and load
+ * together neither packs nor spares best — and the very largest a third.
  */
 function variantsFor(cluster: Cluster): ConsolidationVariant[] {
   if (cluster.serverCount <= 6_000) return VARIANTS;
-  const pair = [PACKING, hasMixedHardware(cluster) ? LOAD_LED : SPARING];
+  const pair = hasMixedHardware(cluster) ? [SIZE_LED, LOAD_LED] : [PACKING, SPARING];
   // The largest snapshots have the most time per server: a third, evenly weighted variant.
   return cluster.serverCount > 50_000 ? [...pair, EVEN] : pair;
 }
@@ -60,6 +67,13 @@ function variantsFor(cluster: Cluster): ConsolidationVariant[] {
  */
 const MARGINAL_COST_RATIO = 3;
 const MARGINAL_COST_RATIO_UNDER_SPARE_CAPACITY = 6;
+/**
+ * ...unless the plan that frees more hosts costs at most this much more per freed host over all:
+ * then its last hosts are dear but the plan as a whole is not, and it is kept (anti-affinity, 5,000
+ * hosts: 20 more hosts freed for 3,119 more migrations, 12.98 migrations per freed host instead
+ * of 11.80).
+ */
+const AVERAGE_COST_TOLERANCE = 1 / 3;
 
 interface Outcome {
   active: number;
@@ -69,21 +83,22 @@ interface Outcome {
 /** Index of the outcome to keep: most hosts freed, unless the last ones cost too much (`spareCapacityHosts`: the policy's N+k). */
 export function chooseOutcome(outcomes: Outcome[], activeBefore: number, spareCapacityHosts = 0): number {
   const ratio = spareCapacityHosts > 0 ? MARGINAL_COST_RATIO_UNDER_SPARE_CAPACITY : MARGINAL_COST_RATIO;
-  const order = outcomes.map((_, index) => index).sort((a, b) => outcomes[a].active - outcomes[b].active || outcomes[a].cost - outcomes[b].cost || a - b);
-  let chosen = order[0];
-  for (const index of order.slice(1)) {
-    const candidate = outcomes[index];
-    const current = outcomes[chosen];
-    if (candidate.cost >= current.cost) continue;
+  const averageCost = (outcome: Outcome) => outcome.cost / Math.max(1, activeBefore - outcome.active);
+  // Whether `cheaper`, freeing at most as many hosts, is worth more than `plan`.
+  const beats = (cheaper: Outcome, plan: Outcome) => {
+    if (cheaper.cost >= plan.cost || cheaper.active < plan.active) return false;
     // A plan that frees nothing has no cost per freed host to compare with: it never wins so.
-    if (candidate.active >= activeBefore) continue;
-    const extraHosts = candidate.active - current.active;
-    if (extraHosts === 0) { chosen = index; continue; }
-    const marginal = (current.cost - candidate.cost) / extraHosts;
-    const average = candidate.cost / Math.max(1, activeBefore - candidate.active);
-    if (marginal > ratio * average) chosen = index;
-  }
-  return chosen;
+    if (cheaper.active >= activeBefore) return false;
+    const extraHosts = cheaper.active - plan.active;
+    if (extraHosts === 0) return true;
+    const marginal = (plan.cost - cheaper.cost) / extraHosts;
+    const average = averageCost(cheaper);
+    return marginal > ratio * average && averageCost(plan) > (1 + AVERAGE_COST_TOLERANCE) * average;
+  };
+  const order = outcomes.map((_, index) => index).sort((a, b) => outcomes[a].active - outcomes[b].active || outcomes[a].cost - outcomes[b].cost || a - b);
+  // The plan freeing the most hosts that no cheaper plan beats: each is weighed against every
+  // cheaper one, so that a plan in between is not dropped for the sake of the packing one.
+  return order.find((index) => !order.some((other) => beats(outcomes[other], outcomes[index]))) ?? order[0];
 }
 
 function hasMixedHardware(cluster: Cluster): boolean {

@@ -57,16 +57,28 @@ export function makeRoom(
   // every call would cost more than the scan.
   const candidates: { host: number; need: number }[] = [];
   const nearestFirst = (a: { host: number; need: number }, b: { host: number; need: number }) => a.need - b.need || a.host - b.host;
+  // Each term is checked as soon as it is known: most keepers are short of a whole server in
+  // some resource, and this loop is the planner's hottest.
+  const flavorVcpus = cluster.flavorVcpus[server];
+  const cpuUsage = cluster.cpuUsage[server];
+  const memoryUsage = cluster.memoryUsage[server];
+  const home = placement.hostOf[server];
   for (const host of hosts) {
-    if (!placement.receiving[host] || placement.hostOf[server] === host) continue;
-    const need = Math.max(
-      (placement.allocatedMemory[host] + memory - cluster.memoryCapacity[host]) / (memory || 1),
-      (placement.allocatedVcpus[host] + cluster.flavorVcpus[server] - cluster.vcpuCapacity[host]) / vcpus,
-      usageOverLimit(placement.usedCpu[host], cluster.cpuUsage[server], cluster.cpuLimit[host]) / cpu,
-      usageOverLimit(placement.usedMemory[host], cluster.memoryUsage[server], cluster.memoryLimit[host]) / used,
-    );
-    if (!(need > 0 && need < 1)) continue;
-    if (candidates.length === HOSTS_TRIED && nearestFirst({ host, need }, candidates[HOSTS_TRIED - 1]) > 0) continue;
+    if (!placement.receiving[host] || home === host) continue;
+    const memoryNeed = (placement.allocatedMemory[host] + memory - cluster.memoryCapacity[host]) / (memory || 1);
+    if (!(memoryNeed < 1)) continue;
+    const vcpuNeed = (placement.allocatedVcpus[host] + flavorVcpus - cluster.vcpuCapacity[host]) / vcpus;
+    if (!(vcpuNeed < 1)) continue;
+    const cpuNeed = usageOverLimit(placement.usedCpu[host], cpuUsage, cluster.cpuLimit[host]) / cpu;
+    if (!(cpuNeed < 1)) continue;
+    const usedNeed = usageOverLimit(placement.usedMemory[host], memoryUsage, cluster.memoryLimit[host]) / used;
+    if (!(usedNeed < 1)) continue;
+    const need = Math.max(memoryNeed, vcpuNeed, cpuNeed, usedNeed);
+    if (!(need > 0)) continue;
+    if (candidates.length === HOSTS_TRIED) {
+      const last = candidates[HOSTS_TRIED - 1];
+      if (need > last.need || (need === last.need && host > last.host)) continue;
+    }
     if (zone !== null && cluster.zone[host] !== zone) continue;
     if (memory > cluster.memoryTotal[host] || cluster.flavorVcpus[server] > cluster.vcpuTotal[host] || cluster.flavorDisk[server] > cluster.diskTotal[host]) continue;
     if (placement.groupBlocker(server, host) !== Constraint.none) continue;
