@@ -220,6 +220,25 @@ export function checkTargets(instances: InstanceRecord[], runs: PlannerRun[], ba
     });
   }
 
+  // Issue 10's L and XL targets: the gap to the lower bound at least halved from the planner's
+  // figures of 2026-12-05 (fragmented-L 60, heterogeneous-L 62, fragmented-XL 237,
+  // heterogeneous-XL 314, anti-affinity-XL 27).
+  {
+    const limits: Record<string, number> = { 'fragmented-L': 30, 'heterogeneous-L': 31, 'fragmented-XL': 118, 'heterogeneous-XL': 157, 'anti-affinity-XL': 13 };
+    const details: string[] = [];
+    const passes: boolean[] = [];
+    for (const [name, limit] of Object.entries(limits)) {
+      const record = consolidateInstances.find((candidate) => candidate.name === name);
+      if (!record) continue;
+      const score = ulmRun(record)?.score;
+      const gap = score?.valid ? score.gap_to_lower_bound : undefined;
+      const ok = gap !== undefined && gap <= limit;
+      passes.push(ok);
+      details.push(`${ok ? 'ok  ' : 'FAIL'} ${name}: gap ${gap ?? 'n/a (no valid plan)'}, target <= ${limit}`);
+    }
+    if (passes.length) checks.push({ target: 'consolidate: L/XL gap halved', pass: verdict(passes), summary: `gap at most half the 2026-12-05 figure on ${countLine(passes)} L/XL instances`, details });
+  }
+
   // The proven optimum (OPTIMUM.md): its active hosts on every instance that has one. Where
   // OPTIMUM.md leaves the policy's N+k out, the optimum is a lower bound only: reported, not held.
   {
