@@ -36,14 +36,18 @@ export interface HostPlanOutcome {
 /** Hosts need no metrics to come back: allocations stand in for missing ones. */
 const COLLECTION_POLICY: Policy = { goal: 'consolidate', metrics: { missing: 'use_allocations' } };
 
-/** Stores the snapshot, an audit of the host plan and the plan itself, APPROVED, and starts it. */
-async function storeAndStart(deps: HostPlanDependencies, goal: PlanGoal, snapshot: Snapshot, document: PlanDocument, triggeredBy: 'manual' | 'window', parameters: Record<string, unknown>): Promise<ActionPlanRecord> {
+/** Stores the audit of a host plan, ONGOING: the record that says ulm is making the plan. */
+async function openHostPlanAudit(deps: HostPlanDependencies, goal: PlanGoal, triggeredBy: 'manual' | 'window', parameters: Record<string, unknown>): Promise<AuditRecord> {
+  const created = await deps.repositories.audits.create({ policyId: null, policyName: `ulm ${goal}`, goal, triggeredBy, parameters });
+  return deps.repositories.audits.updateState(created.id, 'ONGOING', { runner: deps.runner ?? 'this process' });
+}
+
+/** Stores the snapshot and the plan, APPROVED, under its audit, ends the audit SUCCEEDED, and starts the plan. */
+async function storeAndStart(deps: HostPlanDependencies, auditId: string, snapshot: Snapshot, document: PlanDocument): Promise<ActionPlanRecord> {
   const { repositories } = deps;
   const stored = await repositories.snapshots.create(snapshot);
-  const audit = await repositories.audits.create({ policyId: null, policyName: `ulm ${goal}`, goal, triggeredBy, parameters });
-  await repositories.audits.updateState(audit.id, 'ONGOING');
-  const plan = await repositories.actionPlans.create({ auditId: audit.id, document, state: 'APPROVED' });
-  await repositories.audits.updateState(audit.id, 'SUCCEEDED', { snapshotId: stored.id });
+  const plan = await repositories.actionPlans.create({ auditId, document, state: 'APPROVED' });
+  await repositories.audits.updateState(auditId, 'SUCCEEDED', { snapshotId: stored.id });
   await startApprovedPlan(deps, plan.id);
   return plan;
 }
@@ -112,8 +116,7 @@ export async function beginRestore(deps: HostPlanDependencies, hosts: string[], 
   const poweredOff = toRestore.filter((name) => held.get(name)?.poweredOff);
   if (!toRestore.length) return { results, toRestore, poweredOff, audit: null };
   const goal: PlanGoal = options.rebalance ? 'rebalance' : 'restore';
-  const created = await repositories.audits.create({ policyId: null, policyName: `ulm ${goal}`, goal, triggeredBy: options.triggeredBy ?? 'manual', parameters: { hosts: toRestore, rebalance: Boolean(options.rebalance) } });
-  const audit = await repositories.audits.updateState(created.id, 'ONGOING', { runner: deps.runner ?? 'this process' });
+  const audit = await openHostPlanAudit(deps, goal, options.triggeredBy ?? 'manual', { hosts: toRestore, rebalance: Boolean(options.rebalance) });
   for (const name of toRestore) results.push({ host: name, restored: false, detail: restoringDetail(name, poweredOff, `audit ${audit.id} plans it`) });
   return { results: hosts.map((name) => results.find((result) => result.host === name)!), toRestore, poweredOff, audit };
 }
@@ -136,11 +139,7 @@ export async function finishRestore(deps: HostPlanDependencies, begun: BegunRest
       rebalance = { target: await placementBefore(deps, begun.toRestore), policy: planned.policy };
     }
     const document = planRestore({ snapshot: planned.snapshot, hosts: begun.toRestore, poweredOff: begun.poweredOff, rebalance, now: deps.now(), planner: deps.planner });
-    const stored = await repositories.snapshots.create(snapshot);
-    const plan = await repositories.actionPlans.create({ auditId: audit.id, document, state: 'APPROVED' });
-    await repositories.audits.updateState(audit.id, 'SUCCEEDED', { snapshotId: stored.id });
-    await startApprovedPlan(deps, plan.id);
-    return plan;
+    return await storeAndStart(deps, audit.id, snapshot, document);
   } catch (error) {
     const current = await repositories.audits.get(audit.id);
     if (current.state === 'ONGOING') await repositories.audits.updateState(audit.id, 'FAILED', { failureReason: `the restore could not be planned: ${(error as Error).message ?? String(error)}` });
@@ -166,5 +165,6 @@ export async function powerOffHosts(deps: HostPlanDependencies, hosts: string[])
   const snapshot = await deps.collect(COLLECTION_POLICY, { tool: deps.planner });
   const document = planPowerOff({ snapshot, hosts, now: deps.now(), planner: deps.planner });
   if (!document.actions.length) return null;
-  return storeAndStart(deps, 'power_off', snapshot, document, 'manual', { hosts });
+  const audit = await openHostPlanAudit(deps, 'power_off', 'manual', { hosts });
+  return storeAndStart(deps, audit.id, snapshot, document);
 }
