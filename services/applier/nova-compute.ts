@@ -3,11 +3,12 @@
 import type { Cloud } from '../../openstack/cloud.js';
 import { OpenStackHttpError } from '../../openstack/errors.js';
 import { listHypervisors } from '../../openstack/nova/hypervisors.js';
-import { abortLiveMigration, listMigrations } from '../../openstack/nova/migrations.js';
+import { abortLiveMigration } from '../../openstack/nova/migrations.js';
 import { getServer, listServers } from '../../openstack/nova/servers.js';
 import { disableComputeService, enableComputeService, listComputeServices } from '../../openstack/nova/services.js';
 import { capacityOf, getInventories, getUsages } from '../../openstack/placement.js';
 import { MigrationRefused, type ComputeOperations, type ComputeServiceState, type HostRoom, type MigrationRecord, type ServerLocation } from './compute.js';
+import { MigrationPoll } from './migration-poll.js';
 
 interface InstanceAction {
   action: string;
@@ -29,7 +30,12 @@ function utc(text: string): number {
 }
 
 export class NovaCompute implements ComputeOperations {
-  constructor(private readonly cloud: Cloud) {}
+  /** The migrations in flight are followed with one request per beat, not one each. */
+  private readonly migrationPoll: MigrationPoll;
+
+  constructor(private readonly cloud: Cloud) {
+    this.migrationPoll = new MigrationPoll(cloud.nova);
+  }
 
   async serverLocation(serverId: string): Promise<ServerLocation | null> {
     try {
@@ -60,9 +66,9 @@ export class NovaCompute implements ComputeOperations {
 
   async migrationsSince(serverId: string, since: string): Promise<MigrationRecord[]> {
     const from = Date.parse(since);
-    const migrations = await listMigrations(this.cloud.nova, { serverId, changesSince: since });
+    const migrations = await this.migrationPoll.migrationsSince(serverId, since);
     return migrations
-      .filter((migration) => utc(migration.created_at) >= from)
+      .filter((migration) => migration.server_id === serverId && utc(migration.created_at) >= from)
       .map((migration) => ({ id: migration.id, status: migration.status, source: migration.source_compute, destination: migration.dest_compute, createdAt: new Date(utc(migration.created_at)).toISOString() }));
   }
 

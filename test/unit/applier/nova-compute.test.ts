@@ -1,12 +1,14 @@
 // The applier's Nova edge against a real local HTTP server: a host's service is changed by the id
 // the action's precondition has just read (one call, not a listing and a call), and looked up
-// again when Nova no longer knows that id (a nova-compute deleted and registered again).
+// again when Nova no longer knows that id (a nova-compute deleted and registered again); the
+// migrations in flight are followed with one /os-migrations request per beat.
 import { strict as assert } from 'node:assert';
 import type { Cloud } from '../../../openstack/cloud.js';
 import { HttpClient } from '../../../openstack/http.js';
 import { KeystoneSession } from '../../../openstack/keystone.js';
 import { NOVA_MICROVERSIONS } from '../../../openstack/nova/client.js';
 import { ServiceClient } from '../../../openstack/service-client.js';
+import { untilBeat } from '../../../services/applier/migration-poll.js';
 import { NovaCompute } from '../../../services/applier/nova-compute.js';
 import { json, startLocalServer, type LocalServer } from '../openstack/local-server.js';
 
@@ -15,6 +17,15 @@ describe('the applier\'s Nova operations', () => {
   /** The id Nova knows cmp-1's service by; the test registers it again under a new one. */
   let serviceId = 'service-a';
   let status = 'enabled';
+  const migration = (id: number, server: string, at: string) => ({
+    id, uuid: `migration-${id}`, instance_uuid: server, migration_type: 'live-migration', status: 'running',
+    source_compute: 'cmp-1', dest_compute: 'cmp-2', created_at: at, updated_at: at,
+  });
+  /** Nova's records: an old one of server-a, a current one each of server-a, server-b and server-c. */
+  const migrations = [
+    migration(1, 'server-a', '2026-12-07T01:00:00'), migration(2, 'server-a', '2026-12-07T02:00:00'),
+    migration(3, 'server-b', '2026-12-07T02:00:01'), migration(4, 'server-c', '2026-12-07T02:00:02'),
+  ];
 
   before(async () => {
     server = await startLocalServer((request, response) => {
@@ -24,6 +35,12 @@ describe('the applier\'s Nova operations', () => {
       if (request.url === '/v2.1/') return json(response, 200, { version: { id: 'v2.1', version: '2.96', min_version: '2.1', status: 'CURRENT' } });
       if (request.method === 'GET' && request.url.startsWith('/v2.1/os-services')) {
         return json(response, 200, { services: [{ id: serviceId, binary: 'nova-compute', host: 'cmp-1', zone: 'nova', status, state: 'up', disabled_reason: null, forced_down: false, updated_at: null }] });
+      }
+      if (request.method === 'GET' && request.url.startsWith('/v2.1/os-migrations')) {
+        const query = new URL(request.url, server.url).searchParams;
+        const since = Date.parse(query.get('changes-since') ?? '1970-01-01T00:00:00Z');
+        const listed = migrations.filter((migration) => (!query.get('instance_uuid') || migration.instance_uuid === query.get('instance_uuid')) && Date.parse(`${migration.updated_at}Z`) >= since);
+        return json(response, 200, { migrations: listed });
       }
       const changed = /^\/v2\.1\/os-services\/(.+)$/.exec(request.url);
       if (request.method === 'PUT' && changed) {
@@ -62,5 +79,30 @@ describe('the applier\'s Nova operations', () => {
     await nova.enableCompute('cmp-1');
     assert.deepEqual(calls(from), ['PUT /v2.1/os-services/service-a', 'GET /v2.1/os-services', 'PUT /v2.1/os-services/service-b']);
     assert.equal(status, 'enabled');
+  });
+
+  it('reads the migrations of servers followed at once with one request, each server getting its own', async () => {
+    const nova = await compute();
+    const from = server.received.length;
+    const [first, second] = await Promise.all([nova.migrationsSince('server-a', '2026-12-07T01:59:00Z'), nova.migrationsSince('server-b', '2026-12-07T01:59:30Z')]);
+    assert.deepEqual(calls(from), ['GET /v2.1/os-migrations']);
+    assert.ok(!server.received[from].url.includes('instance_uuid'), 'asked for by time, not by server');
+    assert.equal(new URL(server.received[from].url, server.url).searchParams.get('changes-since'), '2026-12-07T01:59:00.000Z', 'from the earliest time asked for');
+    assert.deepEqual(first.map((record) => record.id), [2], 'server-a\'s migration since its time, not server-b\'s or server-c\'s, nor its older one');
+    assert.deepEqual(second.map((record) => record.id), [3]);
+  });
+
+  it('asks for a server followed alone by its id', async () => {
+    const nova = await compute();
+    const from = server.received.length;
+    assert.deepEqual((await nova.migrationsSince('server-c', '2026-12-07T01:59:00Z')).map((record) => record.id), [4]);
+    assert.deepEqual(calls(from), ['GET /v2.1/os-migrations']);
+    assert.match(server.received[from].url, /instance_uuid=server-c/);
+  });
+
+  it('polls on a beat shared by every follower', () => {
+    assert.equal(untilBeat(10_100, 250), 150);
+    assert.equal(untilBeat(10_250, 250), 250);
+    assert.equal(untilBeat(10_251, 2000), 1749);
   });
 });

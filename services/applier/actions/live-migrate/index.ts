@@ -8,6 +8,7 @@ import { newestMigrationId } from '../../../../openstack/nova/migrations.js';
 import type { ActionRecord } from '../../../db/index.js';
 import { MigrationRefused, type MigrationRecord } from '../../compute.js';
 import { crashPoint } from '../../crash-points.js';
+import { untilBeat } from '../../migration-poll.js';
 import type { ActionKind, ActionRun, Outcome, Precondition, Reconciled } from '../kind.js';
 import { abortRunningMigration } from '../abort-migration/index.js';
 
@@ -153,7 +154,8 @@ async function follow(run: ActionRun, from: string, requestId: string | undefine
       await abortRunningMigration(run, latest.id);
     }
     crashPoint('migration.polling');
-    await clock.sleep(clock.now() - begun < EARLY_MS ? Math.min(EARLY_POLL_MS, settings.pollIntervalMs) : settings.pollIntervalMs);
+    // On the beat, so that the migrations in flight are read in one request (migration-poll.ts).
+    await clock.sleep(untilBeat(clock.now(), clock.now() - begun < EARLY_MS ? Math.min(EARLY_POLL_MS, settings.pollIntervalMs) : settings.pollIntervalMs));
   }
 }
 
