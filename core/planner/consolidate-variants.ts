@@ -53,7 +53,7 @@ const VARIANTS: ConsolidationVariant[] = [
  * with a solver: the packing guided by kind of host instead (guidedVariant).
  */
 function variantsFor(cluster: Cluster, guided: ConsolidationVariant | null): ConsolidationVariant[] {
-  if (cluster.serverCount <= 6_000) return VARIANTS;
+  if (cluster.serverCount <= LARGE_SNAPSHOT_SERVERS) return VARIANTS;
   // The guide's program costs about one variant's time: below the largest sizes the guided
   // packing runs alone (1,000 hosts of four generations: 288 active hosts where the load-led
   // variant leaves 300 and the size-led one 303).
@@ -151,7 +151,7 @@ function runCutAtSpareCapacity(placement: Placement, context: PlanContext, order
  */
 function guidedVariant(placement: Placement, context: PlanContext): ConsolidationVariant | null {
   const cluster = placement.cluster;
-  if (!context.exactSolver || cluster.serverCount <= 6_000 || cluster.policy.spareCapacityHosts > 0 || cluster.forecastCpu || !hasUnlikeHostShapes(cluster)) return null;
+  if (!context.exactSolver || cluster.serverCount <= LARGE_SNAPSHOT_SERVERS || cluster.policy.spareCapacityHosts > 0 || cluster.forecastCpu || !hasUnlikeHostShapes(cluster)) return null;
   const guide = kindGuide(placement, context.exactSolver);
   if (!guide) return null;
   return { ...SIZE_LED, keepBonus: Float64Array.from(guide.keep, (kept) => (kept ? GUIDE_KEEP_BONUS : 0)), guide };
@@ -167,16 +167,25 @@ function guidedVariant(placement: Placement, context: PlanContext): Consolidatio
 const UNLIKE_SHAPES = 2;
 
 function hasUnlikeHostShapes(cluster: Cluster): boolean {
+  const shapes: number[] = [];
+  for (let host = 0; host < cluster.hostCount; host++) if (cluster.enabled[host]) shapes.push(cluster.vcpuCapacity[host] / cluster.memoryCapacity[host]);
+  return unlikeHostShapes(shapes);
+}
+
+/** Whether hosts of these shapes (vCPUs per MiB of memory, Placement capacities) suit different servers. */
+export function unlikeHostShapes(vcpusPerMemory: number[]): boolean {
   let least = Infinity;
   let most = 0;
-  for (let host = 0; host < cluster.hostCount; host++) {
-    if (!cluster.enabled[host] || cluster.memoryCapacity[host] <= 0) continue;
-    const shape = cluster.vcpuCapacity[host] / cluster.memoryCapacity[host];
+  for (const shape of vcpusPerMemory) {
+    if (!Number.isFinite(shape)) continue;
     least = Math.min(least, shape);
     most = Math.max(most, shape);
   }
   return most > UNLIKE_SHAPES * least;
 }
+
+/** Snapshots with more servers than this try two or three variants rather than all (variantsFor). */
+export const LARGE_SNAPSHOT_SERVERS = 6_000;
 
 /** Above any keep score: the guide's hosts are the keepers. */
 const GUIDE_KEEP_BONUS = 1_000;

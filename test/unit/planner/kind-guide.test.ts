@@ -4,6 +4,7 @@ import { Cluster } from '../../../core/cluster.js';
 import { consolidate } from '../../../core/planner/consolidate.js';
 import { PlanContext } from '../../../core/planner/context.js';
 import type { ExactSolver } from '../../../core/planner/exact-consolidation.js';
+import { kindGuideMayServe } from '../../../core/planner/index.js';
 import { kindGuide } from '../../../core/planner/kind-guide.js';
 import { Placement } from '../../../core/planner/placement.js';
 import { resolvePolicy } from '../../../core/policy/schema.js';
@@ -78,5 +79,20 @@ describe('consolidation: the kind guide on hosts of unlike shapes', function () 
     const instance = snapshot().policy({ goal: 'consolidate' }).hosts(numbered('cmp', 3)).server('vm-1', { on: 'cmp-1' }).build();
     const cluster = new Cluster(instance, resolvePolicy(snapshotPolicy(instance)), Date.parse(NOW));
     assert.equal(kindGuide(new Placement(cluster), solver), null);
+  });
+
+  it('has the solver loaded before planning only for large clusters of unlike hosts, without N+k', () => {
+    const large = (memoryRich: boolean, spare = 0) => {
+      let builder = snapshot().policy({ goal: 'consolidate', spare_capacity_hosts: spare })
+        .hosts(numbered('cpu', 50), { vcpus: 64, memory_mb: 256 * GIB })
+        .hosts(numbered('mem', 50), { vcpus: 64, memory_mb: (memoryRich ? 1024 : 384) * GIB });
+      for (let index = 0; index < 6_001; index++) builder = builder.server(`vm-${index}`, { on: `cpu-${(index % 50) + 1}`, flavor: { vcpus: 1, memory_mb: 512, disk_gb: 1 } });
+      const instance = builder.build();
+      return { snapshot: instance, policy: snapshotPolicy(instance), now: Date.parse(NOW), planner: 'ulm-test' };
+    };
+    assert.equal(kindGuideMayServe(large(true)), true);
+    // 64 vCPUs per 256 or 384 GiB: alike enough; and N+k, which the guide's program leaves out.
+    assert.equal(kindGuideMayServe(large(false)), false);
+    assert.equal(kindGuideMayServe(large(true, 1)), false);
   });
 });
