@@ -88,7 +88,7 @@ export interface BoundOptions {
   tangentLines?: number;
 }
 
-/** Relative tolerance the scorer allows on usage limits: allowed here too, so the bound stays below. */
+/** Relative tolerance the scorer allows on capacities and usage limits: allowed here too, so the bound stays below. */
 const USAGE_TOLERANCE = 1e-9;
 /** Allowance for floating point in the LP duals and patterns before rounding up. */
 const ROUNDING_ALLOWANCE = 1e-6;
@@ -199,8 +199,9 @@ export function describeInstance(instance: BoundInstance): Model {
     const entry = kinds[kind];
     entry.count += 1;
     entry.forced += hasFixed[index];
-    // The kind holds what its roomiest host holds: more room only relaxes.
-    for (let resource = 0; resource < 3; resource++) entry.capacity[resource] = Math.max(entry.capacity[resource], capacity[resource], held[index][resource]);
+    // The kind holds what its roomiest host holds: more room only relaxes. The scorer forgives a
+    // relative 1e-9 on capacities: forgiven here too.
+    for (let resource = 0; resource < 3; resource++) entry.capacity[resource] = Math.max(entry.capacity[resource], capacity[resource] * (1 + USAGE_TOLERANCE), held[index][resource]);
     kindOfHost[index] = kind;
   });
 
