@@ -6,7 +6,9 @@ import type { Cluster } from '../cluster.js';
 import { Constraint, type ConstraintCode } from '../constraints.js';
 import type { PlanContext } from './context.js';
 import { BlockerTally, bestFit, chooseDestination, type FitRule, type HostScore } from './destinations.js';
-import { ZonedHostIndex } from './host-index.js';
+import { GuidedFit } from './guided-fit.js';
+import { memoryClasses, ZonedHostIndex } from './host-index.js';
+import type { KindGuide } from './kind-guide.js';
 import { makeRoom, type RoomEffort } from './make-room.js';
 import { Placement } from './placement.js';
 import { spareCapacityHolds } from './spare-capacity.js';
@@ -57,6 +59,8 @@ export interface ConsolidationVariant {
   sizeBy?: 'weighted' | 'bottleneck';
   /** Added to each host's keep score: a search over which hosts to empty steers with it. */
   keepBonus?: Float64Array;
+  /** Mixed hardware: which server shapes go to which kind of host (kind-guide.ts); first fit in keep order only. */
+  guide?: KindGuide;
 }
 
 export const DEFAULT_VARIANT: ConsolidationVariant = { size: 1, load: 1, servers: 1, fit: 'fullest' };
@@ -178,12 +182,16 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
   const fit = variant.fit === 'keep-order' ? keepFirst : bestFit(placement, variant.fit);
   // First fit in keep order runs on two indexes of free room (keepers, then the others).
   const indexed = variant.fit === 'keep-order';
-  const keeperIndex = indexed ? new ZonedHostIndex(placement, byKeepScore) : null;
-  const otherIndex = indexed ? new ZonedHostIndex(placement, byKeepScore) : null;
+  const classes = indexed ? memoryClasses(cluster.flavorMemory) : null;
+  const keeperIndex = classes ? new ZonedHostIndex(placement, byKeepScore, classes) : null;
+  const otherIndex = classes ? new ZonedHostIndex(placement, byKeepScore, classes) : null;
+  const guided = classes && variant.guide ? new GuidedFit(placement, variant.guide, byKeepScore, classes) : null;
+  guided?.countKept((host) => tier[host] === 0);
   const setTier = (host: number) => {
     const included = !emptied[host] && placement.receiving[host] === 1;
     keeperIndex?.include(host, included && tier[host] === 0);
     otherIndex?.include(host, included && tier[host] === 1);
+    guided?.include(host, included && tier[host] === 0);
   };
   let tierHosts: [number[], number[]] | null = null;
   const destinationTiers = (): [number[], number[]] => {
@@ -202,6 +210,7 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
     placement.onHostChange = (host) => {
       keeperIndex!.refresh(host);
       otherIndex!.refresh(host);
+      guided?.refresh(host);
     };
   }
 
@@ -233,6 +242,7 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
       return false;
     }
     const mark = placement.mark();
+    const guidedMark = guided?.mark() ?? 0;
     const wasReceiving = placement.receiving[host];
     placement.receiving[host] = 0;
     setTier(host);
@@ -241,7 +251,9 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
       tally.reset();
       let destination: number;
       if (indexed) {
-        destination = keeperIndex!.first(server);
+        destination = guided ? guided.first(server) : -1;
+        if (destination < 0) destination = keeperIndex!.first(server);
+        if (destination >= 0) guided?.landed(server, destination);
         if (destination < 0) destination = otherIndex!.first(server);
       } else {
         destination = chooseDestination(placement, server, [destinationTiers()[0]], fit, tally);
@@ -259,6 +271,7 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
         // The tally says why nothing fits (the index does not count blockers).
         if (indexed) chooseDestination(placement, server, [keepers, others], fit, tally);
         placement.rollback(mark);
+        guided?.rollback(guidedMark);
         placement.receiving[host] = wasReceiving;
         setTier(host);
         failures.set(host, { server, blocker: tally.main() });
@@ -271,6 +284,7 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
       const holds = spareCapacityHolds(placement);
       if (spareCapacityHeld && !holds) {
         placement.rollback(mark);
+        guided?.rollback(guidedMark);
         placement.receiving[host] = wasReceiving;
         setTier(host);
         failures.set(host, { server: servers[0], blocker: Constraint.spareCapacity });

@@ -24,6 +24,23 @@ function memoryThresholds(flavorMemory: Float64Array): Float64Array {
   return Float64Array.from({ length: MEMORY_CLASSES }, (_, index) => sizes[Math.floor(index * sizes.length / MEMORY_CLASSES)]);
 }
 
+/** The memory classes of a cluster's servers: computed once and shared by every index over it. */
+export interface MemoryClasses {
+  thresholds: Float64Array;
+  /** Each server's memory class (-1: below every threshold). */
+  ofServer: Int8Array;
+}
+
+export function memoryClasses(flavorMemory: Float64Array): MemoryClasses {
+  const thresholds = memoryThresholds(flavorMemory);
+  const ofServer = Int8Array.from(flavorMemory, (memory) => {
+    let found = -1;
+    for (let index = 0; index < thresholds.length; index++) if (thresholds[index] <= memory) found = index;
+    return found;
+  });
+  return { thresholds, ofServer };
+}
+
 export class HostIndex {
   private readonly placement: Placement;
   private readonly size: number;
@@ -47,7 +64,7 @@ export class HostIndex {
   searchSteps = 0;
 
   /** `order`: every host that may ever take part, in the order first fit tries them. */
-  constructor(placement: Placement, order: number[]) {
+  constructor(placement: Placement, order: number[], classes: MemoryClasses = memoryClasses(placement.cluster.flavorMemory)) {
     this.placement = placement;
     let size = 1;
     while (size < Math.max(1, order.length)) size <<= 1;
@@ -66,14 +83,9 @@ export class HostIndex {
     this.cpu = arrays();
     this.usedMemory = arrays();
     this.sums = [0, 1, 2, 3, 4].map(() => new Float64Array(2 * size));
-    const cluster = placement.cluster;
-    this.thresholds = memoryThresholds(cluster.flavorMemory);
+    this.thresholds = classes.thresholds;
     this.cpuByMemoryClass = new Float64Array(2 * size * this.thresholds.length).fill(-Infinity);
-    this.memoryClass = Int8Array.from(cluster.flavorMemory, (memory) => {
-      let found = -1;
-      for (let index = 0; index < this.thresholds.length; index++) if (this.thresholds[index] <= memory) found = index;
-      return found;
-    });
+    this.memoryClass = classes.ofServer;
     this.stack = new Int32Array(64);
   }
 
@@ -177,9 +189,9 @@ export class ZonedHostIndex {
   private readonly all: HostIndex;
   private readonly byZone = new Map<string, HostIndex>();
 
-  constructor(placement: Placement, order: number[]) {
+  constructor(placement: Placement, order: number[], classes: MemoryClasses = memoryClasses(placement.cluster.flavorMemory)) {
     this.placement = placement;
-    this.all = new HostIndex(placement, order);
+    this.all = new HostIndex(placement, order, classes);
     const cluster = placement.cluster;
     const zones = new Set<string>();
     for (let server = 0; server < cluster.serverCount; server++) {
@@ -187,7 +199,7 @@ export class ZonedHostIndex {
       if (zone !== null) zones.add(zone);
     }
     for (const zone of [...zones].sort()) {
-      this.byZone.set(zone, new HostIndex(placement, order.filter((host) => cluster.zone[host] === zone)));
+      this.byZone.set(zone, new HostIndex(placement, order.filter((host) => cluster.zone[host] === zone), classes));
     }
   }
 

@@ -17,6 +17,7 @@ import { longestNPlusKPrefix, ScorerPool } from './n-plus-k-floor.js';
 import { runNPlusKSweep, sweepOptions } from './n-plus-k-sweep.js';
 import { readOptima } from './optimum.js';
 import { checkTargets } from './targets.js';
+import { BOUND_FAMILIES_BY_DEFAULT, boundOf, boundRecord, loadLinearSolver, renderBounds, type HostCountBoundRecord } from './host-count-bound-bench.js';
 import { runScopedInstances } from './scoped-bench.js';
 import { runTightTargets } from './tight-targets-bench.js';
 
@@ -48,6 +49,9 @@ const USAGE = `usage: npm run bench -- [options]
   --no-scoped             skip the scoped instances (test/bench/scoped-bench.ts)
   --no-sweep              skip the N+k sweep of generated instances (test/bench/n-plus-k-sweep.ts)
   --sweep-seeds N         seeds per family and N+k in the sweep (default 20)
+  --bound                 the configuration-LP host-count bound on every consolidate instance
+                          (default: heterogeneous only; cached beside each generated instance)
+  --no-bound              no configuration-LP bound
   -h, --help
 `;
 
@@ -66,6 +70,8 @@ interface BenchOptions {
   scoped: boolean;
   sweep: boolean;
   sweepSeeds: string | undefined;
+  /** Which consolidate instances get the configuration-LP bound. */
+  bound: 'all' | 'default' | 'none';
 }
 
 function positiveInteger(value: string | undefined, option: string, fallback: number): number {
@@ -95,6 +101,8 @@ function parseOptions(argv: string[]): BenchOptions | null {
       'no-scoped': { type: 'boolean', default: false },
       'no-sweep': { type: 'boolean', default: false },
       'sweep-seeds': { type: 'string' },
+      bound: { type: 'boolean', default: false },
+      'no-bound': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -120,6 +128,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
     scoped: !values['no-scoped'],
     sweep: !values['no-sweep'],
     sweepSeeds: values['sweep-seeds'],
+    bound: values['no-bound'] ? 'none' : values.bound ? 'all' : 'default',
   };
 }
 
@@ -375,6 +384,21 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const targets = checkTargets(instances, runs, options.baselines);
+  // The configuration-LP bound, in this process, after ulm's timed runs.
+  const boundRecords: HostCountBoundRecord[] = [];
+  const boundInstances = selected.filter((instance, position) => instances[position].facts.goal === 'consolidate'
+    && (options.bound === 'all' || (options.bound === 'default' && BOUND_FAMILIES_BY_DEFAULT.includes(instance.family) && instance.size !== 'public')));
+  if (boundInstances.length) {
+    progress(`host-count bound (configuration LP) on ${boundInstances.length} instance(s)`);
+    const solver = await loadLinearSolver();
+    for (const instance of boundInstances) {
+      const record = boundRecord(instance.name, boundOf(instance.path, solver), runs.find((run) => run.planner === 'ulm' && run.instance === instance.name));
+      boundRecords.push(record);
+      progress(`[bound] ${instance.name}: ${record.bound} (score.mjs ${record.scorer_bound}), ${record.seconds.toFixed(1)} s`);
+    }
+    endPhase('host-count bound');
+  }
+  const bounds = boundRecords.length ? `\n${renderBounds(boundRecords)}\n` : '';
   // The tight reach_target cases plan in this process, after everything else has finished.
   if (options.tight) progress('tight reach_target cases: planning and scoring');
   const tight = options.tight ? `\n${runTightTargets(options.now)}\n` : '';
@@ -385,7 +409,7 @@ async function main(argv: string[]): Promise<number> {
   if (options.sweep) progress('N+k sweep: generated instances of every family with N+1 and N+2');
   const sweep = options.sweep ? `\n${(await runNPlusKSweep(sweepOptions({ seeds: options.sweepSeeds, jobs: String(options.jobs > 1 ? options.jobs : 2), now: options.now }))).report}\n` : '';
   if (options.sweep) endPhase('N+k sweep');
-  const output = renderReport(startedAt.toISOString(), options, instances, runs, targets) + tight + scoped + sweep;
+  const output = renderReport(startedAt.toISOString(), options, instances, runs, targets) + bounds + tight + scoped + sweep;
   const wallSeconds = (performance.now() - started) / 1000;
   process.stdout.write(`${output}\nbench finished in ${wallSeconds.toFixed(0)} s (${Object.entries(phaseSeconds).map(([phase, seconds]) => `${phase} ${seconds.toFixed(0)} s`).join(', ')}); results in ${RESULTS_FILE}${options.jsonFile ? ` and ${options.jsonFile}` : ''}\n`);
 
@@ -398,6 +422,7 @@ async function main(argv: string[]): Promise<number> {
     baseline_timeout_seconds: options.baselineTimeoutSeconds,
     phase_seconds: phaseSeconds,
     instances, runs, targets,
+    ...(boundRecords.length ? { host_count_bounds: boundRecords } : {}),
   };
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   if (options.jsonFile) {

@@ -1,5 +1,6 @@
 // The shape of the benchmark's results (results.json), shared by the runner, the table and the targets.
 import type { InstanceFacts, SizeClass } from './instances.js';
+import type { HostCountBoundRecord } from './host-count-bound-bench.js';
 import type { NPlusKCut } from './n-plus-k-floor.js';
 import type { ProvenOptimum } from './optimum.js';
 
@@ -127,4 +128,6 @@ export interface BenchResults {
   instances: InstanceRecord[];
   runs: PlannerRun[];
   targets: TargetCheck[];
+  /** The configuration-LP host-count bound, where the bench computed it (host-count-bound-bench.ts). */
+  host_count_bounds?: HostCountBoundRecord[];
 }
