@@ -24,7 +24,7 @@ export function withinMaxUnit(amount: number, total: number): boolean {
  * forecast): relative 1e-9, as FORMAT.md and the scorer allow, so that a host brought exactly to
  * its limit by sums of fractional usages still counts as within it.
  */
-function usageTolerance(limit: number): number {
+export function usageTolerance(limit: number): number {
   return 1e-9 * Math.max(1, Math.abs(limit));
 }
 

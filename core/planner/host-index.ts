@@ -7,6 +7,7 @@
 // CPU headroom, never both, passes for a server that needs both, and a search that finds nothing
 // then visits nearly every host. So each range also keeps, per class of flavor memory, the largest
 // CPU headroom among its hosts with that much memory free: exact on the pair that binds together.
+import { usageTolerance } from '../capacity.js';
 import { Constraint } from '../constraints.js';
 import type { Placement } from './placement.js';
 
@@ -60,6 +61,13 @@ export class HostIndex {
   /** Each server's memory class (-1: below every threshold). */
   private readonly memoryClass: Int8Array;
   private readonly stack: Int32Array;
+  /**
+   * The usage limits' tolerance at the largest limit, doubled for rounding in the headroom: a
+   * range is skipped only where no host can be within its limit as the capacity rule counts it (a
+   * host brought exactly to max_host_cpu by fractional usages has a headroom a hair below the server's use).
+   */
+  private readonly cpuSlack: number;
+  private readonly memorySlack: number;
   /** Ranges examined by every search so far: a measure of work that does not depend on the clock. */
   searchSteps = 0;
 
@@ -87,6 +95,14 @@ export class HostIndex {
     this.cpuByMemoryClass = new Float64Array(2 * size * this.thresholds.length).fill(-Infinity);
     this.memoryClass = classes.ofServer;
     this.stack = new Int32Array(64);
+    let cpuLimit = 0;
+    let memoryLimit = 0;
+    for (const host of order) {
+      if (Number.isFinite(placement.cluster.cpuLimit[host])) cpuLimit = Math.max(cpuLimit, placement.cluster.cpuLimit[host]);
+      if (Number.isFinite(placement.cluster.memoryLimit[host])) memoryLimit = Math.max(memoryLimit, placement.cluster.memoryLimit[host]);
+    }
+    this.cpuSlack = 2 * usageTolerance(cpuLimit);
+    this.memorySlack = 2 * usageTolerance(memoryLimit);
   }
 
   /** Adds or removes a host from the hosts first fit may choose. */
@@ -150,8 +166,8 @@ export class HostIndex {
     const memory = cluster.flavorMemory[server] * (1 - TOLERANCE) - TOLERANCE;
     const vcpus = cluster.flavorVcpus[server] * (1 - TOLERANCE) - TOLERANCE;
     const disk = cluster.flavorDisk[server] * (1 - TOLERANCE) - TOLERANCE;
-    const cpu = cluster.cpuUsage[server];
-    const usedMemory = cluster.memoryUsage[server];
+    const cpu = cluster.cpuUsage[server] - this.cpuSlack;
+    const usedMemory = cluster.memoryUsage[server] - this.memorySlack;
     const classes = this.thresholds.length;
     const memoryClass = this.memoryClass[server];
     const byClass = this.cpuByMemoryClass;

@@ -57,6 +57,24 @@ describe('index of free room (first fit in a fixed host order)', () => {
     }), { numRuns: 60 });
   });
 
+  it('finds a host the server brings exactly to max_host_cpu, as the capacity rule allows', () => {
+    // 1.777 + 6.855 + 0.386 + 0.582 is 9.6 = 0.6 x 16 cores, but 9.6 - 9.018 is a hair below 0.582 in floating point.
+    const source = snapshot().policy({ max_host_cpu: 0.6 }).host('cmp-1', { vcpus: 16, memory_mb: 131072, vcpu_allocation_ratio: 4 }).host('cmp-2', { vcpus: 8, memory_mb: 16384 })
+      .server('vm-1', { on: 'cmp-1', flavor: { vcpus: 8, memory_mb: 16384 }, usage: { cpu_cores: 1.777 } })
+      .server('vm-2', { on: 'cmp-1', flavor: { vcpus: 16, memory_mb: 16384 }, usage: { cpu_cores: 6.855 } })
+      .server('vm-3', { on: 'cmp-1', flavor: { vcpus: 16, memory_mb: 16384 }, usage: { cpu_cores: 0.386 } })
+      .server('vm-4', { on: 'cmp-2', flavor: { vcpus: 2, memory_mb: 4096 }, usage: { cpu_cores: 0.582 } })
+      .build();
+    const cluster = clusterOf(source);
+    const placement = new Placement(cluster);
+    const host = cluster.hostNames.indexOf('cmp-1');
+    const index = new HostIndex(placement, [host]);
+    index.include(host, true);
+    const server = cluster.serverNames.indexOf('vm-4');
+    assert.equal(placement.blocker(server, host), Constraint.none, 'the capacity rule takes it');
+    assert.equal(index.first(server), host);
+  });
+
   it('gives up on a server after a few ranges when hosts have memory or CPU headroom, never both', () => {
     const hosts = numbered('cmp', 256);
     const builder = snapshot().hosts(hosts, { vcpus: 32, memory_mb: 65536 });
