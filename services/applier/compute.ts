@@ -54,9 +54,10 @@ export interface ComputeOperations {
   migrationsSince(serverId: string, since: string): Promise<MigrationRecord[]>;
   /**
    * Live migration calls Nova recorded for the server (its instance actions) started at or after
-   * `since`: Nova writes one as soon as its API accepts the call, before any migration record.
+   * `since`, or ever without it: Nova writes one as soon as its API accepts the call, before any
+   * migration record.
    */
-  liveMigrationCallsSince(serverId: string, since: string): Promise<number>;
+  liveMigrationCallsSince(serverId: string, since?: string): Promise<number>;
   /** Nova's explanation of a failed live migration, from the server's instance actions. */
   failureReason(serverId: string, requestId: string | undefined): Promise<string | undefined>;
   abortMigration(serverId: string, migrationId: number): Promise<void>;

@@ -72,8 +72,8 @@ export class NovaCompute implements ComputeOperations {
       .map((migration) => ({ id: migration.id, status: migration.status, source: migration.source_compute, destination: migration.dest_compute, createdAt: new Date(utc(migration.created_at)).toISOString() }));
   }
 
-  async liveMigrationCallsSince(serverId: string, since: string): Promise<number> {
-    const from = Date.parse(since);
+  async liveMigrationCallsSince(serverId: string, since?: string): Promise<number> {
+    const from = since === undefined ? -Infinity : Date.parse(since);
     const { instanceActions } = await this.cloud.nova.get<{ instanceActions: InstanceAction[] }>(`/servers/${encodeURIComponent(serverId)}/os-instance-actions`);
     return instanceActions.filter((action) => action.action === 'live-migration' && utc(action.start_time) >= from).length;
   }

@@ -8,6 +8,7 @@ import * as hostStateChangedAt from './0004-host-state-changed-at.js';
 import * as planAbortAndRestore from './0005-plan-abort-and-restore.js';
 import * as auditHeartbeat from './0006-audit-heartbeat.js';
 import * as planResumptions from './0007-plan-resumptions.js';
+import * as novaCallsBefore from './0008-nova-calls-before.js';
 
 export interface SchemaMigration {
   name: string;
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly SchemaMigration[] = [
   { name: '0005_plan_abort_and_restore', ...planAbortAndRestore },
   { name: '0006_audit_heartbeat', ...auditHeartbeat },
   { name: '0007_plan_resumptions', ...planResumptions },
+  { name: '0008_nova_calls_before', ...novaCallsBefore },
 ];
 
 export const migrationSource: Knex.MigrationSource<SchemaMigration> = {

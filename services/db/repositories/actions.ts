@@ -33,6 +33,11 @@ export interface ActionRecord {
    * the call's own migration is above it.
    */
   novaMigrationFloor: number | null;
+  /**
+   * How many live migration calls Nova had recorded for the server before the call (null: not
+   * recorded): after a restart, more now means the call reached Nova.
+   */
+  novaCallsBefore: number | null;
   /** x-openstack-request-id of the last call, to find it in Nova's logs. */
   requestId: string | null;
   /** Why it failed, was skipped or cancelled. */
@@ -50,7 +55,7 @@ function toRecord(row: Row): ActionRecord {
     source: optionalText(row.source), destination: optionalText(row.destination), temporary: flag(row.temporary),
     state: text(row.state) as ActionState, reason: text(row.reason), attempts: integer(row.attempts),
     novaMigrationId: optionalText(row.nova_migration_id),
-    novaMigrationFloor: optionalInteger(row.nova_migration_floor), requestId: optionalText(row.request_id), error: optionalText(row.error),
+    novaMigrationFloor: optionalInteger(row.nova_migration_floor), novaCallsBefore: optionalInteger(row.nova_calls_before), requestId: optionalText(row.request_id), error: optionalText(row.error),
     createdAt: timestamp(row.created_at), updatedAt: timestamp(row.updated_at),
     startedAt: optionalTimestamp(row.started_at), finishedAt: optionalTimestamp(row.finished_at),
   };
@@ -62,6 +67,7 @@ export interface CallRecord {
   requestId?: string | null;
   novaMigrationId?: string | null;
   novaMigrationFloor?: number | null;
+  novaCallsBefore?: number | null;
 }
 
 export class ActionRepository {
@@ -167,5 +173,6 @@ function callColumns(call: CallRecord): Row {
     ...(call.requestId !== undefined ? { request_id: call.requestId } : {}),
     ...(call.novaMigrationId !== undefined ? { nova_migration_id: call.novaMigrationId } : {}),
     ...(call.novaMigrationFloor !== undefined ? { nova_migration_floor: call.novaMigrationFloor } : {}),
+    ...(call.novaCallsBefore !== undefined ? { nova_calls_before: call.novaCallsBefore } : {}),
   };
 }

@@ -171,6 +171,7 @@ describe('the applier', () => {
     assert.equal(compute.hostOf.get('a'), 'cmp-2');
     const [migration] = await storage.repositories.actions.list({ actionPlanId: id });
     assert.equal(migration.novaMigrationFloor, 1);
+    assert.equal(migration.novaCallsBefore, compute.startsOf('a') - 1, 'Nova\'s count of the server\'s calls before this one');
     assert.equal(migration.novaMigrationId, '2');
   });
 
@@ -252,6 +253,39 @@ describe('the applier', () => {
     const plan = await executePlan(contextFor(compute), id);
     assert.equal(plan.state, 'SUCCEEDED', plan.failureReason ?? '');
     assert.equal(compute.startsOf('a'), 2, 'the earlier call and one new one');
+    assert.equal(compute.hostOf.get('a'), 'cmp-2');
+  });
+
+  it('after a restart, tells by Nova\'s count of the server\'s calls that the journaled call never arrived, though the server moved moments before', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-2' }, ['cmp-1', 'cmp-2']);
+    await compute.startLiveMigration('a', 'cmp-1');
+    const [earlier] = await compute.migrationsSince('a');
+    await compute.migrationsSince('a');
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
+    // Journaled before the call: the floor and Nova's one earlier call; then the applier died.
+    await storage.repositories.actionPlans.updateState(id, 'ONGOING');
+    const [action] = await storage.repositories.actions.list({ actionPlanId: id });
+    await storage.repositories.actions.start(action.id);
+    await storage.repositories.actions.recordCall(action.id, { novaMigrationFloor: earlier.id, novaCallsBefore: 1 });
+
+    const plan = await executePlan(contextFor(compute), id);
+    assert.equal(plan.state, 'SUCCEEDED', plan.failureReason ?? '');
+    assert.equal(compute.startsOf('a'), 2, 'the earlier call and one new one');
+    assert.equal(compute.hostOf.get('a'), 'cmp-2');
+  });
+
+  it('after a restart, tells by Nova\'s count of the server\'s calls that the journaled call arrived before its migration was recorded, and never calls again', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
+    compute.recordDelayPolls = 3;
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
+    await storage.repositories.actionPlans.updateState(id, 'ONGOING');
+    const [a] = await storage.repositories.actions.list({ actionPlanId: id });
+    await storage.repositories.actions.start(a.id);
+    await storage.repositories.actions.recordCall(a.id, { novaMigrationFloor: 0, novaCallsBefore: 0 });
+    await compute.startLiveMigration('a', 'cmp-2');
+    const plan = await executePlan(contextFor(compute), id);
+    assert.equal(plan.state, 'SUCCEEDED');
+    assert.equal(compute.startsOf('a'), 1);
     assert.equal(compute.hostOf.get('a'), 'cmp-2');
   });
 

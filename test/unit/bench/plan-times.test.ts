@@ -20,7 +20,7 @@ function action(wave: number, type: string, state: ActionRecord['state'], starte
   return {
     id: `${type}-${wave}-${started}`, actionPlanId: 'plan-1', planIndex: 0, wave, type, server: type === 'live_migrate' ? 'vm-01' : null, serverName: null,
     host: type === 'live_migrate' ? null : 'cmp-01', source, destination: null, temporary: false, state, reason: '', attempts: 1,
-    novaMigrationId: null, novaMigrationFloor: null, requestId: null, error: null, createdAt: at(0), updatedAt: at(0),
+    novaMigrationId: null, novaMigrationFloor: null, novaCallsBefore: null, requestId: null, error: null, createdAt: at(0), updatedAt: at(0),
     startedAt: started === null ? null : at(started), finishedAt: finished === null ? null : at(finished),
   } as ActionRecord;
 }

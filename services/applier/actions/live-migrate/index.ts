@@ -77,8 +77,8 @@ async function callAndFollow(run: ActionRun, from: string, retried: boolean): Pr
   const { context, action } = run;
   const retryUntil = context.clock.now() + context.settings.noValidHostRetryMs;
   for (let attempt = 1; ; attempt++) {
-    const earlier = await context.compute.migrationsSince(action.server!, from);
-    const journaled = await context.repositories.actions.recordCall(action.id, { novaMigrationFloor: newestMigrationId(earlier), retry: retried || attempt > 1 });
+    const [earlier, callsBefore] = await Promise.all([context.compute.migrationsSince(action.server!, from), context.compute.liveMigrationCallsSince(action.server!)]);
+    const journaled = await context.repositories.actions.recordCall(action.id, { novaMigrationFloor: newestMigrationId(earlier), novaCallsBefore: callsBefore, retry: retried || attempt > 1 });
     const outcome = await call({ ...run, action: journaled }, from, retryUntil);
     if (outcome !== NO_VALID_HOST_YET) return outcome;
     const delay = noValidHostRetryDelay(attempt);
@@ -164,7 +164,9 @@ async function reachedNova(run: ActionRun, from: string): Promise<boolean> {
   const { context, action } = run;
   const location = await context.compute.serverLocation(action.server!);
   if (location?.taskState) return true;
-  // `from` reaches back a minute for clock skew, so it may hold earlier calls for the server (an
+  // Nova's count of the server's calls, journaled before this one: exact.
+  if (action.novaCallsBefore !== null) return (await context.compute.liveMigrationCallsSince(action.server!)) > action.novaCallsBefore;
+  // A call journaled before that count was kept: `from` reaches back a minute for clock skew, so it may hold earlier calls for the server (an
   // undrain a moment ago, this action's earlier attempts): each of those has its migration record
   // at or below the journaled floor. A call beyond them is this one. A record close to `from`
   // is not counted (its call may have started before it): in doubt the call is taken as
