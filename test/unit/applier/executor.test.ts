@@ -236,58 +236,28 @@ describe('the applier', () => {
     assert.equal(compute.services.get('cmp-1')!.enabled, false);
   });
 
-  it('after a restart, moves a server whose journaled call never reached Nova though the server was live-migrated just before (not taken for this call)', async () => {
-    const compute = new SimulatedCompute({ a: 'cmp-2' }, ['cmp-1', 'cmp-2']);
-    // A minute ago the server came back to cmp-1 (an undrain): Nova recorded that call and its migration.
-    await compute.startLiveMigration('a', 'cmp-1');
-    const [earlier] = await compute.migrationsSince('a');
-    await compute.migrationsSince('a');
-    assert.equal(compute.hostOf.get('a'), 'cmp-1');
-    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
-    // The previous applier journaled the floor (that migration) and died before its own call.
-    await storage.repositories.actionPlans.updateState(id, 'ONGOING');
-    const [action] = await storage.repositories.actions.list({ actionPlanId: id });
-    await storage.repositories.actions.start(action.id);
-    await storage.repositories.actions.recordCall(action.id, { novaMigrationFloor: earlier.id });
+  // Journaled before the call by earlier versions: the floor only; now Nova's count of the server's calls too.
+  for (const counted of [false, true]) {
+    it(`after a restart, moves a server whose journaled call never reached Nova though the server was live-migrated just before (not taken for this call)${counted ? ', told by Nova\'s count of its calls' : ''}`, async () => {
+      const compute = new SimulatedCompute({ a: 'cmp-2' }, ['cmp-1', 'cmp-2']);
+      // A minute ago the server came back to cmp-1 (an undrain): Nova recorded that call and its migration.
+      await compute.startLiveMigration('a', 'cmp-1');
+      const [earlier] = await compute.migrationsSince('a');
+      await compute.migrationsSince('a');
+      assert.equal(compute.hostOf.get('a'), 'cmp-1');
+      const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
+      // The previous applier journaled the floor (that migration) and died before its own call.
+      await storage.repositories.actionPlans.updateState(id, 'ONGOING');
+      const [action] = await storage.repositories.actions.list({ actionPlanId: id });
+      await storage.repositories.actions.start(action.id);
+      await storage.repositories.actions.recordCall(action.id, { novaMigrationFloor: earlier.id, ...(counted ? { novaCallsBefore: 1 } : {}) });
 
-    const plan = await executePlan(contextFor(compute), id);
-    assert.equal(plan.state, 'SUCCEEDED', plan.failureReason ?? '');
-    assert.equal(compute.startsOf('a'), 2, 'the earlier call and one new one');
-    assert.equal(compute.hostOf.get('a'), 'cmp-2');
-  });
-
-  it('after a restart, tells by Nova\'s count of the server\'s calls that the journaled call never arrived, though the server moved moments before', async () => {
-    const compute = new SimulatedCompute({ a: 'cmp-2' }, ['cmp-1', 'cmp-2']);
-    await compute.startLiveMigration('a', 'cmp-1');
-    const [earlier] = await compute.migrationsSince('a');
-    await compute.migrationsSince('a');
-    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
-    // Journaled before the call: the floor and Nova's one earlier call; then the applier died.
-    await storage.repositories.actionPlans.updateState(id, 'ONGOING');
-    const [action] = await storage.repositories.actions.list({ actionPlanId: id });
-    await storage.repositories.actions.start(action.id);
-    await storage.repositories.actions.recordCall(action.id, { novaMigrationFloor: earlier.id, novaCallsBefore: 1 });
-
-    const plan = await executePlan(contextFor(compute), id);
-    assert.equal(plan.state, 'SUCCEEDED', plan.failureReason ?? '');
-    assert.equal(compute.startsOf('a'), 2, 'the earlier call and one new one');
-    assert.equal(compute.hostOf.get('a'), 'cmp-2');
-  });
-
-  it('after a restart, tells by Nova\'s count of the server\'s calls that the journaled call arrived before its migration was recorded, and never calls again', async () => {
-    const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
-    compute.recordDelayPolls = 3;
-    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
-    await storage.repositories.actionPlans.updateState(id, 'ONGOING');
-    const [a] = await storage.repositories.actions.list({ actionPlanId: id });
-    await storage.repositories.actions.start(a.id);
-    await storage.repositories.actions.recordCall(a.id, { novaMigrationFloor: 0, novaCallsBefore: 0 });
-    await compute.startLiveMigration('a', 'cmp-2');
-    const plan = await executePlan(contextFor(compute), id);
-    assert.equal(plan.state, 'SUCCEEDED');
-    assert.equal(compute.startsOf('a'), 1);
-    assert.equal(compute.hostOf.get('a'), 'cmp-2');
-  });
+      const plan = await executePlan(contextFor(compute), id);
+      assert.equal(plan.state, 'SUCCEEDED', plan.failureReason ?? '');
+      assert.equal(compute.startsOf('a'), 2, 'the earlier call and one new one');
+      assert.equal(compute.hostOf.get('a'), 'cmp-2');
+    });
+  }
 
   it('refuses to start a stale plan', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
@@ -343,20 +313,22 @@ describe('the applier', () => {
     assert.equal(compute.services.get('cmp-1')!.enabled, true);
   });
 
-  it('after a restart, follows a call that reached Nova before Nova recorded its migration, and never calls again', async () => {
-    const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
-    compute.recordDelayPolls = 3;
-    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
-    await storage.repositories.actionPlans.updateState(id, 'ONGOING');
-    const [a] = await storage.repositories.actions.list({ actionPlanId: id });
-    await storage.repositories.actions.start(a.id);
-    await storage.repositories.actions.recordCall(a.id, { novaMigrationFloor: 0 });
-    await compute.startLiveMigration('a', 'cmp-2'); // the call reached Nova; then the applier died
-    const plan = await executePlan(contextFor(compute), id);
-    assert.equal(plan.state, 'SUCCEEDED');
-    assert.equal(compute.startsOf('a'), 1);
-    assert.equal(compute.hostOf.get('a'), 'cmp-2');
-  });
+  for (const counted of [false, true]) {
+    it(`after a restart, follows a call that reached Nova before Nova recorded its migration, and never calls again${counted ? ' (told by Nova\'s count of its calls)' : ''}`, async () => {
+      const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
+      compute.recordDelayPolls = 3;
+      const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2')]);
+      await storage.repositories.actionPlans.updateState(id, 'ONGOING');
+      const [a] = await storage.repositories.actions.list({ actionPlanId: id });
+      await storage.repositories.actions.start(a.id);
+      await storage.repositories.actions.recordCall(a.id, { novaMigrationFloor: 0, ...(counted ? { novaCallsBefore: 0 } : {}) });
+      await compute.startLiveMigration('a', 'cmp-2'); // the call reached Nova; then the applier died
+      const plan = await executePlan(contextFor(compute), id);
+      assert.equal(plan.state, 'SUCCEEDED');
+      assert.equal(compute.startsOf('a'), 1);
+      assert.equal(compute.hostOf.get('a'), 'cmp-2');
+    });
+  }
 
   it('after a restart, a disable_compute found done is verified: a server that arrived meanwhile gets its host back', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-2' }, ['cmp-1', 'cmp-2']);
