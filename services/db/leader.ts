@@ -202,11 +202,13 @@ export function keepLeading(lock: LeaderLock, options: { intervalSeconds: number
     async stop() {
       clearInterval(timer);
       await running;
-      await lock.close();
+      // Stops leading before the lock is let go: another holder may take it the moment it is
+      // free, and two leaders must never act at once.
       if (leading) {
         leading = false;
         options.onChange?.(false);
       }
+      await lock.close();
     },
   };
 }
