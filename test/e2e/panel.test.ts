@@ -123,7 +123,8 @@ describe('the panel with Keystone login, against ulm serve on the loopback cloud
         shot = inFlight.length ? 'transfer' : 'ongoing';
       }
       if (state && ['SUCCEEDED', 'FAILED', 'CANCELLED', 'SUPERSEDED'].includes(state)) return { state, progress: seen, transfers: [...transfers] };
-      await sleep(1000);
+      // Faster than the page's own poll, so that no state it shows (a move in flight: about a second) goes unseen.
+      await sleep(250);
     }
     throw new Error(`${name}: the plan did not end within ${PLAN_TIMEOUT_MS / 60_000} minutes; progress seen: ${seen.join(' | ')}`);
   }

@@ -15,7 +15,8 @@ import { pageHeader, planStateBadge } from '../ui/widgets.js';
 import type { Page, PageContext } from './page.js';
 import { approvePlan, canApprove, canCancel, canStart, cancelPlan, progressText, startPlan } from './plan-actions.js';
 
-const POLL_MS = 3_000;
+/** Live migrations take a few seconds: a slower poll shows one in flight only by chance. */
+const POLL_MS = 1_000;
 const RUNNING = new Set(['ONGOING', 'CANCELLING']);
 
 /** Waves count from 1 for people, as the CLI shows them; the API numbers them from 0. */
