@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
+import { isIdempotentMethod } from '../../openstack/retry.js';
 import { CLOUD, openstack, openstackAction, sleep, STATE } from '../functional/dev-cloud.js';
 import { assertNoProblems, launchBrowser, openPanel, screenshot, type PanelPage } from './browser.js';
 
@@ -72,7 +73,7 @@ describe('the panel with Keystone login, against ulm serve on the loopback cloud
     // idempotent request again on such a connection; so does this helper, once.
     const response = await send().catch((error: unknown) => {
       const closedConnection = (error as { cause?: { code?: string } }).cause?.code === 'UND_ERR_SOCKET';
-      if (closedConnection && ['GET', 'PUT', 'DELETE'].includes(method)) return send();
+      if (closedConnection && isIdempotentMethod(method)) return send();
       throw error;
     });
     const text = await response.text();
