@@ -362,6 +362,25 @@ describe('the applier', () => {
     assert.equal(compute.services.get('cmp-1')!.enabled, true);
     assert.ok(!compute.calls.includes('disable cmp-1'));
   });
+
+  it('after a restart, a power-off whose call never reached the driver is not made on a host a server arrived on meanwhile', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-2' }, ['cmp-1', 'cmp-2']);
+    const id = await approved([powerOff(0, 'cmp-1')]);
+    await storage.repositories.hostStates.recordDisabled('cmp-1', { reason: 'ulm: consolidated', actionPlanId: id });
+    await compute.disableCompute('cmp-1', 'ulm: consolidated');
+    await storage.repositories.actionPlans.updateState(id, 'ONGOING');
+    const [poweringOff] = await storage.repositories.actions.list({ actionPlanId: id });
+    await storage.repositories.actions.start(poweringOff.id); // the applier died before the call
+    compute.hostOf.set('late', 'cmp-1');
+    const power = new SimulatedPower();
+    const plan = await executePlan({ ...contextFor(compute), power }, id);
+    assert.equal(plan.state, 'FAILED');
+    const [action] = await storage.repositories.actions.list({ actionPlanId: id });
+    assert.match(action.error ?? '', /cmp-1 holds 1 server\(s\)/);
+    assert.deepEqual(power.calls, []);
+    assert.equal((await storage.repositories.hostStates.find('cmp-1'))?.poweredOff, false);
+  });
+
   it('with the power driver "none", a power-off is SKIPPED and the host is not recorded as powered off', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-1' }, ['cmp-1', 'cmp-2']);
     const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), disable(1, 'cmp-1'), powerOff(2, 'cmp-1')]);

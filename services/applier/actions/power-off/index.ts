@@ -9,11 +9,12 @@ import type { ActionKind, ActionRun } from '../kind.js';
 /** Why the host may not be powered off now, or null. */
 async function unsafe({ context, action }: ActionRun): Promise<string | null> {
   const host = action.host!;
-  const held = await context.repositories.hostStates.find(host);
+  // Independent reads, taken at once: as fresh, one round trip.
+  const [held, service, servers] = await Promise.all([
+    context.repositories.hostStates.find(host), context.compute.computeService(host), context.compute.serversOnHost(host),
+  ]);
   if (!held?.disabled) return `ulm did not disable ${host}; it powers off only hosts it disabled`;
-  const service = await context.compute.computeService(host);
   if (!service || service.enabled) return `${host}'s nova-compute service is not disabled`;
-  const servers = await context.compute.serversOnHost(host);
   if (servers.length) return `${host} holds ${servers.length} server(s)`;
   return null;
 }
@@ -30,9 +31,10 @@ export const powerOff: ActionKind = {
     if ((await context.repositories.hostStates.find(action.host!))?.poweredOff) return { verdict: 'done', detail: `${action.host} is already powered off by ulm` };
     return { verdict: 'run' };
   },
-  async execute(run) {
+  async execute(run, again = false) {
     const { context, action } = run;
-    const why = await unsafe(run);
+    // The precondition has just found the host empty and disabled; after a restart nothing has.
+    const why = again ? await unsafe(run) : null;
     if (why) return { state: 'FAILED', error: why };
     try {
       await context.power.powerOff(powerHostOf(context, action.host!), { verifiedEmptyAndDisabled: true });
