@@ -32,6 +32,8 @@ export type Precondition = { verdict: 'run' } | { verdict: 'skip'; reason: strin
 export interface Outcome {
   state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
   error?: string;
+  /** The call's own last step read the effect back, as `verify` would: it is not read again. */
+  verified?: boolean;
 }
 
 /** After a restart: the call never reached the cloud (`call` it now), or how it ended. */

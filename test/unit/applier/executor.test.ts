@@ -363,6 +363,18 @@ describe('the applier', () => {
     assert.ok(!compute.calls.includes('disable cmp-1'));
   });
 
+  it('a disable_compute Nova accepted but did not carry out is FAILED, not verified, and the host is not powered off', async () => {
+    const compute = new SimulatedCompute({ a: 'cmp-2' }, ['cmp-1', 'cmp-2']);
+    compute.disableCompute = async () => undefined; // answered, changed nothing
+    const power = new SimulatedPower();
+    const id = await approved([disable(0, 'cmp-1'), powerOff(1, 'cmp-1')]);
+    const plan = await executePlan({ ...contextFor(compute), power }, id);
+    assert.equal(plan.state, 'FAILED');
+    const [disabling] = await storage.repositories.actions.list({ actionPlanId: id });
+    assert.match(disabling.error ?? '', /not verified: cmp-1's nova-compute service is not disabled/);
+    assert.deepEqual(power.calls, []);
+  });
+
   it('after a restart, a power-off whose call never reached the driver is not made on a host a server arrived on meanwhile', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-2' }, ['cmp-1', 'cmp-2']);
     const id = await approved([powerOff(0, 'cmp-1')]);

@@ -12,6 +12,13 @@ async function givenBack(run: ActionRun, arrived: string[]): Promise<Outcome> {
   return { state: 'FAILED', error: `server(s) ${arrived.join(', ')} arrived on ${host} while it was being disabled; ${host} is enabled again` };
 }
 
+/** What is missing of the effect, given the host's service and servers read after the call; null when it is in place. */
+function problemOf(host: string, service: { enabled: boolean } | null, servers: string[]): string | null {
+  if (!service || service.enabled) return `${host}'s nova-compute service is not disabled`;
+  if (servers.length) return `${host} holds ${servers.length} server(s)`;
+  return null;
+}
+
 export const disableCompute: ActionKind = {
   type: 'disable_compute',
   parameters: Type.Object({ host: Type.String({ minLength: 1 }), reason: Type.String({ pattern: '^ulm' }) }),
@@ -44,17 +51,16 @@ export const disableCompute: ActionKind = {
       return { state: 'FAILED', error: `Nova did not disable ${host}: ${(error as Error).message}` };
     }
     // A server scheduled to the host just before it was disabled would be left on a host in
-    // maintenance: look again, and give the host back if one arrived.
-    const arrived = await context.compute.serversOnHost(host);
+    // maintenance: look again, and give the host back if one arrived. The same reads verify it.
+    const [service, arrived] = await Promise.all([context.compute.computeService(host), context.compute.serversOnHost(host)]);
     if (arrived.length) return givenBack(run, arrived);
-    return { state: 'SUCCEEDED' };
+    const problem = problemOf(host, service, arrived);
+    return problem ? { state: 'FAILED', error: `not verified: ${problem}` } : { state: 'SUCCEEDED', verified: true };
   },
   async verify({ context, action }) {
     const host = action.host!;
     const [service, servers] = await Promise.all([context.compute.computeService(host), context.compute.serversOnHost(host)]);
-    if (!service || service.enabled) return `${host}'s nova-compute service is not disabled`;
-    if (servers.length) return `${host} holds ${servers.length} server(s)`;
-    return null;
+    return problemOf(host, service, servers);
   },
   async reconcile(run) {
     const { context, action } = run;

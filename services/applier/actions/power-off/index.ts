@@ -36,13 +36,15 @@ export const powerOff: ActionKind = {
     // The precondition has just found the host empty and disabled; after a restart nothing has.
     const why = again ? await unsafe(run) : null;
     if (why) return { state: 'FAILED', error: why };
+    let outcome;
     try {
-      await context.power.powerOff(powerHostOf(context, action.host!), { verifiedEmptyAndDisabled: true });
+      outcome = await context.power.powerOff(powerHostOf(context, action.host!), { verifiedEmptyAndDisabled: true });
     } catch (error) {
       return { state: 'FAILED', error: (error as Error).message };
     }
     await context.repositories.hostStates.recordPoweredOff(action.host!);
-    return { state: 'SUCCEEDED' };
+    // Every driver reads the power state back until it is off before it answers so.
+    return { state: 'SUCCEEDED', verified: outcome.state === 'off' };
   },
   async verify({ context, action }) {
     const state = await context.power.powerState(powerHostOf(context, action.host!)).catch((error: Error) => `unknown (${error.message})`);

@@ -16,14 +16,16 @@ export const powerOn: ActionKind = {
     return { verdict: 'run' };
   },
   async execute({ context, action }) {
+    let outcome;
     try {
-      await context.power.powerOn(powerHostOf(context, action.host!));
+      outcome = await context.power.powerOn(powerHostOf(context, action.host!));
     } catch (error) {
       return { state: 'FAILED', error: `${action.host} stays disabled: ${(error as Error).message}` };
     }
     crashPoint('restore.after-power-on');
     await context.repositories.hostStates.recordPoweredOn(action.host!);
-    return { state: 'SUCCEEDED' };
+    // Every driver reads the power state back until it is on before it answers so.
+    return { state: 'SUCCEEDED', verified: outcome.state === 'on' };
   },
   async verify({ context, action }) {
     if (!context.power.controlsPower) return null;
