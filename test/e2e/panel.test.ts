@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
+import { isFinalPlanState, type PlanState } from '../../core/plan/states.js';
 import { isIdempotentMethod } from '../../openstack/retry.js';
 import { CLOUD, openstack, openstackAction, sleep, STATE } from '../functional/dev-cloud.js';
 import { assertNoProblems, launchBrowser, openPanel, screenshot, type PanelPage } from './browser.js';
@@ -123,7 +124,7 @@ describe('the panel with Keystone login, against ulm serve on the loopback cloud
         await screenshot(page, ongoingShot);
         shot = inFlight.length ? 'transfer' : 'ongoing';
       }
-      if (state && ['SUCCEEDED', 'FAILED', 'CANCELLED', 'SUPERSEDED'].includes(state)) return { state, progress: seen, transfers: [...transfers] };
+      if (state && isFinalPlanState(state as PlanState)) return { state, progress: seen, transfers: [...transfers] };
       // Faster than the page's own poll, so that no state it shows (a move in flight: about a second) goes unseen.
       await sleep(250);
     }

@@ -4,19 +4,20 @@
 // never reported as powered off.
 import { Type } from '@sinclair/typebox';
 import { powerHostOf } from '../../context.js';
+import type { HostStateRecord } from '../../../db/index.js';
 import type { ActionKind, ActionRun } from '../kind.js';
 
-/** Why the host may not be powered off now, or null. */
-async function unsafe({ context, action }: ActionRun): Promise<string | null> {
+/** Why the host may not be powered off now (null: it may), with ulm's record of the host. */
+async function unsafe({ context, action }: ActionRun): Promise<{ why: string | null; held: HostStateRecord | null }> {
   const host = action.host!;
   // Independent reads, taken at once: as fresh, one round trip.
   const [held, service, servers] = await Promise.all([
     context.repositories.hostStates.find(host), context.compute.computeService(host), context.compute.serversOnHost(host),
   ]);
-  if (!held?.disabled) return `ulm did not disable ${host}; it powers off only hosts it disabled`;
-  if (!service || service.enabled) return `${host}'s nova-compute service is not disabled`;
-  if (servers.length) return `${host} holds ${servers.length} server(s)`;
-  return null;
+  const why = !held?.disabled ? `ulm did not disable ${host}; it powers off only hosts it disabled`
+    : !service || service.enabled ? `${host}'s nova-compute service is not disabled`
+      : servers.length ? `${host} holds ${servers.length} server(s)` : null;
+  return { why, held: held ?? null };
 }
 
 export const powerOff: ActionKind = {
@@ -26,15 +27,15 @@ export const powerOff: ActionKind = {
   async precondition(run) {
     const { context, action } = run;
     if (!context.power.controlsPower) return { verdict: 'skip', reason: `the power driver is "${context.power.name}": ${action.host} stays on, disabled` };
-    const why = await unsafe(run);
+    const { why, held } = await unsafe(run);
     if (why) return { verdict: 'skip', reason: why };
-    if ((await context.repositories.hostStates.find(action.host!))?.poweredOff) return { verdict: 'done', detail: `${action.host} is already powered off by ulm` };
+    if (held?.poweredOff) return { verdict: 'done', detail: `${action.host} is already powered off by ulm` };
     return { verdict: 'run' };
   },
   async execute(run, again = false) {
     const { context, action } = run;
     // The precondition has just found the host empty and disabled; after a restart nothing has.
-    const why = again ? await unsafe(run) : null;
+    const why = again ? (await unsafe(run)).why : null;
     if (why) return { state: 'FAILED', error: why };
     let outcome;
     try {
