@@ -50,6 +50,8 @@ export interface PlanTimesRecord {
   migration_seconds: number[];
   /** Host actions that ran (disable_compute, power_off, power_on, enable_compute). */
   host_actions: { type: string; host: string | null; state: string; seconds: number }[];
+  /** Every action that ran, in start order: seconds from the plan's first start to its own start and finish (where the wall time goes). */
+  timeline?: { type: string; wave: number; host: string | null; source: string | null; destination: string | null; state: string; start: number; finish: number }[];
 }
 
 /** ULM_PLAN_TIMES_FILE, else a file in the OS temp dir (scripts/functional empties it first). */
@@ -93,6 +95,10 @@ export function planTimes(plan: ActionPlanRecord, actions: ActionRecord[], setti
     migration_seconds: migrations.map((action) => seconds(action.startedAt!, action.finishedAt!)),
     host_actions: ran.filter((action) => action.type !== 'live_migrate')
       .map((action) => ({ type: action.type, host: action.host, state: action.state, seconds: seconds(action.startedAt!, action.finishedAt!) })),
+    timeline: [...ran].sort((a, b) => Date.parse(a.startedAt!) - Date.parse(b.startedAt!)).map((action) => ({
+      type: action.type, wave: action.wave, host: action.host, source: action.source, destination: action.destination, state: action.state,
+      start: (Date.parse(action.startedAt!) - Math.min(...started)) / 1000, finish: (Date.parse(action.finishedAt!) - Math.min(...started)) / 1000,
+    })),
   };
 }
 

@@ -1,7 +1,8 @@
 // The applier's Nova edge against a real local HTTP server: a host's service is changed by the id
 // the action's precondition has just read (one call, not a listing and a call), and looked up
 // again when Nova no longer knows that id (a nova-compute deleted and registered again); the
-// migrations in flight are followed with one /os-migrations request per beat.
+// migrations in flight are followed with one /os-migrations request per beat; the hosts' resource
+// providers are listed once for the moves that start together.
 import { strict as assert } from 'node:assert';
 import type { Cloud } from '../../../openstack/cloud.js';
 import { HttpClient } from '../../../openstack/http.js';
@@ -30,7 +31,20 @@ describe('the applier\'s Nova operations', () => {
   before(async () => {
     server = await startLocalServer((request, response) => {
       if (request.url === '/v3/auth/tokens') {
-        return json(response, 201, { token: { expires_at: '2099-01-01T00:00:00Z', catalog: [{ type: 'compute', endpoints: [{ interface: 'public', region_id: 'R', url: `${server.url}/v2.1` }] }] } }, { 'X-Subject-Token': 'token' });
+        return json(response, 201, { token: { expires_at: '2099-01-01T00:00:00Z', catalog: [
+          { type: 'compute', endpoints: [{ interface: 'public', region_id: 'R', url: `${server.url}/v2.1` }] },
+          { type: 'placement', endpoints: [{ interface: 'public', region_id: 'R', url: `${server.url}/placement` }] },
+        ] } }, { 'X-Subject-Token': 'token' });
+      }
+      if (request.method === 'GET' && request.url.startsWith('/v2.1/os-hypervisors/detail')) {
+        const hypervisor = (id: string, host: string) => ({ id, hypervisor_hostname: host, hypervisor_type: 'fake', state: 'up', status: 'enabled', service: { id: `service-${host}`, host, disabled_reason: null } });
+        return json(response, 200, { hypervisors: [hypervisor('provider-1', 'cmp-1'), hypervisor('provider-2', 'cmp-2')] });
+      }
+      const provider = /^\/placement\/resource_providers\/(provider-\d)\/(inventories|usages)$/.exec(request.url);
+      if (request.method === 'GET' && provider) {
+        if (provider[2] === 'usages') return json(response, 200, { usages: { VCPU: 2, MEMORY_MB: 1024, DISK_GB: 10 } });
+        const inventory = (total: number) => ({ total, reserved: 0, allocation_ratio: 1, min_unit: 1, max_unit: total, step_size: 1 });
+        return json(response, 200, { inventories: { VCPU: inventory(8), MEMORY_MB: inventory(8192), DISK_GB: inventory(100) } });
       }
       if (request.url === '/v2.1/') return json(response, 200, { version: { id: 'v2.1', version: '2.96', min_version: '2.1', status: 'CURRENT' } });
       if (request.method === 'GET' && request.url.startsWith('/v2.1/os-services')) {
@@ -57,7 +71,8 @@ describe('the applier\'s Nova operations', () => {
     const session = new KeystoneSession({ auth_type: 'password', auth: { auth_url: `${server.url}/v3`, user_id: 'u', password: 'p' }, interface: 'public', tls: {}, endpoint_override: {}, sources: [] }, new HttpClient({ retry: { retries: 0 } }));
     const nova = new ServiceClient(session, { name: 'Nova', serviceType: 'compute', microversionService: 'compute' });
     await nova.negotiate(NOVA_MICROVERSIONS);
-    return new NovaCompute({ nova } as unknown as Cloud);
+    const placement = new ServiceClient(session, { name: 'Placement', serviceType: 'placement' });
+    return new NovaCompute({ nova, placement } as unknown as Cloud);
   }
 
   const calls = (from: number) => server.received.slice(from).map((request) => `${request.method} ${request.url.replace(/\?.*/, '')}`);
@@ -98,6 +113,17 @@ describe('the applier\'s Nova operations', () => {
     assert.deepEqual((await nova.migrationsSince('server-c', '2026-12-07T01:59:00Z')).map((record) => record.id), [4]);
     assert.deepEqual(calls(from), ['GET /v2.1/os-migrations']);
     assert.match(server.received[from].url, /instance_uuid=server-c/);
+  });
+
+  it('lists the hypervisors once for the rooms of several hosts read at once, and not again', async () => {
+    const nova = await compute();
+    const from = server.received.length;
+    const [first, second] = await Promise.all([nova.roomOn('cmp-1'), nova.roomOn('cmp-2')]);
+    assert.deepEqual(first, { vcpus: 6, memoryMb: 7168, diskGb: 90 });
+    assert.deepEqual(second, first);
+    await nova.roomOn('cmp-2');
+    assert.equal(calls(from).filter((call) => call === 'GET /v2.1/os-hypervisors/detail').length, 1);
+    assert.equal(calls(from).filter((call) => call.endsWith('/usages')).length, 3, 'the room itself is read fresh every time');
   });
 
   it('polls on a beat shared by every follower', () => {
