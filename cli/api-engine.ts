@@ -7,7 +7,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import type { PlanDocument } from '../core/plan/format.js';
-import type { PlanState } from '../core/plan/states.js';
+import { FINAL_AUDIT_STATES, type PlanState } from '../core/plan/states.js';
 import { validatePolicy, type Policy } from '../core/policy/schema.js';
 import type { Snapshot } from '../core/snapshot/format.js';
 import { ValidationError, type Issue } from '../core/validation.js';
@@ -78,8 +78,8 @@ const BAD_INPUT = new Set([400, 413, 414, 415, 422]);
 const LONG_TIMEOUT_MS = 15 * 60_000;
 
 
-/** An audit in one of these states has its outcome (core/plan/states.ts lists every state). */
-const FINAL_AUDIT_STATES = new Set<string>(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+/** An audit in one of these states has its outcome. */
+const AUDIT_ENDED = new Set<string>(FINAL_AUDIT_STATES);
 
 /** A poll that failed for a reason that may pass: no answer, or the API (or its proxy) unavailable. */
 function isTransient(error: unknown): boolean {
@@ -258,7 +258,7 @@ export class ApiEngine implements Engine {
     let audit = accepted.audit;
     const deadline = Date.now() + (this.options.auditTimeoutMs ?? LONG_TIMEOUT_MS);
     const interval = this.options.pollIntervalMs ?? 1000;
-    while (!FINAL_AUDIT_STATES.has(audit.state)) {
+    while (!AUDIT_ENDED.has(audit.state)) {
       if (Date.now() >= deadline) {
         throw new CommandFailure(`audit ${audit.id} is still ${audit.state} after ${Math.ceil((this.options.auditTimeoutMs ?? LONG_TIMEOUT_MS) / 1000)} s; it goes on in ulm-api: ulm audit show ${audit.id}`);
       }

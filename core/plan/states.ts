@@ -106,6 +106,9 @@ export function isFinalAuditState(state: AuditState): boolean {
 /** Final plan states: the ones a wait ends on. */
 export const FINAL_PLAN_STATES: readonly PlanState[] = PLAN_STATES.filter(isFinalPlanState);
 
+/** Final audit states: the ones a wait for an audit's outcome ends on. */
+export const FINAL_AUDIT_STATES: readonly AuditState[] = AUDIT_STATES.filter(isFinalAuditState);
+
 /** Plans whose actions may still change the cloud. */
 export const RUNNING_PLAN_STATES: readonly PlanState[] = ['ONGOING', 'CANCELLING'];
 

@@ -10,6 +10,7 @@ import {
   ActionPlanViewSchema, ActionViewSchema, AuditViewSchema, ExemptionViewSchema, HostPictureSchema, HostViewSchema, MaintenanceViewSchema,
   PolicyViewSchema, SavingsViewSchema, ServerViewSchema, SnapshotViewSchema, StatusViewSchema, UndrainViewSchema, WindowViewSchema,
 } from '../../../core/api/records.js';
+import { isFinalPlanState, type PlanState } from '../../../core/plan/states.js';
 import { issuesOf } from '../../../core/validation.js';
 import { twoHostsOneServerEach } from '../../support/builders.js';
 import { useSimulatedEngine } from '../../support/simulated-engine.js';
@@ -30,7 +31,7 @@ describe('the engine answers the records the API declares', function () {
   async function settled(planId: string): Promise<void> {
     for (let round = 0; round < 200; round++) {
       const plan = await simulated.engine.getActionPlan(planId);
-      if (['SUCCEEDED', 'FAILED', 'CANCELLED', 'SUPERSEDED'].includes(plan.state)) return;
+      if (isFinalPlanState(plan.state as PlanState)) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     throw new Error(`plan ${planId} did not end`);

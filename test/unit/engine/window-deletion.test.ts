@@ -3,6 +3,7 @@
 // asked, and a window run in progress is never stranded: its hosts come back through a restore
 // plan and the run is closed before the window goes.
 import assert from 'node:assert/strict';
+import { isFinalPlanState } from '../../../core/plan/states.js';
 import type { Snapshot } from '../../../core/snapshot/format.js';
 import { PolicyHasWindows, WindowRunInProgress } from '../../../services/db/index.js';
 import { twoHostsOneServerEach } from '../../support/builders.js';
@@ -22,7 +23,7 @@ describe('deleting policies and windows', function () {
   async function settled(planId: string): Promise<string> {
     for (let round = 0; round < 200; round++) {
       const { state } = await simulated.repositories.actionPlans.get(planId);
-      if (['SUCCEEDED', 'FAILED', 'CANCELLED', 'SUPERSEDED'].includes(state)) return state;
+      if (isFinalPlanState(state)) return state;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     throw new Error(`plan ${planId} did not end`);

@@ -1,14 +1,14 @@
 // Audits and drains are answered 202 at once by ulm-api, while the cloud is collected and the
 // plan made in the background: the panel polls the audit until it ends, then reads its plan.
 import { get } from './client.js';
-import type { ActionPlanView, AuditAndPlan, AuditView } from './records.js';
+import { FINAL_AUDIT_STATES, type ActionPlanView, type AuditAndPlan, type AuditView } from './records.js';
 
-const FINAL_AUDIT_STATES = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+const AUDIT_ENDED = new Set<string>(FINAL_AUDIT_STATES);
 
 /** The audit of a 202, once it has ended, with the plan it made (null when none). */
 export async function auditOutcome(accepted: AuditAndPlan, pollMs = 1000): Promise<AuditAndPlan> {
   let audit: AuditView = accepted.audit;
-  while (!FINAL_AUDIT_STATES.has(audit.state)) {
+  while (!AUDIT_ENDED.has(audit.state)) {
     await new Promise((resolve) => setTimeout(resolve, pollMs));
     audit = await get<AuditView>(`v1/audits/${encodeURIComponent(audit.id)}`);
   }
