@@ -59,7 +59,7 @@ export interface ConsolidationVariant {
   sizeBy?: 'weighted' | 'bottleneck';
   /** Added to each host's keep score: a search over which hosts to empty steers with it. */
   keepBonus?: Float64Array;
-  /** Mixed hardware: which server shapes go to which kind of host (kind-guide.ts); first fit in keep order only. */
+  /** Mixed hardware: which server shapes go to which kind of host (kind-guide.ts, guided-fit.ts); with fit `keep-order` only. */
   guide?: KindGuide;
 }
 
@@ -185,7 +185,7 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
   const classes = indexed ? memoryClasses(cluster.flavorMemory) : null;
   const keeperIndex = classes ? new ZonedHostIndex(placement, byKeepScore, classes) : null;
   const otherIndex = classes ? new ZonedHostIndex(placement, byKeepScore, classes) : null;
-  const guided = classes && variant.guide ? new GuidedFit(placement, variant.guide, byKeepScore, classes) : null;
+  const guided = classes && variant.guide ? new GuidedFit(placement, variant.guide, byKeepScore) : null;
   guided?.countKept((host) => tier[host] === 0);
   const setTier = (host: number) => {
     const included = !emptied[host] && placement.receiving[host] === 1;
@@ -210,7 +210,6 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
     placement.onHostChange = (host) => {
       keeperIndex!.refresh(host);
       otherIndex!.refresh(host);
-      guided?.refresh(host);
     };
   }
 
@@ -251,10 +250,13 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
       tally.reset();
       let destination: number;
       if (indexed) {
-        destination = guided ? guided.first(server) : -1;
-        if (destination < 0) destination = keeperIndex!.first(server);
-        if (destination >= 0) guided?.landed(server, destination);
+        guided?.leaving(server);
+        // Guided, a server beyond its shape's shares tries a host not kept (which then stays on)
+        // before the kept hosts: there it takes room the shares keep for other servers.
+        destination = guided ? guided.destination(server) : keeperIndex!.first(server);
         if (destination < 0) destination = otherIndex!.first(server);
+        if (destination < 0 && guided) destination = keeperIndex!.first(server);
+        if (destination >= 0 && guided && tier[destination] === 0) guided.landed(server, destination);
       } else {
         destination = chooseDestination(placement, server, [destinationTiers()[0]], fit, tally);
         if (destination < 0) destination = chooseDestination(placement, server, [destinationTiers()[1]], keepFirst, tally);
@@ -265,8 +267,10 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
       }
       const [keepers, others] = destinationTiers();
       const roomOn = makeRoom(placement, server, keepers, serverSize, keeperDestination, (moved, destination) => {
+        guided?.landed(moved, destination);
         madeRoom.set(moved, { destination, reason: `consolidate: make room for ${cluster.serverNames[server]} (emptying ${cluster.hostNames[host]})` });
       }, roomEffort);
+      if (roomOn >= 0) guided?.landed(server, roomOn);
       if (roomOn < 0) {
         // The tally says why nothing fits (the index does not count blockers).
         if (indexed) chooseDestination(placement, server, [keepers, others], fit, tally);

@@ -1,17 +1,17 @@
 // Mixed hardware: which kinds of host to keep, how many of each, and which server shapes go to
-// which kind, from one small linear program (servers of a shape spread fluidly over kinds of
-// host, each kind filled within its capacity and usage limits) solved by the injected solver.
+// which kind, from two small linear programs solved by the injected solver. The first (servers
+// of a shape spread fluidly over kinds of host, each kind filled within its capacity and usage
+// limits) says how many hosts of each kind to keep; the second shares out, over the kept hosts'
+// room, only the servers of the hosts not kept, since the kept hosts' own servers stay.
 // First fit in keep order fills the biggest hosts with whatever comes first and strands the
-// memory-heavy flavors; the program shares each kind's resources out so that all of them fill.
-// Pure: the solver is passed in, and the program is solved once, to optimality (no time limit).
+// memory-heavy flavors; the programs share each kind's resources out so that all of them fill.
+// Pure: the solver is passed in, and each program is solved once, to optimality (no time limit).
 import type { Cluster } from '../cluster.js';
 import type { ExactSolver } from './exact-consolidation.js';
 import type { Placement } from './placement.js';
 
 /** Per server moved from the kind it is on: small beside a host, so that hosts always come first. */
 const KIND_CHANGE_COST = 1e-5;
-/** Kept hosts beyond the program's count, for the room packing whole servers loses. */
-const KEEP_MARGIN = 0.02;
 /** The program's work limit, counted (simplex iterations), never timed. */
 const GUIDE_WORK_LIMIT = { simplex_iteration_limit: 200_000, random_seed: 0, output_flag: false } as const;
 
@@ -23,7 +23,7 @@ export interface KindGuide {
   keep: Uint8Array;
   /** Shape of each server (-1: it never moves). */
   shapeOfServer: Int32Array;
-  /** Servers of each shape the program puts on each kind: quota[shape * kindCount + kind]. */
+  /** Servers of each shape the programs put on each kind, those already on its kept hosts included: quota[shape * kindCount + kind]. */
   quota: Float64Array;
   /** Per shape, the kinds that take it, most first. */
   preference: Int32Array[];
@@ -31,7 +31,8 @@ export interface KindGuide {
 
 /**
  * The guide for `placement`'s cluster, or null when there is nothing to guide (one kind of host)
- * or the program has no optimal solution within its work limit.
+ * or the first program has no optimal solution within its work limit (without one for the
+ * second, the first program's shares serve).
  */
 export function kindGuide(placement: Placement, solver: ExactSolver): KindGuide | null {
   const cluster = placement.cluster;
@@ -101,7 +102,8 @@ export function kindGuide(placement: Placement, solver: ExactSolver): KindGuide 
     return Int32Array.from(taking.sort((a, b) => quota[index * kindCount + b] - quota[index * kindCount + a] || a - b));
   });
 
-  // Kept: per kind, the program's count and a margin; hosts that must stay first, then those
+  // Kept: per kind, the program's count (no margin: a host that cannot be emptied stays on
+  // anyway, and one kept in advance takes shares from the others); hosts that must stay first, then those
   // whose servers belong there most (each counts the share of its shape the program puts on the
   // kind): they move fewest servers and leave the kind's room to the shapes meant for it.
   const belonging = new Float64Array(cluster.hostCount);
@@ -114,13 +116,94 @@ export function kindGuide(placement: Placement, solver: ExactSolver): KindGuide 
   }
   const keep = new Uint8Array(cluster.hostCount);
   for (let kind = 0; kind < kindCount; kind++) {
-    const wanted = Math.min(hosts[kind], Math.ceil(value(`n${kind}`) * (1 + KEEP_MARGIN) - 1e-6));
+    const wanted = Math.min(hosts[kind], Math.ceil(value(`n${kind}`) - 1e-6));
     const members: number[] = [];
     for (let host = 0; host < cluster.hostCount; host++) if (kinds.kindOfHost[host] === kind) members.push(host);
     members.sort((a, b) => holdsFixed[b] - holdsFixed[a] || belonging[b] - belonging[a] || a - b);
     for (const host of members.slice(0, wanted)) keep[host] = 1;
   }
+  const shares = sharesForKept(placement, solver, kinds, shapes, keep);
+  if (shares) return { kindOfHost: kinds.kindOfHost, kindCount, keep, shapeOfServer: shapes.shapeOfServer, ...shares };
   return { kindOfHost: kinds.kindOfHost, kindCount, keep, shapeOfServer: shapes.shapeOfServer, quota, preference };
+}
+
+/**
+ * The shares again, once the hosts to keep are chosen: the first program moves every server
+ * fluidly, the kept hosts' own too, so its shares send a kind servers its kept hosts have no room
+ * for (they stay full of what they held). Here what the kept hosts hold stays where it is and
+ * counts in each kind's share of its shape; only the servers of the hosts not kept are shared
+ * out, over the kept hosts' room and, where that is short, over hosts of the kind that stay on
+ * after all (as few as the program can). Null when the program has no optimal solution.
+ */
+function sharesForKept(
+  placement: Placement, solver: ExactSolver, kinds: HostKinds, shapes: { list: Shape[]; shapeOfServer: Int32Array }, keep: Uint8Array,
+): { quota: Float64Array; preference: Int32Array[] } | null {
+  const cluster = placement.cluster;
+  const kindCount = kinds.count;
+  const keptRoom = Array.from({ length: kindCount }, () => new Float64Array(5));
+  const others = new Int32Array(kindCount);
+  const held = new Float64Array(shapes.list.length * kindCount);
+  const free = new Float64Array(shapes.list.length);
+  for (let host = 0; host < cluster.hostCount; host++) {
+    const kind = kinds.kindOfHost[host];
+    if (kind < 0) continue;
+    if (!keep[host]) {
+      others[kind]++;
+      continue;
+    }
+    kinds.room[kind].forEach((amount, resource) => { keptRoom[kind][resource] += amount; });
+  }
+  for (let server = 0; server < cluster.serverCount; server++) {
+    const host = placement.hostOf[server];
+    const kind = kinds.kindOfHost[host];
+    const shape = shapes.shapeOfServer[server];
+    if (kind >= 0 && keep[host]) {
+      demands(cluster, server).forEach((amount, resource) => { keptRoom[kind][resource] -= amount; });
+      if (shape >= 0) held[shape * kindCount + kind]++;
+    } else if (shape >= 0) {
+      free[shape]++;
+    }
+  }
+  const objective: string[] = [];
+  const rows: string[] = [];
+  const bounds: string[] = [];
+  const load = Array.from({ length: kindCount * 5 }, () => [] as string[]);
+  shapes.list.forEach((shape, index) => {
+    if (!free[index]) return;
+    const terms: string[] = [];
+    for (let kind = 0; kind < kindCount; kind++) {
+      if (!shape.allowed(kind)) continue;
+      const name = `y${index}_${kind}`;
+      terms.push(name);
+      shape.demand.forEach((amount, resource) => { if (amount > 0) load[kind * 5 + resource].push(`+ ${number(amount)} ${name}`); });
+    }
+    if (!terms.length) return;
+    rows.push(` s${index}: ${terms.join(' + ')} = ${free[index]}`);
+  });
+  for (let kind = 0; kind < kindCount; kind++) {
+    objective.push(`+ 1 x${kind}`);
+    bounds.push(` 0 <= x${kind} <= ${others[kind]}`);
+    for (let resource = 0; resource < 5; resource++) {
+      const terms = load[kind * 5 + resource];
+      if (!terms.length) continue;
+      rows.push(` c${kind}_${resource}: ${terms.join(' ')} - ${number(kinds.room[kind][resource])} x${kind} <= ${number(keptRoom[kind][resource])}`);
+    }
+  }
+  const text = `Minimize\n obj: ${objective.join(' ')}\nSubject To\n${rows.join('\n')}\nBounds\n${bounds.join('\n')}\nEnd\n`;
+  const result = solver.solve(text, GUIDE_WORK_LIMIT);
+  if (result.Status !== 'Optimal') return null;
+  const quota = new Float64Array(shapes.list.length * kindCount);
+  const preference = shapes.list.map((shape, index) => {
+    const taking: number[] = [];
+    for (let kind = 0; kind < kindCount; kind++) {
+      const key = index * kindCount + kind;
+      const shared = shape.allowed(kind) && free[index] ? result.Columns[`y${index}_${kind}`]?.Primal ?? 0 : 0;
+      quota[key] = held[key] + shared;
+      if (shared > 0.5) taking.push(kind);
+    }
+    return Int32Array.from(taking.sort((a, b) => quota[index * kindCount + b] - quota[index * kindCount + a] || a - b));
+  });
+  return { quota, preference };
 }
 
 /** A server's demand in the five resources: VCPU, MEMORY_MB, DISK_GB allocations, CPU and memory use. */

@@ -1,7 +1,10 @@
-// The kind guide (mixed hardware): its program sends each server shape to the kind of host it fills, keeps that many hosts of each kind, and consolidation steered by it packs to that count.
+// The kind guide (mixed hardware): its program sends each server shape to the kind of host it fills, keeps that many hosts of each kind, shares
+// out only what the hosts not kept hold (the kept hosts' own servers stay and count), and consolidation steered by it packs to that count,
+// each server going to the host of its kind whose free room lines up best with it.
 import { strict as assert } from 'node:assert';
 import { Cluster } from '../../../core/cluster.js';
 import { consolidate } from '../../../core/planner/consolidate.js';
+import { GuidedFit } from '../../../core/planner/guided-fit.js';
 import { PlanContext } from '../../../core/planner/context.js';
 import type { ExactSolver } from '../../../core/planner/exact-consolidation.js';
 import { kindGuideMayServe } from '../../../core/planner/index.js';
@@ -53,13 +56,78 @@ describe('consolidation: the kind guide on hosts of unlike shapes', function () 
     assert.equal(Math.round(guide.quota[cache * guide.kindCount + memoryKind]), 8);
   });
 
-  it('keeps the hosts its program counts, with a small margin, those holding the servers that belong there first', () => {
+  it('keeps the hosts its program counts, those holding the servers that belong there first', () => {
     const cluster = unlikeCluster();
     const guide = kindGuide(new Placement(cluster), solver)!;
     const kept = (prefix: string) => cluster.hostNames.filter((name, host) => name.startsWith(prefix) && guide.keep[host]).length;
-    // One and two hosts, and the margin for whole servers: one more of each.
-    assert.equal(kept('cpu'), 2);
-    assert.equal(kept('mem'), 3);
+    assert.equal(kept('cpu'), 1);
+    assert.equal(kept('mem'), 2);
+  });
+
+  it('shares out only the servers of the hosts not kept: what the kept hosts hold stays and counts in its kind\'s share', () => {
+    // Small servers (1 vCPU, 1 GiB) fit either kind; one sits on each host. The kept hosts keep theirs.
+    let builder = snapshot().policy({ goal: 'consolidate' })
+      .hosts(numbered('cpu', 4), { vcpus: 32, memory_mb: 8 * GIB })
+      .hosts(numbered('mem', 4), { vcpus: 4, memory_mb: 128 * GIB });
+    for (let index = 0; index < 8; index++) {
+      builder = builder.server(`compute-${index + 1}`, { on: `cpu-${(index % 4) + 1}`, flavor: { vcpus: 4, memory_mb: 1 * GIB, disk_gb: 10 }, usage: { cpu_cores: 1, memory_mb: 512 } });
+      builder = builder.server(`cache-${index + 1}`, { on: `mem-${(index % 4) + 1}`, flavor: { vcpus: 1, memory_mb: 16 * GIB, disk_gb: 10 }, usage: { cpu_cores: 0.1, memory_mb: 8 * GIB } });
+    }
+    builder = builder.server('small-cpu', { on: 'cpu-1', flavor: { vcpus: 1, memory_mb: GIB, disk_gb: 1 }, usage: { cpu_cores: 0.1, memory_mb: 256 } });
+    builder = builder.server('small-mem', { on: 'mem-1', flavor: { vcpus: 1, memory_mb: GIB, disk_gb: 1 }, usage: { cpu_cores: 0.1, memory_mb: 256 } });
+    const instance = builder.build();
+    const cluster = new Cluster(instance, resolvePolicy(snapshotPolicy(instance)), Date.parse(NOW));
+    const placement = new Placement(cluster);
+    const guide = kindGuide(placement, solver)!;
+    const shapeCount = guide.quota.length / guide.kindCount;
+    const held = new Float64Array(guide.quota.length);
+    const count = new Float64Array(shapeCount);
+    for (let server = 0; server < cluster.serverCount; server++) {
+      const shape = guide.shapeOfServer[server];
+      if (shape < 0) continue;
+      count[shape]++;
+      const host = placement.hostOf[server];
+      if (guide.keep[host]) held[shape * guide.kindCount + guide.kindOfHost[host]]++;
+    }
+    for (let shape = 0; shape < shapeCount; shape++) {
+      let shares = 0;
+      for (let kind = 0; kind < guide.kindCount; kind++) {
+        const key = shape * guide.kindCount + kind;
+        assert.ok(guide.quota[key] >= held[key] - 1e-9, `shape ${shape} on kind ${kind}: share ${guide.quota[key]} below the ${held[key]} its kept hosts hold`);
+        shares += guide.quota[key];
+      }
+      assert.ok(Math.abs(shares - count[shape]) < 1e-6, `shape ${shape}: shares ${shares} for ${count[shape]} servers`);
+    }
+    const small = guide.shapeOfServer[cluster.serverIndex.get('small-cpu')!];
+    const keptHolding = (name: string) => guide.keep[placement.hostOf[cluster.serverIndex.get(name)!]];
+    assert.ok(keptHolding('small-cpu') || keptHolding('small-mem'), 'a small server is on a kept host');
+    assert.equal(guide.shapeOfServer[cluster.serverIndex.get('small-mem')!], small);
+  });
+
+  it('within a kind, sends a server to the kept host whose free room lines up with it, not to the first that fits', () => {
+    // Three hosts alike (24 vCPUs, 24 GiB): cmp-1 holds memory-heavy servers (vCPUs free), cmp-2
+    // CPU-heavy ones (memory free). A CPU-heavy server fits both; it goes to cmp-1.
+    let builder = snapshot().policy({ goal: 'consolidate' }).hosts(numbered('cmp', 3), { vcpus: 24, memory_mb: 24 * GIB });
+    for (let index = 0; index < 3; index++) {
+      builder = builder.server(`memory-${index + 1}`, { on: 'cmp-1', flavor: { vcpus: 1, memory_mb: 6 * GIB, disk_gb: 1 }, usage: { cpu_cores: 0.1, memory_mb: GIB } });
+      builder = builder.server(`cpu-${index + 1}`, { on: 'cmp-2', flavor: { vcpus: 6, memory_mb: 1 * GIB, disk_gb: 1 }, usage: { cpu_cores: 0.1, memory_mb: 512 } });
+    }
+    builder = builder.server('moving', { on: 'cmp-3', flavor: { vcpus: 6, memory_mb: 1 * GIB, disk_gb: 1 }, usage: { cpu_cores: 0.1, memory_mb: 512 } });
+    const instance = builder.build();
+    const cluster = new Cluster(instance, resolvePolicy(snapshotPolicy(instance)), Date.parse(NOW));
+    const placement = new Placement(cluster);
+    const moving = cluster.serverIndex.get('moving')!;
+    const [first, second] = [cluster.hostIndex.get('cmp-2')!, cluster.hostIndex.get('cmp-1')!];
+    // One kind, one shape per server, each share open: only the choice of host is tested.
+    const guide = {
+      kindOfHost: new Int32Array(cluster.hostCount), kindCount: 1, keep: Uint8Array.from([1, 1, 0]),
+      shapeOfServer: Int32Array.from({ length: cluster.serverCount }, (_, server) => server), quota: new Float64Array(cluster.serverCount).fill(1),
+      preference: Array.from({ length: cluster.serverCount }, () => Int32Array.of(0)),
+    };
+    const fit = new GuidedFit(placement, guide, [first, second]);
+    fit.include(first, true);
+    fit.include(second, true);
+    assert.equal(cluster.hostNames[fit.destination(moving)], 'cmp-1');
   });
 
   it('steers consolidation to that count: one CPU-rich host and two memory-rich ones', () => {
