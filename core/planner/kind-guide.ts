@@ -86,8 +86,7 @@ export function kindGuide(placement: Placement, solver: ExactSolver): KindGuide 
       rows.push(` c${kind}_${resource}: ${terms.join(' ')} - ${number(kinds.room[kind][resource])} n${kind} <= ${number(-fixedLoad[kind][resource])}`);
     }
   }
-  const text = `Minimize\n obj: ${objective.join(' ')}\nSubject To\n${rows.join('\n')}\nBounds\n${bounds.join('\n')}\nEnd\n`;
-  const result = solver.solve(text, GUIDE_WORK_LIMIT);
+  const result = solver.solve(lpText(objective, rows, bounds), GUIDE_WORK_LIMIT);
   if (result.Status !== 'Optimal') return null;
   const value = (name: string) => result.Columns[name]?.Primal ?? 0;
 
@@ -99,7 +98,7 @@ export function kindGuide(placement: Placement, solver: ExactSolver): KindGuide 
       quota[index * kindCount + kind] = value(`y${index}_${kind}`);
       if (quota[index * kindCount + kind] > 0.5) taking.push(kind);
     }
-    return Int32Array.from(taking.sort((a, b) => quota[index * kindCount + b] - quota[index * kindCount + a] || a - b));
+    return mostFirst(taking, quota, index * kindCount);
   });
 
   // Kept: per kind, the program's count (no margin: a host that cannot be emptied stays on
@@ -189,8 +188,7 @@ function sharesForKept(
       rows.push(` c${kind}_${resource}: ${terms.join(' ')} - ${number(kinds.room[kind][resource])} x${kind} <= ${number(keptRoom[kind][resource])}`);
     }
   }
-  const text = `Minimize\n obj: ${objective.join(' ')}\nSubject To\n${rows.join('\n')}\nBounds\n${bounds.join('\n')}\nEnd\n`;
-  const result = solver.solve(text, GUIDE_WORK_LIMIT);
+  const result = solver.solve(lpText(objective, rows, bounds), GUIDE_WORK_LIMIT);
   if (result.Status !== 'Optimal') return null;
   const quota = new Float64Array(shapes.list.length * kindCount);
   const preference = shapes.list.map((shape, index) => {
@@ -201,7 +199,7 @@ function sharesForKept(
       quota[key] = held[key] + shared;
       if (shared > 0.5) taking.push(kind);
     }
-    return Int32Array.from(taking.sort((a, b) => quota[index * kindCount + b] - quota[index * kindCount + a] || a - b));
+    return mostFirst(taking, quota, index * kindCount);
   });
   return { quota, preference };
 }
@@ -296,6 +294,16 @@ function serverShapes(cluster: Cluster, placement: Placement, kinds: HostKinds):
   }
   list.forEach((entry, shape) => { entry.demand = sums[shape].map((amount) => amount / entry.count); });
   return { list, shapeOfServer };
+}
+
+/** The program in CPLEX LP format, as the solver reads it. */
+function lpText(objective: string[], rows: string[], bounds: string[]): string {
+  return `Minimize\n obj: ${objective.join(' ')}\nSubject To\n${rows.join('\n')}\nBounds\n${bounds.join('\n')}\nEnd\n`;
+}
+
+/** The kinds that take a shape, those its shares give most first (`offset`: the shape's first share). */
+function mostFirst(kinds: number[], quota: Float64Array, offset: number): Int32Array {
+  return Int32Array.from(kinds.sort((a, b) => quota[offset + b] - quota[offset + a] || a - b));
 }
 
 function number(value: number): string {
