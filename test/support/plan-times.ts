@@ -77,6 +77,7 @@ export function planTimes(plan: ActionPlanRecord, actions: ActionRecord[], setti
   if (!ran.length) return null;
   const started = ran.map((action) => Date.parse(action.startedAt!));
   const finished = ran.map((action) => Date.parse(action.finishedAt!));
+  const firstStart = Math.min(...started);
   const migrations = ran.filter((action) => action.type === 'live_migrate' && action.state === 'SUCCEEDED');
   const waves = [...new Set(ran.map((action) => action.wave))].sort((a, b) => a - b);
   const ofWave = waves.map((wave) => migrations.filter((action) => action.wave === wave)).filter((moves) => moves.length > 0);
@@ -89,7 +90,7 @@ export function planTimes(plan: ActionPlanRecord, actions: ActionRecord[], setti
     parallelism: Math.min(settings.applierMaxParallelMigrations, settings.policyMaxParallelMigrations ?? Infinity),
     applier_max_parallel_migrations: settings.applierMaxParallelMigrations, policy_max_parallel_migrations: settings.policyMaxParallelMigrations,
     max_per_source_host: settings.maxPerSourceHost, poll_interval_seconds: settings.pollIntervalSeconds,
-    wall_seconds: (Math.max(...finished) - Math.min(...started)) / 1000,
+    wall_seconds: (Math.max(...finished) - firstStart) / 1000,
     idle_seconds: idleSeconds(started.map((start, index) => [start, finished[index]])),
     resumptions: plan.resumptions,
     migration_seconds: migrations.map((action) => seconds(action.startedAt!, action.finishedAt!)),
@@ -97,7 +98,7 @@ export function planTimes(plan: ActionPlanRecord, actions: ActionRecord[], setti
       .map((action) => ({ type: action.type, host: action.host, state: action.state, seconds: seconds(action.startedAt!, action.finishedAt!) })),
     timeline: [...ran].sort((a, b) => Date.parse(a.startedAt!) - Date.parse(b.startedAt!)).map((action) => ({
       type: action.type, wave: action.wave, host: action.host, source: action.source, destination: action.destination, state: action.state,
-      start: (Date.parse(action.startedAt!) - Math.min(...started)) / 1000, finish: (Date.parse(action.finishedAt!) - Math.min(...started)) / 1000,
+      start: (Date.parse(action.startedAt!) - firstStart) / 1000, finish: (Date.parse(action.finishedAt!) - firstStart) / 1000,
     })),
   };
 }
