@@ -3,12 +3,15 @@
 // is free: at most [applier] max_parallel_migrations at once (never more than the plan's largest
 // wave, which keeps the policy's limit), never more on one host than the plan has in one wave
 // (the policy's max_parallel_per_host), and never more out of one host than its nova-compute
-// runs. A failure or a cancel stops new work at once, in this wave or any other; actions in
-// flight end first, and so does every action before an error is passed on, since one left
+// runs. A live migration's slot is free once Nova reports it completed, while its effect is
+// being verified: Nova's work for it is over. The actions that wait for it still wait for the
+// verification. A failure or a cancel stops new work at once, in this wave or any other; actions
+// in flight end first, and so does every action before an error is passed on, since one left
 // running after its executor gave up would race the executor that resumes the plan.
 import { migrationsPerHostLimit, stepDependencies } from '../../core/plan/dependencies.js';
 import type { ActionPlanRecord, ActionRecord } from '../db/index.js';
 import { actionKindOf } from './actions/registry.js';
+import type { Outcome } from './actions/kind.js';
 import { runAction } from './actions/run.js';
 import { crashPoint } from './crash-points.js';
 import type { PlanRun } from './plan-run.js';
@@ -43,6 +46,8 @@ export async function runFlow(run: PlanRun, plan: ActionPlanRecord, actions: Act
   const perHost = migrationsPerHostLimit(actions);
 
   const running = new Map<number, Promise<void>>();
+  /** Live migrations in flight whose slot is taken: Nova has not reported them over. */
+  const inSlot = new Set<number>();
   const outOf = new Map<string, number>();
   /** Migrations in flight with the host as source or destination. */
   const onHost = new Map<string, number>();
@@ -50,20 +55,39 @@ export async function runFlow(run: PlanRun, plan: ActionPlanRecord, actions: Act
   let broken: { error: unknown } | undefined;
   let stopped = false;
   let closing = false;
+  /** Wakes the loop below when a slot frees before its action ends. */
+  let slotFreed = () => {};
   const inFlight = () => [...running.keys()].map((index) => actions[index]);
+
+  const freeSlot = (index: number) => {
+    if (!inSlot.delete(index)) return;
+    const action = actions[index];
+    migrating--;
+    outOf.set(action.source!, outOf.get(action.source!)! - 1);
+    for (const host of [action.source!, action.destination!]) onHost.set(host, onHost.get(host)! - 1);
+    // Placement counts a completed migration on its destination: the promise is kept.
+    run.ledger.incoming.delete(action.id);
+  };
 
   const launch = (index: number) => {
     const action = actions[index];
     const migration = action.type === 'live_migrate';
     if (migration) {
+      inSlot.add(index);
       migrating++;
       outOf.set(action.source!, (outOf.get(action.source!) ?? 0) + 1);
       for (const host of [action.source!, action.destination!]) onHost.set(host, (onHost.get(host) ?? 0) + 1);
     }
+    // Only a success frees the slot early: after a failure nothing new may start before the plan is marked failed.
+    const callEnded = (outcome: Outcome) => {
+      if (!migration || outcome.state !== 'SUCCEEDED') return;
+      freeSlot(index);
+      slotFreed();
+    };
     running.set(index, (async () => {
       try {
         if (migration) await reportProgress(context, plan.id, waves, action.wave, `migrating ${action.serverName ?? action.server}`, [...inFlight(), action]);
-        const state = await runAction(actionKindOf(action.type), run.runOf(plan, action));
+        const state = await runAction(actionKindOf(action.type), { ...run.runOf(plan, action), callEnded });
         if (state === 'FAILED') run.markFailed();
         if (action.type === 'disable_compute' && state === 'SUCCEEDED') crashPoint('maintenance.after-disable');
       } catch (error) {
@@ -73,11 +97,7 @@ export async function runFlow(run: PlanRun, plan: ActionPlanRecord, actions: Act
         running.delete(index);
         unfinished.delete(index);
         run.ledger.incoming.delete(action.id);
-        if (migration) {
-          migrating--;
-          outOf.set(action.source!, outOf.get(action.source!)! - 1);
-          for (const host of [action.source!, action.destination!]) onHost.set(host, onHost.get(host)! - 1);
-        }
+        if (migration) freeSlot(index);
         const left = leftInWave.get(action.wave)! - 1;
         leftInWave.set(action.wave, left);
         if (left === 0 && !broken) await reportProgress(context, plan.id, waves, action.wave, `wave ${action.wave + 1} done`).catch((error: unknown) => { broken ??= { error }; });
@@ -86,6 +106,7 @@ export async function runFlow(run: PlanRun, plan: ActionPlanRecord, actions: Act
   };
 
   for (;;) {
+    const freed = new Promise<void>((resolve) => { slotFreed = resolve; });
     if (!broken && !stopped) {
       try {
         stopped = (await run.stop()) !== null;
@@ -111,7 +132,7 @@ export async function runFlow(run: PlanRun, plan: ActionPlanRecord, actions: Act
       }
     }
     if (!running.size) break;
-    await Promise.race(running.values());
+    await Promise.race([...running.values(), freed]);
   }
   if (broken) throw broken.error;
   if (stopped) return 'stopped';

@@ -21,6 +21,9 @@ import { freeUdpPort } from '../support/ports.js';
 import { cloudEnvironment, liveMigrationsPerHost, novaGet, openstack, openstackAction, REPO, requireDevCloud, serverList, sleep } from './dev-cloud.js';
 import { computeServices, currentLayout, freshMariaDatabase, openTestRuntime, placementUsage, restoreLayout, waitForPlan, type TestRuntime } from './service-support.js';
 
+/** Nights a recurring window is run for: each one consolidates and restores again. */
+const NIGHTS = 3;
+const DAY = 86_400_000;
 // As many migrations per host at once as the dev cloud's nova-compute runs.
 const CONSOLIDATE = { goal: 'consolidate' as const, max_parallel_per_host: liveMigrationsPerHost(), metrics: { missing: 'use_allocations' as const } };
 
@@ -235,7 +238,7 @@ describe('ulm on the real cloud', function () {
       });
     });
 
-    it('a window opened now consolidates, disables and powers off the emptied hosts, and restores them when it closes', async () => {
+    it('a window opened now consolidates, disables and powers off the emptied hosts, and restores them when it closes, night after night', async () => {
       const { engine, repositories } = test.runtime;
       await engine.createPolicy({ name: 'nights', document: { ...CONSOLIDATE, power_off: true } });
       const opened = new Date(Date.now() - 60_000);
@@ -244,40 +247,49 @@ describe('ulm on the real cloud', function () {
         window: { name: 'now', opens: `${opened.getUTCMinutes()} ${opened.getUTCHours()} * * *`, duration_minutes: 240, timezone: 'UTC', auto_apply: true, rebalance_on_restore: true },
       });
       const scheduler = new WindowScheduler(test.runtime);
-      await scheduler.tick(Date.now());
-      const [run] = await repositories.savings.list({ windowId: window.id });
-      assert.ok(run?.actionPlanId, 'the window opened and made a plan');
-      const finished = await waitForPlan(test.runtime, run.actionPlanId);
-      assert.equal(finished.state, 'SUCCEEDED', finished.failure_reason ?? '');
-      const document = await engine.getPlanDocument(run.actionPlanId);
-      const emptied = document.actions.filter((action) => action.type === 'power_off').map((action) => action.host);
-      assert.ok(emptied.length > 0, 'the plan powers hosts off');
-      for (const host of emptied) {
-        assert.equal(computeServices().find((service) => service.Host === host)!.Status, 'disabled');
-        assert.equal(await power.powerState({ name: host }), 'off');
-      }
-
-      // The close: restoring starts restore_minutes before it.
-      const occurrence = occurrenceAt(window.window, Date.now())!;
-      // Each tick takes the restore's next step: stop the window's plan, start the restore
-      // plan, and once that has ended record what the night saved.
-      for (let waited = 0; ; waited++) {
-        await scheduler.tick(occurrence.restoreAt + 1000 + waited * 1000);
-        const [current] = await repositories.savings.list({ windowId: window.id });
-        if (current.periodEnd) {
-          assert.equal(current.hostsOff, emptied.length);
-          assert.ok(current.hostHoursOff > 0);
-          break;
+      // The scheduler's clock moves a day on at each night; the cloud's is the real one.
+      let poweredOffFirst: string[] | undefined;
+      for (let night = 0; night < NIGHTS; night++) {
+        const tonight = Date.now() + night * DAY;
+        const occurrence = occurrenceAt(window.window, tonight)!;
+        await scheduler.tick(tonight);
+        const run = (await repositories.savings.list({ windowId: window.id })).find((candidate) => candidate.periodStart === new Date(occurrence.opensAt).toISOString());
+        assert.ok(run?.actionPlanId, `night ${night + 1}: the window opened and made a plan`);
+        const finished = await waitForPlan(test.runtime, run.actionPlanId);
+        assert.equal(finished.state, 'SUCCEEDED', finished.failure_reason ?? '');
+        const document = await engine.getPlanDocument(run.actionPlanId);
+        const emptied = document.actions.filter((action) => action.type === 'power_off').map((action) => action.host).sort();
+        assert.ok(emptied.length > 0, 'the plan powers hosts off');
+        // The morning's restore brought every server home: each night empties the same hosts.
+        poweredOffFirst ??= emptied;
+        assert.deepEqual(emptied, poweredOffFirst, `night ${night + 1} powers off the hosts of the first night`);
+        for (const host of emptied) {
+          assert.equal(computeServices().find((service) => service.Host === host)!.Status, 'disabled');
+          assert.equal(await power.powerState({ name: host }), 'off');
         }
-        assert.ok(waited < 600, 'the window was restored');
-        await sleep(1000);
+
+        // The close: restoring starts restore_minutes before it. Each tick takes the restore's
+        // next step: stop the window's plan, start the restore plan, and once that has ended
+        // record what the night saved.
+        for (let waited = 0; ; waited++) {
+          await scheduler.tick(occurrence.restoreAt + 1000 + waited * 1000);
+          const current = (await repositories.savings.list({ windowId: window.id })).find((candidate) => candidate.id === run.id)!;
+          if (current.periodEnd) {
+            assert.equal(current.hostsOff, emptied.length);
+            assert.ok(current.hostHoursOff > 0);
+            break;
+          }
+          assert.ok(waited < 600, 'the window was restored');
+          await sleep(1000);
+        }
+        for (const host of emptied) {
+          assert.equal(computeServices().find((service) => service.Host === host)!.Status, 'enabled');
+          assert.equal(await power.powerState({ name: host }), 'on');
+        }
+        const [rebalance] = await engine.listActionPlans({ limit: 1 });
+        assert.equal((await waitForPlan(test.runtime, rebalance.id)).state, 'SUCCEEDED');
       }
-      for (const host of emptied) {
-        assert.equal(computeServices().find((service) => service.Host === host)!.Status, 'enabled');
-        assert.equal(await power.powerState({ name: host }), 'on');
-      }
-      const [rebalance] = await engine.listActionPlans({ limit: 1 });
-      assert.equal((await waitForPlan(test.runtime, rebalance.id)).state, 'SUCCEEDED');
+      assert.equal((await repositories.savings.list({ windowId: window.id })).length, NIGHTS, 'one savings record per night');
       await scheduler.stop();
     });
   });

@@ -20,6 +20,8 @@ export interface ActionRun {
   ledger: RoomLedger;
   /** True once a failure or a cancel asks the plan to stop (checked between polls). */
   stopRequested(): Promise<{ abort: boolean } | null>;
+  /** Told when the call is over in the cloud, before its effect is verified and journaled. */
+  callEnded?(outcome: Outcome): void;
 }
 
 /**

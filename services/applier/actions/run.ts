@@ -23,7 +23,9 @@ export async function runAction(kind: ActionKind, run: ActionRun): Promise<Actio
     }
   }
   const started = await repositories.actions.start(action.id);
-  return finish(kind, { ...run, action: started }, await kind.execute({ ...run, action: started }));
+  const outcome = await kind.execute({ ...run, action: started });
+  run.callEnded?.(outcome);
+  return finish(kind, { ...run, action: started }, outcome);
 }
 
 /** An action that was ONGOING when a previous applier stopped. */

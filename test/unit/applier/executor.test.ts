@@ -82,6 +82,32 @@ describe('the applier', () => {
     assert.deepEqual([...compute.layoutAtCall.get('disable cmp-1')!.values()], ['cmp-2', 'cmp-3', 'cmp-4']);
   });
 
+  it('frees a migration\'s slot once Nova reports it completed: the next starts while it is verified; the moves that wait for it wait for the verification', async () => {
+    const events: string[] = [];
+    // Reading the server back after Nova's "completed" takes a while, as Nova's server show does.
+    class SlowToVerify extends SimulatedCompute {
+      override async serverLocation(serverId: string) {
+        const location = await super.serverLocation(serverId);
+        if (serverId === 'a' && location?.host === 'cmp-2') {
+          events.push('verifying a');
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          events.push('a verified');
+        }
+        return location;
+      }
+      override async startLiveMigration(serverId: string, destination: string) {
+        events.push(`migrate ${serverId}`);
+        return super.startLiveMigration(serverId, destination);
+      }
+    }
+    const compute = new SlowToVerify({ a: 'cmp-1', b: 'cmp-3', c: 'cmp-5' }, ['cmp-1', 'cmp-2', 'cmp-3', 'cmp-4', 'cmp-5']);
+    // b only needs a slot; c goes into the host a leaves.
+    const id = await approved([move(0, 'a', 'cmp-1', 'cmp-2'), move(0, 'b', 'cmp-3', 'cmp-4'), move(1, 'c', 'cmp-5', 'cmp-1')]);
+    assert.equal((await executePlan(contextFor(compute, { maxParallelMigrations: 1 }), id)).state, 'SUCCEEDED');
+    assert.deepEqual(events.slice(0, 4), ['migrate a', 'verifying a', 'migrate b', 'a verified']);
+    assert.ok(events.indexOf('migrate c') > events.indexOf('a verified'), events.join(', '));
+  });
+
   it('puts an emptied host into maintenance while the moves between other hosts go on', async () => {
     const compute = new SimulatedCompute({ a: 'cmp-1', b: 'cmp-3' }, ['cmp-1', 'cmp-2', 'cmp-3', 'cmp-4']);
     compute.pollsOf.set('b', 500);
