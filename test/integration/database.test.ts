@@ -455,14 +455,22 @@ for (const engine of testEngines()) {
             assert.equal(await follower.tryAcquire(), false);
             time.advance(2);
           } else {
-            // The leader's connection dies; MariaDB frees its lock at once.
+            // The leader's connection dies; MariaDB frees its lock once the killed thread has ended.
             const settings = database.settings as Extract<Database['settings'], { engine: 'mysql' }>;
             const admin = await createConnection(mysqlConnectionOptions(settings));
+            const lockName = `${settings.database}.ulm-scheduler`;
             try {
-              const [rows] = await admin.query('SELECT IS_USED_LOCK(?) AS id', [`${settings.database}.ulm-scheduler`]);
+              const [rows] = await admin.query('SELECT IS_USED_LOCK(?) AS id', [lockName]);
               const id = Number((rows as Array<{ id: number }>)[0].id);
               assert.ok(id > 0, 'the leader holds the server lock');
               await admin.query(`KILL ${id}`);
+              // KILL returns before the thread has ended and let go of its locks.
+              for (let waited = 0; ; waited += 50) {
+                const [free] = await admin.query('SELECT IS_FREE_LOCK(?) AS free', [lockName]);
+                if (Number((free as Array<{ free: number }>)[0].free) === 1) break;
+                assert.ok(waited < 10_000, 'MariaDB freed the killed leader\'s lock');
+                await new Promise((resolve) => setTimeout(resolve, 50));
+              }
             } finally {
               await admin.end();
             }
