@@ -70,6 +70,17 @@ describe('applier speed report (test/bench/applier-times.ts)', () => {
     assert.equal(analyse([{ ...RUN[2], max_per_source_host: 2 }, ...RUN.slice(0, 2)]).plans[0].shapeBound, 5, 'two at a time out of one host: one round');
   });
 
+  it('divides each plan\'s wall time by its own moves too: ⌈live migrations ÷ parallelism⌉ × the plan\'s own median migration', () => {
+    const times = analyse(parsePlanTimes(file(), 'hand-made'));
+    const plans = new Map(times.plans.map((result) => [result.record.plan, result]));
+    // consolidate-1: its own median is 5 s, as the run's: 18 ÷ 15. drain-1: 30 ÷ (3 × 6). drain-2: 6 ÷ (1 × 4).
+    assert.ok(Math.abs(plans.get('consolidate-1')!.ownRatio! - 1.2) < 1e-9);
+    assert.ok(Math.abs(plans.get('drain-1')!.ownRatio! - 30 / 18) < 1e-9);
+    assert.equal(plans.get('drain-2')!.ownRatio, 1.5);
+    assert.equal(plans.get('restore-1')!.ownRatio, null);
+    assert.ok(Math.abs(times.kinds.find((kind) => kind.kind === 'drain')!.medianOwnRatio! - (30 / 18 + 1.5) / 2) < 1e-9);
+  });
+
   it('reports a plan without live migrations with bound 0 and no ratio, and its host actions\' median times', () => {
     const times = analyse(parsePlanTimes(file(), 'hand-made'));
     const restore = times.plans.find((result) => result.record.plan === 'restore-1')!;
@@ -110,7 +121,7 @@ describe('applier speed report (test/bench/applier-times.ts)', () => {
     const text = formatReport(analyse(parsePlanTimes(file(), 'hand-made')), 'hand-made');
     assert.match(text, /hand-made: 5 plan\(s\) recorded 2026-12-06T10:00:00\.000Z/);
     assert.match(text, /Median live migration: 5\.0 s over 10 live migration\(s\)/);
-    assert.match(text, /│ drain +│ 2 +│ 2 +│ 1\.60× +│ 2\.00× +│ OVER /);
+    assert.match(text, /│ drain +│ 2 +│ 2 +│ 1\.60× +│ 2\.00× +│ OVER +│ 1\.58× /);
     assert.match(text, /│ drain-1 +│ drain .*│ 2\.00× over /);
     assert.match(text, /│ restore-\S* +│ restore .*│ n\/a .*power_on 35\.0 s/);
   });
