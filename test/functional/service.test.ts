@@ -18,7 +18,7 @@ import { NotificationListener } from '../../services/listener/index.js';
 import { WindowScheduler } from '../../services/scheduler/scheduler.js';
 import { testTransportUrl } from '../integration/bus/support.js';
 import { freeUdpPort } from '../support/ports.js';
-import { cloudEnvironment, liveMigrationsPerHost, novaGet, openstack, openstackAction, REPO, requireDevCloud, serverList, sleep } from './dev-cloud.js';
+import { cloudEnvironment, liveMigrationsPerHost, novaGet, openstack, openstackAction, REPO, requireDevCloud, schedulerSyncSeconds, serverList, sleep } from './dev-cloud.js';
 import { computeServices, currentLayout, freshMariaDatabase, openTestRuntime, placementUsage, restoreLayout, waitForPlan, type TestRuntime } from './service-support.js';
 
 /** Nights a recurring window is run for: each one consolidates and restores again. */
@@ -289,6 +289,8 @@ describe('ulm on the real cloud', function () {
         assert.equal((await waitForPlan(test.runtime, rebalance.id)).state, 'SUCCEEDED');
         // The restore brought every server the night moved back where it was: the next night starts from the same cloud.
         assert.deepEqual(currentLayout(), evening, `night ${night + 1}: every server back on its host of the evening`);
+        // As between tests: the next night starts once Nova's scheduler knows where the servers are.
+        await sleep((schedulerSyncSeconds() + 1) * 1000);
       }
       assert.equal((await repositories.savings.list({ windowId: window.id })).length, NIGHTS, 'one savings record per night');
       await scheduler.stop();
