@@ -1,7 +1,7 @@
 // ulm applying plans on the real loopback cloud: drain and undrain, a live migration Nova
-// refuses, an applier killed in the middle of a consolidation, a power-saving window opened now
-// (hosts powered off through OpenIPMI's simulator and brought back), and a plan made stale by a
-// change in the cloud. Every test leaves the cloud as seeded.
+// refuses, an applier killed in the middle of a consolidation, a power-saving window opened now,
+// night after night (hosts powered off through OpenIPMI's simulator and brought back), and a
+// plan made stale by a change in the cloud. Every test leaves the cloud as seeded.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -270,12 +270,14 @@ describe('ulm on the real cloud', function () {
         // The close: restoring starts restore_minutes before it. Each tick takes the restore's
         // next step: stop the window's plan, start the restore plan, and once that has ended
         // record what the night saved.
+        let restorePlanId: string | null | undefined;
         for (let waited = 0; ; waited++) {
           await scheduler.tick(occurrence.restoreAt + 1000 + waited * 1000);
           const current = (await repositories.savings.list({ windowId: window.id })).find((candidate) => candidate.id === run.id)!;
           if (current.periodEnd) {
             assert.equal(current.hostsOff, emptied.length);
             assert.ok(current.hostHoursOff > 0);
+            restorePlanId = current.restorePlanId;
             break;
           }
           assert.ok(waited < 600, 'the window was restored');
@@ -285,8 +287,8 @@ describe('ulm on the real cloud', function () {
           assert.equal(computeServices().find((service) => service.Host === host)!.Status, 'enabled');
           assert.equal(await power.powerState({ name: host }), 'on');
         }
-        const [rebalance] = await engine.listActionPlans({ limit: 1 });
-        assert.equal((await waitForPlan(test.runtime, rebalance.id)).state, 'SUCCEEDED');
+        assert.ok(restorePlanId, 'the night was restored by a plan');
+        assert.equal((await waitForPlan(test.runtime, restorePlanId)).state, 'SUCCEEDED');
         // The restore brought every server the night moved back where it was: the next night starts from the same cloud.
         assert.deepEqual(currentLayout(), evening, `night ${night + 1}: every server back on its host of the evening`);
         // As between tests: the next night starts once Nova's scheduler knows where the servers are.
