@@ -96,7 +96,6 @@ export async function runFlow(run: PlanRun, plan: ActionPlanRecord, actions: Act
       } finally {
         running.delete(index);
         unfinished.delete(index);
-        run.ledger.incoming.delete(action.id);
         if (migration) freeSlot(index);
         const left = leftInWave.get(action.wave)! - 1;
         leftInWave.set(action.wave, left);
